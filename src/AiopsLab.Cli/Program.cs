@@ -1,0 +1,1 @@
+return await AiopsLab.Cli.CliApp.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json;
+using AiopsLab.Data;
+
+namespace AiopsLab.Datasets;
+
+/// <summary>
+/// The generic layout for a user's own cases: one folder per case holding a wide CSV (default <c>metrics.csv</c>, a
+/// <c>time</c> column in Unix seconds, one column per metric) and <c>case.json</c>:
+/// <code>
+/// {
+///   "root_cause": "cart",              required: root-cause service
+///   "fault_type": "cpu",               required
+///   "inject_time": 1700000300,         required: Unix seconds; rows before it are the normal period
+///   "system": "my-shop",               optional (default: the dataset folder's name)
+///   "root_cause_metric": "cart_cpu",   optional: enables metric-level scoring
+///   "fault_class": "resource",         optional
+///   "metrics": "metrics.csv",          optional file name
+///   "time_column": "time",             optional
+///   "separator": "_",                  optional: columns are &lt;entity&gt;&lt;separator&gt;&lt;kind&gt;, split at the first one
+///   "service_map": {"cart-db": "cart"},optional entity → service (default: entity, with a -db suffix stripped)
+///   "call_graph": [["frontend", "cart"]] optional caller → callee edges
+/// }
+/// </code>
+/// The dataset folder is either one case folder or a folder of case folders (up to three levels deep); case ids are
+/// the relative paths. Documented for users in <c>datasets/README.md</c>.
+/// </summary>
+[DatasetLayout("generic", DetectOrder = 60)]
+public sealed class GenericLayout : IDatasetLayout
+{
+    internal const string CaseFile = "case.json";
+
+    public IReadOnlyList<(string Key, string Meaning, string Default)> OptionHelp => [];
+
+    public bool Detect(string folder) => FindCaseFolders(folder).Any();
+
+    public IDataset Open(string folder, string name, DatasetOptions options)
+    {
+        options.CheckKnown(name, []);
+        return new GenericDataset(folder, name);
+    }
+
+    internal static IEnumerable<string> FindCaseFolders(string root)
+    {
+        var opts = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3, IgnoreInaccessible = true };
+        return Directory.EnumerateFiles(root, CaseFile, opts).Select(f => Path.GetDirectoryName(f)!).OrderBy(d => d, StringComparer.Ordinal);
+    }
+}
+
+/// <inheritdoc cref="GenericLayout"/>
+public sealed class GenericDataset : IDataset
+{
+    private readonly Dictionary<string, (string Dir, CaseSpec Spec)> _cases = new(StringComparer.Ordinal);
+
+    public GenericDataset(string folder, string name)
+    {
+        Name = name;
+        Location = folder;
+        var list = new List<CaseDescriptor>();
+        foreach (var dir in GenericLayout.FindCaseFolders(folder))
+        {
+            var rel = Path.GetRelativePath(folder, dir).Replace('\\', '/');
+            if (rel == ".") rel = Path.GetFileName(dir);
+            var spec = CaseSpec.Read(Path.Combine(dir, GenericLayout.CaseFile));
+            list.Add(new CaseDescriptor(rel, spec.System ?? name, spec.FaultType, spec.RootCause, spec.FaultClass));
+            _cases[rel] = (dir, spec);
+        }
+        if (list.Count == 0) throw new AiopsLabException($"no {GenericLayout.CaseFile} under '{folder}'.");
+        Cases = list;
+    }
+
+    public string Name { get; }
+    public string Location { get; }
+    public IReadOnlyList<CaseDescriptor> Cases { get; }
+    public IReadOnlyList<string> Notes => [];
+
+    public FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
+    {
+        var (dir, s) = _cases[d.Id];
+        var frame = Csv.ReadFrame(Path.Combine(dir, s.Metrics), new CsvFrameOptions { TimeColumn = s.TimeColumn });
+        var map = s.ServiceMap;
+        var naming = new DelimitedNaming(s.Separator, false,
+            e => map is not null && map.TryGetValue(e, out var svc) ? svc : DelimitedNaming.StripDatabaseSuffix(e));
+        var graph = s.CallGraph is { Count: > 0 } ? new DirectedGraph(s.CallGraph) : null;
+        return new FaultCase(d.Id, Name, d.System, frame,
+            new FaultLabel(s.RootCause, s.FaultType, s.InjectTime, s.RootCauseMetric, s.FaultClass), graph, naming);
+    }
+
+    /// <summary>The parsed <c>case.json</c>.</summary>
+    internal sealed record CaseSpec(
+        string RootCause, string FaultType, long InjectTime, string? System, string? RootCauseMetric, string? FaultClass,
+        string Metrics, string TimeColumn, string Separator, IReadOnlyDictionary<string, string>? ServiceMap,
+        IReadOnlyList<(string, string)>? CallGraph)
+    {
+        public static CaseSpec Read(string path)
+        {
+            JsonDocument doc;
+            try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
+            catch (JsonException e) { throw new DataFormatException(path, (int?)(e.LineNumber + 1), (int?)(e.BytePositionInLine + 1), "invalid JSON: " + e.Message.Split(" Path:")[0]); }
+            using (doc)
+            {
+                var r = doc.RootElement;
+                if (r.ValueKind != JsonValueKind.Object) throw new DataFormatException(path, 1, 1, "expected a JSON object.");
+                string Req(string k) => r.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String && v.GetString()!.Length > 0
+                    ? v.GetString()! : throw new DataFormatException(path, null, null, $"missing required text field '{k}'.");
+                string? Opt(string k) => r.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                long inject = r.TryGetProperty("inject_time", out var it) switch
+                {
+                    true when it.ValueKind == JsonValueKind.Number && it.TryGetInt64(out var l) => l,
+                    true when it.ValueKind == JsonValueKind.String && Csv.ParseUnixSeconds(it.GetString()!) is { } l2 => l2,
+                    _ => throw new DataFormatException(path, null, null, "missing or non-integer 'inject_time' (Unix seconds)."),
+                };
+                Dictionary<string, string>? map = null;
+                if (r.TryGetProperty("service_map", out var sm) && sm.ValueKind == JsonValueKind.Object)
+                    map = sm.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? p.Name, StringComparer.Ordinal);
+                List<(string, string)>? edges = null;
+                if (r.TryGetProperty("call_graph", out var cg))
+                {
+                    edges = [];
+                    int k = 0;
+                    foreach (var e in cg.EnumerateArray())
+                    {
+                        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 2)
+                            throw new DataFormatException(path, null, null, $"call_graph[{k.ToString(CultureInfo.InvariantCulture)}] must be [caller, callee].");
+                        edges.Add((e[0].GetString()!, e[1].GetString()!));
+                        k++;
+                    }
+                }
+                return new CaseSpec(Req("root_cause"), Req("fault_type"), inject, Opt("system"), Opt("root_cause_metric"), Opt("fault_class"),
+                    Opt("metrics") ?? "metrics.csv", Opt("time_column") ?? "time", Opt("separator") ?? "_", map, edges);
+            }
+        }
+    }
+}

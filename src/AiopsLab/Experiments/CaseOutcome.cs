@@ -1,0 +1,53 @@
+using AiopsLab.Rca;
+
+namespace AiopsLab.Experiments;
+
+/// <summary>How one (case, method) run ended.</summary>
+public enum RunStatus
+{
+    /// <summary>The method returned a ranking.</summary>
+    Ok,
+    /// <summary>Loading the case or running the method threw; <see cref="CaseOutcome.Error"/> says what.</summary>
+    Failed,
+    /// <summary>The method did not finish within the per-case timeout.</summary>
+    Timeout,
+}
+
+/// <summary>
+/// The result of one method on one case, label joined back in. A failed or timed-out run has no ranking and counts as
+/// a miss in every score; it is never replaced by a fallback ranking.
+/// </summary>
+public sealed record CaseOutcome
+{
+    public required string Dataset { get; init; }
+    public required string CaseId { get; init; }
+    public required string System { get; init; }
+    public required string Fault { get; init; }
+    public string? FaultClass { get; init; }
+    public required string RootCause { get; init; }
+    public string? RootCauseMetric { get; init; }
+    /// <summary>Canonical method spec (<see cref="Methods.MethodSpec.ToString"/>).</summary>
+    public required string Method { get; init; }
+    public required RunStatus Status { get; init; }
+    /// <summary>Wall-clock seconds of the method call (not of loading the case).</summary>
+    public double Seconds { get; init; }
+    /// <summary>1-based service-level rank of the root cause; null if not ranked or not ok.</summary>
+    public int? Rank { get; init; }
+    /// <summary>1-based metric-level rank of the labelled root-cause metric, where the dataset labels one.</summary>
+    public int? MetricRank { get; init; }
+    /// <summary>Number of distinct services among the case's metrics: the candidates for chance-level scores.</summary>
+    public int ServiceCount { get; init; }
+    /// <summary>Anomaly time given to the method (Unix seconds).</summary>
+    public long AnomalyTime { get; init; }
+    /// <summary>Services, best first.</summary>
+    public IReadOnlyList<string> Services { get; init; } = [];
+    /// <summary>The method's full metric ranking.</summary>
+    public IReadOnlyList<RankedMetric> Ranking { get; init; } = [];
+    public IReadOnlyDictionary<string, double> Diagnostics { get; init; } = new Dictionary<string, double>();
+    public string? Error { get; init; }
+    /// <summary>The case's data could not be read (malformed or missing file), as opposed to a method failing.</summary>
+    public bool DataError { get; init; }
+    /// <summary>Delay (seconds) added to the inject time, and the seed the run used.</summary>
+    public long Delay { get; init; }
+    public long Seed { get; init; }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (unit, conformance, dataset, CLI and integration tests) and ends with the line
+# "N passed, N failed[, N skipped]" counted from the test results (TRX), not from dotnet's own summary.
+# Datasets: $AIOPSLAB_DATA if set, else ../shared/datasets beside this checkout. Tests that need a dataset that is
+# absent are skipped with a message naming the folder; under CI (CI=true) they fail instead.
+# Extra arguments go to `dotnet test` (e.g. ./test.sh --filter Conformance).
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+results="$here/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet build AiopsLab.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+build=$?
+if [[ $build -ne 0 ]]; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test AiopsLab.sln -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0; skipped=0; files=0
+for trx in "$results"/*.trx; do
+  [[ -f "$trx" ]] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  p=$(get passed); f=$(get failed); e=$(get error); t=$(get total); x=$(get executed)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0}))
+  skipped=$((skipped + ${t:-0} - ${x:-0}))
+done
+if [[ $files -eq 0 ]]; then
+  echo "no test results were written"
+  failed=$((failed + 1))
+fi
+if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi # the runner failed without recording a failed test
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,149 @@
+using AiopsLab.Data;
+using AiopsLab.Datasets.Synthetic;
+using AiopsLab.Evaluation;
+using AiopsLab.Methods;
+using AiopsLab.Rca;
+using Xunit;
+
+namespace AiopsLab.Tests.Conformance;
+
+/// <summary>
+/// The battery every registered root-cause localizer and metric reducer runs through (after scikit-learn's
+/// check_estimator). A method registered in the catalog is picked up here with no further wiring. Reducers are tested
+/// composed in front of a simple localizer: <c>reducer+nsigma</c> when nsigma is registered, else <c>reducer+random</c>.
+/// </summary>
+public class LocalizerConformanceTests
+{
+    public static TheoryData<string> Localizers()
+    {
+        var d = new TheoryData<string>();
+        foreach (var m in MethodCatalog.OfKind(MethodKind.Localizer)) d.Add(m.Name);
+        foreach (var r in MethodCatalog.OfKind(MethodKind.Reducer)) d.Add(r.Name + "+" + ReducerPartner);
+        return d;
+    }
+
+    private static string ReducerPartner => MethodCatalog.All.Any(m => m.Name == "nsigma") ? "nsigma" : "random";
+
+    private static bool IsBaseline(string spec) => MethodCatalog.Find(MethodSpec.Parse(spec).Stages[^1].Name).IsBaseline;
+
+    private static readonly Lazy<IReadOnlyList<FaultCase>> Easy = new(SyntheticBenchmark.EasyCases);
+
+    private static RcaProblem ProblemOf(FaultCase c, ulong seed = 11) =>
+        new(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming) { Seed = seed, Slis = c.Slis };
+
+    /// <summary>A result is well formed: every ranked metric is an input column, none twice.</summary>
+    private static void AssertWellFormed(RcaResult r, MetricFrame input, string spec)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in r.Ranking)
+        {
+            Assert.True(input.Contains(m.Metric), $"{spec} ranked '{m.Metric}', which is not an input column.");
+            Assert.True(seen.Add(m.Metric), $"{spec} ranked '{m.Metric}' twice.");
+        }
+    }
+
+    /// <summary>Runs <paramref name="p"/>: either a well-formed result or an error that explains itself.</summary>
+    private static void AssertDefinedOrClearError(string spec, RcaProblem p, string what)
+    {
+        RcaResult r;
+        try { r = MethodCatalog.CreateLocalizer(spec).Localize(p); }
+        catch (Exception e) when (e is AiopsLabException or ArgumentException or InvalidOperationException)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(e.Message), $"{spec} on {what}: error without a message.");
+            Assert.True(e.Message.Length >= 10, $"{spec} on {what}: the error '{e.Message}' does not explain the problem.");
+            return;
+        }
+        AssertWellFormed(r, p.Metrics, spec);
+    }
+
+    [Theory, MemberData(nameof(Localizers))]
+    public void Same_input_gives_the_same_output(string spec)
+    {
+        var p = ProblemOf(Easy.Value[1]);
+        var a = MethodCatalog.CreateLocalizer(spec).Localize(p);
+        var b = MethodCatalog.CreateLocalizer(spec).Localize(p);
+        Assert.Equal(a.Ranking.Select(x => x.Metric), b.Ranking.Select(x => x.Metric));
+        Assert.Equal(a.Ranking.Select(x => BitConverter.DoubleToInt64Bits(x.Score)), b.Ranking.Select(x => BitConverter.DoubleToInt64Bits(x.Score)));
+        AssertWellFormed(a, p.Metrics, spec);
+    }
+
+    [Theory, MemberData(nameof(Localizers))]
+    public void Input_is_not_mutated(string spec)
+    {
+        var c = Easy.Value[0];
+        var before = Enumerable.Range(0, c.Metrics.ColumnCount).Select(c.Metrics.ColumnCopy).ToArray();
+        var time = c.Metrics.Time.ToArray();
+        var edges = c.CallGraph!.Edges.ToArray();
+        MethodCatalog.CreateLocalizer(spec).Localize(ProblemOf(c));
+        for (int j = 0; j < before.Length; j++)
+            Assert.True(before[j].AsSpan().SequenceEqual(c.Metrics.Column(j)), $"{spec} changed column {c.Metrics.Names[j]}.");
+        Assert.Equal(time, c.Metrics.Time.ToArray());
+        Assert.Equal(edges, c.CallGraph.Edges.ToArray());
+    }
+
+    [Theory, MemberData(nameof(Localizers))]
+    public void Missing_values_give_a_defined_result_or_a_clear_error(string spec)
+    {
+        var c = Easy.Value[1];
+        var f = c.Metrics;
+        var cols = Enumerable.Range(0, f.ColumnCount).Select(f.ColumnCopy).ToArray();
+        var rng = new Numerics.Rng(5);
+        foreach (var col in cols)
+            for (int i = 0; i < col.Length; i++)
+                if (rng.NextDouble() < 0.05) col[i] = double.NaN;
+        Array.Fill(cols[^1], double.NaN); // one column entirely missing
+        var p = ProblemOf(c) with { Metrics = new MetricFrame(f.Time.ToArray(), f.Names, cols) };
+        AssertDefinedOrClearError(spec, p, "5% NaN plus an all-NaN column");
+    }
+
+    [Theory, MemberData(nameof(Localizers))]
+    public void Constant_series_give_a_defined_result_or_a_clear_error(string spec)
+    {
+        var c = Easy.Value[0];
+        var f = c.Metrics;
+        var constant = new MetricFrame(f.Time.ToArray(), f.Names, f.Names.Select((_, j) => Enumerable.Repeat((double)j, f.RowCount).ToArray()).ToArray());
+        AssertDefinedOrClearError(spec, ProblemOf(c) with { Metrics = constant }, "all-constant input");
+        // One constant column among live ones must not stop the method from ranking.
+        var cols = Enumerable.Range(0, f.ColumnCount).Select(f.ColumnCopy).ToArray();
+        Array.Fill(cols[0], 3.0);
+        AssertDefinedOrClearError(spec, ProblemOf(c) with { Metrics = new MetricFrame(f.Time.ToArray(), f.Names, cols) }, "one constant column");
+    }
+
+    [Theory, MemberData(nameof(Localizers))]
+    public void Too_short_series_give_a_defined_result_or_a_clear_error(string spec)
+    {
+        var c = Easy.Value[0];
+        var f = c.Metrics;
+        int a = f.RowAtOrAfter(c.Label.InjectTime);
+        AssertDefinedOrClearError(spec, ProblemOf(c) with { Metrics = f.SliceRows(a - 1, 3) }, "3 rows (1 normal)");
+        AssertDefinedOrClearError(spec, ProblemOf(c) with { Metrics = f.SliceRows(a, 5) }, "no normal rows");
+        AssertDefinedOrClearError(spec, ProblemOf(c) with { Metrics = f.SliceRows(a - 5, 5) }, "no anomalous rows");
+    }
+
+    [Theory, MemberData(nameof(Localizers))]
+    public void A_cancelled_token_is_respected(string spec)
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => MethodCatalog.CreateLocalizer(spec).Localize(ProblemOf(Easy.Value[0]), cts.Token));
+    }
+
+    /// <summary>
+    /// Finds the root cause of easy synthetic faults: the true service at rank 1 or 2 of 8 services in at least 3 of the
+    /// 4 easy cases. A uniformly random ranking meets that with probability about 0.05, so a broken method fails it.
+    /// The random baseline is exempt from this check only.
+    /// </summary>
+    [Theory, MemberData(nameof(Localizers))]
+    public void Finds_the_root_cause_of_easy_synthetic_faults(string spec)
+    {
+        if (IsBaseline(spec)) return;
+        var ranks = new List<(string Case, int? Rank)>();
+        foreach (var c in Easy.Value)
+        {
+            var r = MethodCatalog.CreateLocalizer(spec).Localize(ProblemOf(c));
+            ranks.Add((c.Id, RankingMetrics.RankOf(r.Services(c.Naming), c.Label.RootCause)));
+        }
+        int hits = ranks.Count(x => x.Rank is <= 2);
+        Assert.True(hits >= 3, $"{spec}: root cause at rank <= 2 in only {hits} of 4 easy cases ({string.Join(", ", ranks.Select(x => $"{x.Case}: {x.Rank?.ToString() ?? "not ranked"}"))}).");
+    }
+}

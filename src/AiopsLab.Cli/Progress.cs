@@ -21,7 +21,7 @@ public static class ProgressDisplay
             .Start(c =>
             {
                 var task = c.AddTask(title);
-                result = work(new Sync(p =>
+                result = work(new Relay<RunProgress>(p =>
                 {
                     task.MaxValue = Math.Max(1, p.CasesTotal);
                     task.Value = p.CasesDone;
@@ -31,9 +31,41 @@ public static class ProgressDisplay
         return result;
     }
 
-    private sealed class Sync(Action<RunProgress> a) : IProgress<RunProgress>
+    /// <summary>Runs a download with a transfer bar on a terminal, or a plain line every 10 s otherwise.</summary>
+    public static T Download<T>(CliContext ctx, string title, Func<IProgress<Datasets.DownloadProgress>, T> work)
     {
-        public void Report(RunProgress value) => a(value);
+        if (!ctx.Interactive)
+        {
+            var last = DateTime.MinValue;
+            return work(new Relay<Datasets.DownloadProgress>(p =>
+            {
+                var now = DateTime.UtcNow;
+                bool done = p.Total is { } t && p.Bytes >= t;
+                if (!done && now - last < TimeSpan.FromSeconds(10)) return;
+                last = now;
+                ctx.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{title}: {p.Bytes / 1e6:0.0} MB{(p.Total is { } tt ? $" of {tt / 1e6:0.0} MB" : "")}"));
+            }));
+        }
+        T result = default!;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Start(c =>
+            {
+                var task = c.AddTask(title, maxValue: 1);
+                task.IsIndeterminate = true;
+                result = work(new Relay<Datasets.DownloadProgress>(p =>
+                {
+                    if (p.Total is { } t) { task.IsIndeterminate = false; task.MaxValue = Math.Max(1, t); }
+                    task.Value = p.Bytes;
+                }));
+            });
+        return result;
+    }
+
+    private sealed class Relay<TP>(Action<TP> a) : IProgress<TP>
+    {
+        public void Report(TP value) => a(value);
     }
 
     private sealed class PlainProgress(TextWriter err, string title) : IProgress<RunProgress>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AiopsLab.Data;
 using AiopsLab.Datasets;
 using AiopsLab.Reporting;
 
@@ -9,9 +10,6 @@ namespace AiopsLab.Cli.Commands;
 public sealed class DatasetsCommand : ICliCommand
 {
     public int Order => 10;
-
-    /// <summary>Subcommands other files add to <c>datasets</c> (e.g. fetch).</summary>
-    public static readonly List<Func<CliContext, Command>> Extra = [];
 
     public Command Build(CliContext ctx)
     {
@@ -43,7 +41,62 @@ public sealed class DatasetsCommand : ICliCommand
             return 0;
         }));
         cmd.Subcommands.Add(info);
-        foreach (var f in Extra) cmd.Subcommands.Add(f(ctx));
+        cmd.Subcommands.Add(Fetch(ctx));
+        cmd.Subcommands.Add(Check(ctx));
+        return cmd;
+    }
+
+    private static Command Check(CliContext ctx)
+    {
+        var name = new Argument<string>("dataset") { Description = "Catalog name or path to a dataset folder." };
+        var opts = DatasetOptionsOption();
+        var cmd = new Command("check", "Load every case (metrics, labels, graphs), report the ones that cannot be read, and time it.") { name, opts };
+        cmd.SetAction(ctx.Guard((p, ct) =>
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var ds = DatasetCatalog.Open(p.GetValue(name)!, ctx.ResolveDataRoot(p), DatasetOptions.Parse(p.GetValue(opts) ?? []));
+            int ok = 0, unavailable = 0, bad = 0;
+            long cells = 0;
+            foreach (var d in ds.Cases)
+            {
+                ct.ThrowIfCancellationRequested();
+                try { var c = ds.Load(d, ct); cells += (long)c.Metrics.RowCount * c.Metrics.ColumnCount; ok++; }
+                catch (CaseUnavailableException e) { unavailable++; ctx.Err.WriteLine($"unavailable: {d.Id}: {e.Message}"); }
+                catch (AiopsLabException e) { bad++; ctx.Err.WriteLine($"error: {d.Id}: {e.Message}"); }
+            }
+            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{ds.Name}: {ok} cases loaded ({cells:N0} values), {unavailable} unavailable, {bad} unreadable, in {sw.Elapsed.TotalSeconds:0.000} s"));
+            return bad == 0 ? 0 : 3;
+        }));
+        return cmd;
+    }
+
+    private static Command Fetch(CliContext ctx)
+    {
+        var name = new Argument<string>("dataset") { Description = "Catalog name (see 'datasets list')." };
+        var force = new Option<bool>("--force") { Description = "Replace the dataset folder if it exists." };
+        var unpinned = new Option<bool>("--allow-unpinned") { Description = "Accept an archive whose SHA-256 the catalog does not pin yet (the checksum seen is printed)." };
+        var catalog = new Option<string?>("--catalog") { Description = "Read this catalog file instead of the built-in datasets/catalog.yaml." };
+        var cmd = new Command("fetch", "Download a dataset's upstream archive, verify its SHA-256 and unpack it under the data root.") { name, force, unpinned, catalog };
+        cmd.SetAction(ctx.Guard((p, ct) =>
+        {
+            var n = p.GetValue(name)!;
+            var entries = p.GetValue(catalog) is { } file
+                ? DatasetCatalog.Parse(File.Exists(file) ? File.ReadAllText(file) : throw new AiopsLabException($"catalog file '{file}' does not exist."), file)
+                : DatasetCatalog.Entries;
+            var entry = entries.FirstOrDefault(e => string.Equals(e.Name, n, StringComparison.OrdinalIgnoreCase))
+                ?? throw new UnknownNameException("dataset", n, entries.Select(e => e.Name));
+            var root = ctx.ResolveDataRoot(p);
+            ctx.Err.WriteLine($"fetching {entry.Name} from {entry.Url} into {root.For(entry.Name)}");
+            var options = new FetchOptions { Force = p.GetValue(force), AllowUnpinned = p.GetValue(unpinned) };
+            var result = ProgressDisplay.Download(ctx, entry.Name, progress => DatasetFetcher.FetchAsync(entry, root, options, progress, null, ct).GetAwaiter().GetResult());
+            var inv = CultureInfo.InvariantCulture;
+            ctx.Out.WriteLine(string.Create(inv, $"fetched {entry.Name}: {result.Files} files ({result.UnpackedBytes / 1e6:0.0} MB) into {result.Folder}"));
+            ctx.Out.WriteLine($"sha256:   {result.Sha256}{(result.Pinned ? " (matches the catalog)" : " (not pinned in the catalog)")}");
+            ctx.Out.WriteLine($"license:  {entry.License}");
+            ctx.Out.WriteLine($"citation: {entry.Citation}");
+            return 0;
+        }));
         return cmd;
     }
 

@@ -20,6 +20,7 @@ public static class TextTable
                 sb.Append(numeric[j] ? c.PadLeft(w[j]) : c.PadRight(w[j]));
                 if (j < header.Count - 1) sb.Append("  ");
             }
+            while (sb.Length > 0 && sb[^1] == ' ') sb.Length--;
             sb.Append('\n');
         }
         Line(header);

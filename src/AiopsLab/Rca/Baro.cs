@@ -38,6 +38,8 @@ public sealed class Baro : IRootCauseLocalizer
         /// <summary>Memory kinds (<c>mem</c>, <c>…memory…</c>) are divided by this before scoring, as RCAEval's
         /// <c>convert_mem_mb</c> does (10⁶). It only changes scores whose IQR is 0 (then the scale is 1 and units matter).</summary>
         public double MemoryUnitDivisor { get; set; } = 1e6;
+        /// <summary>Metric kinds left out (not ranked), e.g. <c>lat_50;lat_99</c> as RCAEval does on Sock Shop.</summary>
+        public string[] ExcludeKinds { get; set; } = [];
     }
 
     private readonly Options _o;
@@ -56,7 +58,7 @@ public sealed class Baro : IRootCauseLocalizer
     public RcaResult Localize(RcaProblem problem, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var w = RcaWindows.Of(problem, _o.Window);
+        var w = RcaWindows.Of(problem, _o.Window, true, _o.ExcludeKinds);
         var scores = new double[w.Names.Count];
         for (int j = 0; j < scores.Length; j++)
         {

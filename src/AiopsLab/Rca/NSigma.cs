@@ -29,6 +29,8 @@ public sealed class NSigma : IRootCauseLocalizer
         public Aggregation Aggregate { get; set; } = Aggregation.Max;
         /// <summary>Rows kept on each side of the anomaly time (0 = all). RCAEval keeps 300.</summary>
         public int Window { get; set; }
+        /// <summary>Metric kinds left out (not ranked), e.g. <c>lat_50;lat_99</c> as RCAEval does on Sock Shop.</summary>
+        public string[] ExcludeKinds { get; set; } = [];
     }
 
     private readonly Options _o;
@@ -46,7 +48,7 @@ public sealed class NSigma : IRootCauseLocalizer
     public RcaResult Localize(RcaProblem problem, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var w = RcaWindows.Of(problem, _o.Window);
+        var w = RcaWindows.Of(problem, _o.Window, true, _o.ExcludeKinds);
         var scores = new double[w.Names.Count];
         for (int j = 0; j < scores.Length; j++)
         {

@@ -14,7 +14,8 @@ namespace AiopsLab.Rca;
 /// <item>a column that is constant in either window is dropped (RCAEval's <c>drop_constant</c> runs on each window
 /// separately, then the column sets are intersected).</item>
 /// </list>
-/// RCAEval's unit change (memory in MB) is not needed: every scorer here is scale-free except where documented.
+/// Columns of an excluded kind (a method option, e.g. RCAEval's Sock Shop rule <c>exclude-kinds=lat_50;lat_99</c>) are
+/// left out and not ranked. RCAEval's unit change (memory in MB) is not needed: every scorer here is scale-free except where documented.
 /// </summary>
 public sealed class RcaWindows
 {
@@ -34,7 +35,9 @@ public sealed class RcaWindows
 
     /// <summary>Prepares the windows of <paramref name="problem"/>; <paramref name="window"/> &gt; 0 keeps at most that many rows on each side.</summary>
     /// <exception cref="Data.AiopsLabException">No normal rows or no anomalous rows.</exception>
-    public static RcaWindows Of(RcaProblem problem, int window = 0, bool dropConstant = true)
+    /// <param name="excludeKinds">Metric kinds (as the problem's naming parses them, ordinal) left out entirely, e.g.
+    /// <c>lat_50</c> and <c>lat_99</c>, which RCAEval's <c>rq2.py</c> removes from the Sock Shop data before every method.</param>
+    public static RcaWindows Of(RcaProblem problem, int window = 0, bool dropConstant = true, IReadOnlyCollection<string>? excludeKinds = null)
     {
         var f = problem.Metrics;
         int a = problem.AnomalyRow;
@@ -48,6 +51,7 @@ public sealed class RcaWindows
         var dropped = new List<string>();
         for (int j = 0; j < f.ColumnCount; j++)
         {
+            if (excludeKinds is { Count: > 0 } && excludeKinds.Contains(problem.Naming.KindOf(f.Names[j]))) continue;
             var filled = Stats.ForwardFill(f.Column(j));
             var nw = filled.AsSpan(n0, a - n0).ToArray();
             var aw = filled.AsSpan(a, n1 - a).ToArray();

@@ -22,10 +22,10 @@ namespace AiopsLab.Rca;
 /// samples have equal length: the last n normal rows and the first n abnormal rows, n the smaller window.</para>
 /// <para><b>The backwards implementation.</b> PyRCA's <c>EpsilonDiagnosis</c> (which RCAEval's <c>e_diagnosis</c> calls, with
 /// α = 0.01) measures similarity by the squared Pearson correlation of S_N and S_A paired by position, flags a metric when
-/// that correlation is <i>above</i> a bootstrapped quantile and ranks the flagged metrics by <i>highest</i> correlation,
-/// keeping 3. That flags the metrics whose abnormal window is most <i>similar</i> to (co-moves with) the normal one: the
-/// opposite of the paper's rule. Its threshold also pairs each column with the quantile of a different column pair (it zips
-/// the column list with the list of column pairs). <see cref="Variant.PyRca"/> reproduces that behaviour, quirks included,
+/// that correlation is <i>above</i> the (1−α)-quantile of r² between pairs of bootstrap resamples of the normal window,
+/// and ranks the flagged metrics by <i>highest</i> correlation, keeping 3. That flags the metrics whose abnormal window
+/// is most <i>similar</i> to (co-moves with) the normal one: the opposite of the paper's rule.
+/// <see cref="Variant.PyRca"/> reproduces that behaviour (including its n/(n−1) factor: covariance with n−1, variances with n),
 /// so RCAEval's published ε-Diagnosis numbers can be checked; the default <see cref="Variant.Paper"/> follows the paper.</para>
 /// </remarks>
 [Method("e-diagnosis", Summary = "ε-Diagnosis: per-metric energy two-sample test (seeded permutation bootstrap); changed metrics first.",
@@ -101,40 +101,60 @@ public sealed class EDiagnosis : IRootCauseLocalizer
     private RcaResult PyRca(RcaProblem problem, RcaWindows w, double[][] normal, double[][] abnormal, CancellationToken ct)
     {
         int m = w.Names.Count;
-        var rng = Rng.For(problem.Seed, "e-diagnosis", "pyrca");
-        // Threshold of column i: the (1−α)-quantile of r² between the two columns of the i-th pair (in combinations order),
-        // each resampled with replacement from the normal window. (PyRCA zips columns with pairs; see remarks.)
-        var thresholds = new double[m];
-        int i = 0;
-        for (int a = 0; a < m && i < m; a++)
-            for (int b = a + 1; b < m && i < m; b++, i++)
-            {
-                ct.ThrowIfCancellationRequested();
-                var r2 = new double[_o.Bootstrap];
-                var xa = new double[normal[a].Length];
-                var xb = new double[normal[b].Length];
-                for (int k = 0; k < r2.Length; k++)
-                {
-                    for (int t = 0; t < xa.Length; t++) xa[t] = normal[a][rng.NextInt(xa.Length)];
-                    for (int t = 0; t < xb.Length; t++) xb[t] = normal[b][rng.NextInt(xb.Length)];
-                    double r = Stats.Pearson(xa, xb);
-                    r2[k] = double.IsNaN(r) ? 0 : r * r;
-                }
-                Array.Sort(r2);
-                thresholds[i] = Stats.QuantileSorted(r2, 1 - _o.Alpha);
-            }
-        // Columns beyond the number of pairs (only when m ≤ 2) get no threshold in PyRCA and are never flagged.
+        // Threshold of column j: the (1−α)-quantile of r² over all pairs of B bootstrap resamples (with replacement) of
+        // the column's normal window, i.e. the null distribution of r² between two independent samples of it.
         var flagged = new List<(string Name, double R2)>();
         for (int j = 0; j < m; j++)
         {
-            if (j >= i) continue;
+            ct.ThrowIfCancellationRequested();
+            var rng = Rng.For(problem.Seed, "e-diagnosis", w.Names[j]);
+            double threshold = BootstrapR2Quantile(normal[j], _o.Bootstrap, 1 - _o.Alpha, rng, ct);
+            // PyRCA: cov (n−1 denominator) squared over the product of the two variances (n denominators).
+            int n = normal[j].Length;
             double r = Stats.Pearson(normal[j], abnormal[j]);
-            double r2 = double.IsNaN(r) ? 0 : r * r;
-            if (r2 > thresholds[j]) flagged.Add((w.Names[j], r2));
+            double r2 = double.IsNaN(r) ? 0 : r * r * ((double)n / (n - 1)) * ((double)n / (n - 1));
+            if (r2 > threshold) flagged.Add((w.Names[j], r2));
         }
         int k2 = _o.TopK > 0 ? _o.TopK : 3;
         var ranked = RcaResult.FromScores(flagged.Select(f => f.Name).ToArray(), flagged.Select(f => f.R2).ToArray());
         return new RcaResult(ranked.Ranking.Take(k2).ToArray(), new Dictionary<string, double> { ["flagged"] = flagged.Count });
+    }
+
+    /// <summary>The q-quantile of r² over all pairs of <paramref name="replicates"/> bootstrap resamples of <paramref name="x"/>.</summary>
+    private static double BootstrapR2Quantile(double[] x, int replicates, double q, Rng rng, CancellationToken ct)
+    {
+        int n = x.Length;
+        if (n < 2 || replicates < 2) return double.PositiveInfinity;
+        // Each replicate centred and scaled to unit norm, so r between two replicates is their dot product.
+        var u = new double[replicates][];
+        for (int b = 0; b < replicates; b++)
+        {
+            var v = new double[n];
+            double mean = 0;
+            for (int t = 0; t < n; t++) { v[t] = x[rng.NextInt(n)]; mean += v[t]; }
+            mean /= n;
+            double ss = 0;
+            for (int t = 0; t < n; t++) { v[t] -= mean; ss += v[t] * v[t]; }
+            double norm = Math.Sqrt(ss);
+            if (norm > 0) for (int t = 0; t < n; t++) v[t] /= norm;
+            else v = null!; // a constant resample: PyRCA sets its correlations to 0
+            u[b] = v;
+        }
+        var r2 = new double[replicates * (replicates - 1) / 2];
+        int k = 0;
+        for (int a = 0; a < replicates; a++)
+        {
+            if ((a & 15) == 0) ct.ThrowIfCancellationRequested();
+            for (int b = a + 1; b < replicates; b++)
+            {
+                double d = 0;
+                if (u[a] is { } ua && u[b] is { } ub)
+                    for (int t = 0; t < n; t++) d += ua[t] * ub[t];
+                r2[k++] = d * d;
+            }
+        }
+        Array.Sort(r2);
+        return Stats.QuantileSorted(r2, q);
     }
 
     /// <summary>

@@ -91,6 +91,19 @@ public static class Stats
     }
 
     /// <summary>
+    /// True when the finite values of <paramref name="x"/> span no more than <paramref name="relativeTolerance"/> times
+    /// their largest magnitude (or there are fewer than two): constant up to floating-point noise, e.g. a latency column
+    /// holding 0.0045 and 0.0045000000000000005. Scores computed on such a column measure rounding, not the system.
+    /// </summary>
+    public static bool IsNumericallyConstant(ReadOnlySpan<double> x, double relativeTolerance = 1e-12)
+    {
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        foreach (var v in x) if (double.IsFinite(v)) { lo = Math.Min(lo, v); hi = Math.Max(hi, v); }
+        if (lo > hi) return true;
+        return hi - lo <= relativeTolerance * Math.Max(Math.Abs(lo), Math.Abs(hi));
+    }
+
+    /// <summary>
     /// A copy with every NaN replaced by the last finite value before it, and leading NaNs by <paramref name="leading"/>
     /// (pandas' <c>ffill()</c> followed by <c>fillna(leading)</c>, the missing-value rule RCAEval applies before every method).
     /// </summary>

@@ -12,7 +12,9 @@ namespace AiopsLab.Rca;
 /// <item>rows before the anomaly time are normal, rows from it on anomalous; optionally only the last/first
 /// <c>window</c> rows of each (RCAEval keeps 300 of each, <c>tail(300)</c>/<c>head(300)</c>);</item>
 /// <item>a column that is constant in either window is dropped (RCAEval's <c>drop_constant</c> runs on each window
-/// separately, then the column sets are intersected).</item>
+/// separately, then the column sets are intersected). "Constant" allows floating-point noise of 10⁻¹² relative
+/// (<see cref="Stats.IsNumericallyConstant"/>): Sock Shop's <c>shipping_lat_90</c> alternates between 0.0045 and
+/// 0.0045000000000000005, which pandas keeps and which then yields arbitrary correlations (r² ≈ 1 from rounding patterns).</item>
 /// </list>
 /// Columns of an excluded kind (a method option, e.g. RCAEval's Sock Shop rule <c>exclude-kinds=lat_50;lat_99</c>) are
 /// left out and not ranked. RCAEval's unit change (memory in MB) is not needed: every scorer here is scale-free except where documented.
@@ -55,7 +57,7 @@ public sealed class RcaWindows
             var filled = Stats.ForwardFill(f.Column(j));
             var nw = filled.AsSpan(n0, a - n0).ToArray();
             var aw = filled.AsSpan(a, n1 - a).ToArray();
-            if (dropConstant && (Stats.IsConstant(nw) || Stats.IsConstant(aw)))
+            if (dropConstant && (Stats.IsNumericallyConstant(nw) || Stats.IsNumericallyConstant(aw)))
             {
                 dropped.Add(f.Names[j]);
                 continue;

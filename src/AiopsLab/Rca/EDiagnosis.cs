@@ -147,9 +147,7 @@ public sealed class EDiagnosis : IRootCauseLocalizer
             if ((a & 15) == 0) ct.ThrowIfCancellationRequested();
             for (int b = a + 1; b < replicates; b++)
             {
-                double d = 0;
-                if (u[a] is { } ua && u[b] is { } ub)
-                    for (int t = 0; t < n; t++) d += ua[t] * ub[t];
+                double d = u[a] is { } ua && u[b] is { } ub ? System.Numerics.Tensors.TensorPrimitives.Dot<double>(ua, ub) : 0;
                 r2[k++] = d * d;
             }
         }

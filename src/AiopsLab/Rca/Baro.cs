@@ -127,7 +127,7 @@ public sealed class BaroAnomalyDetector : IAnomalyTimeSource
     {
         var chosen = MetricKinds.LatencyAndError(metrics.Names, naming);
         if (chosen.Count == 0) chosen = metrics.Names;
-        return chosen.Where(c => !Stats.IsConstant(metrics.Column(c))).ToArray();
+        return chosen.Where(c => !Stats.IsNumericallyConstant(metrics.Column(c))).ToArray();
     }
 
     /// <summary>Row index of the first change point, or null (no watched column, or no change point).</summary>

@@ -99,6 +99,7 @@ public sealed class Pelt : IAnomalyDetector
         f[0] = -penalty;
         // Candidates: (tau, prunedAt or -1).
         var cand = new List<(int Tau, int PrunedAt)> { (0, -1) };
+        var next = new List<(int Tau, int PrunedAt)>();
         var costs = new List<double>();
         for (int t = minSize; t <= n; t++)
         {
@@ -118,7 +119,7 @@ public sealed class Pelt : IAnomalyDetector
             }
             f[t] = best; last[t] = arg;
             // Prune (delayed by minSize, see remarks), then admit t − minSize + 1 as a candidate for later ends.
-            var next = new List<(int, int)>(cand.Count + 1);
+            next.Clear();
             for (int k = 0; k < cand.Count; k++)
             {
                 var (tau, prunedAt) = cand[k];
@@ -128,7 +129,7 @@ public sealed class Pelt : IAnomalyDetector
             }
             int newTau = t - minSize + 1;
             if (newTau >= minSize && newTau <= n) next.Add((newTau, -1));
-            cand = next;
+            (cand, next) = (next, cand);
         }
         var cps = new List<int>();
         for (int t = last[n]; t > 0; t = last[t]) cps.Add(t);

@@ -37,6 +37,9 @@ public sealed class RcaWindows
 
     /// <summary>Prepares the windows of <paramref name="problem"/>; <paramref name="window"/> &gt; 0 keeps at most that many rows on each side.</summary>
     /// <exception cref="Data.AiopsLabException">No normal rows or no anomalous rows.</exception>
+    /// <param name="problem">The case as a localizer sees it.</param>
+    /// <param name="window">Rows kept on each side of the anomaly time; 0 keeps all.</param>
+    /// <param name="dropConstant">Drop columns constant (up to float noise) in either window.</param>
     /// <param name="excludeKinds">Metric kinds (as the problem's naming parses them, ordinal) left out entirely, e.g.
     /// <c>lat_50</c> and <c>lat_99</c>, which RCAEval's <c>rq2.py</c> removes from the Sock Shop data before every method.</param>
     public static RcaWindows Of(RcaProblem problem, int window = 0, bool dropConstant = true, IReadOnlyCollection<string>? excludeKinds = null)

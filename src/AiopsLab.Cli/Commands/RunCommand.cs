@@ -21,10 +21,11 @@ public sealed class RunOptions
     public Option<string?> Faults { get; } = new("--fault") { Description = "Only these fault types or fault classes (comma-separated)." };
     public Option<int?> Limit { get; } = new("--limit") { Description = "Only the first N selected cases." };
     public Option<string[]> DatasetOptions { get; } = DatasetsCommand.DatasetOptionsOption();
+    public Option<string> AnomalyTime { get; } = new("--anomaly-time") { Description = "Where the anomaly time comes from: 'label' (the inject time) or 'bocpd' (end-to-end: BARO's multivariate BOCPD on latency/error metrics).", DefaultValueFactory = _ => "label" };
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Out, Seed, Timeout, Delay, Jobs, Systems, Faults, Limit, DatasetOptions }) c.Options.Add(o);
+        foreach (var o in new Option[] { Out, Seed, Timeout, Delay, Jobs, Systems, Faults, Limit, DatasetOptions, AnomalyTime }) c.Options.Add(o);
     }
 
     /// <summary>Runs <paramref name="methods"/> on the dataset, writes the result files, prints the summary.</summary>
@@ -50,6 +51,12 @@ public sealed class RunOptions
         {
             Dataset = ds, Methods = methods, Seed = p.GetValue(Seed), Timeout = TimeSpan.FromSeconds(timeout),
             Delay = p.GetValue(Delay), Jobs = jobs, Filter = c => selected.Contains(c.Id),
+            AnomalyTimeSource = p.GetValue(AnomalyTime) switch
+            {
+                null or "label" => null,
+                "bocpd" => new Rca.BaroAnomalyDetector(),
+                var other => throw new UnknownNameException("anomaly-time source", other, ["label", "bocpd"]),
+            },
         };
         // Building the methods validates names and parameters before any output is created.
         foreach (var m in methods) MethodCatalog.CreateLocalizer(m);

@@ -1,0 +1,57 @@
+using AiopsLab.Data;
+using AiopsLab.Datasets;
+using AiopsLab.Detection;
+using AiopsLab.Numerics;
+using AiopsLab.Rca;
+using AiopsLab.Reduction;
+using BenchmarkDotNet.Attributes;
+
+namespace AiopsLab.Benchmarks.Rca;
+
+/// <summary>
+/// Speed of the statistical RCA methods on one rcd-sockshop case (carts-cpu/1: 574 rows × 38 metrics), and of BARO's
+/// multivariate BOCPD on a 1,200-step case with 10 latency/error series (the size the targets name).
+/// <c>dotnet run -c Release --project src/AiopsLab.Benchmarks -- --filter '*StatisticalRca*'</c>
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+[SimpleJob(warmupCount: 2, iterationCount: 7)]
+public class StatisticalRcaBenchmarks
+{
+    private RcaProblem _case = null!;
+    private double[][] _bocpdSeries = null!;
+    private readonly Baro _baro = new();
+    private readonly NSigma _nsigma = new();
+    private readonly EDiagnosis _ediag = new();
+    private readonly MetricSifter _sifter = new();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var ds = DatasetCatalog.Open("rcd-sockshop", BenchData.Root);
+        var c = ds.Load(ds.Cases.Single(x => x.Id == "carts-cpu/1"));
+        _case = new RcaProblem(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming) { Seed = 1 };
+        // 10 latency/error-like series, 1,200 steps, a shift in three of them at step 900.
+        var rng = new Rng(42);
+        _bocpdSeries = Enumerable.Range(0, 10).Select(j =>
+            Enumerable.Range(0, 1200).Select(t => 50 + (j < 3 && t >= 900 ? 8 : 0) + 2 * rng.NextNormal()).ToArray()).ToArray();
+    }
+
+    [Benchmark(Description = "baro ranking, one rcd-sockshop case")]
+    public RcaResult BaroRanking() => _baro.Localize(_case);
+
+    [Benchmark(Description = "nsigma ranking, one rcd-sockshop case")]
+    public RcaResult NSigmaRanking() => _nsigma.Localize(_case);
+
+    [Benchmark(Description = "e-diagnosis ranking (B = 200), one rcd-sockshop case")]
+    public RcaResult EDiagnosisRanking() => _ediag.Localize(_case);
+
+    [Benchmark(Description = "metricsifter reduction, one rcd-sockshop case")]
+    public IReadOnlyList<string> MetricSifterReduce() => _sifter.Reduce(_case);
+
+    [Benchmark(Description = "BARO multivariate BOCPD, 1,200 steps x 10 series")]
+    public BocpdResult BocpdDetection() => Bocpd.Run(_bocpdSeries, new BocpdOptions());
+
+    [Benchmark(Description = "BARO detector on one rcd-sockshop case (its 9 lat_* series)")]
+    public int? BaroDetectorOnCase() => new BaroAnomalyDetector().DetectRow(_case.Metrics, _case.Naming);
+}

@@ -1,0 +1,167 @@
+using AiopsLab.Methods;
+using AiopsLab.Numerics;
+
+namespace AiopsLab.Detection;
+
+/// <summary>How <see cref="Pelt"/> sets its penalty β per added change point.</summary>
+public enum PeltPenalty
+{
+    /// <summary>β = σ²·ln n (BIC-style; σ = population standard deviation of the series), times the adjustment.</summary>
+    Bic,
+    /// <summary>β = σ² (AIC-style), times the adjustment.</summary>
+    Aic,
+    /// <summary>β = the adjustment itself (a fixed penalty).</summary>
+    Fixed,
+}
+
+/// <summary>Options of <see cref="Pelt"/>.</summary>
+public sealed record PeltOptions
+{
+    /// <summary>Penalty family.</summary>
+    public PeltPenalty Penalty { get; set; } = PeltPenalty.Bic;
+    /// <summary>Multiplies the penalty (MetricSifter calls it penalty_adjust); for <see cref="PeltPenalty.Fixed"/> it is β.</summary>
+    public double PenaltyAdjust { get; set; } = 1;
+    /// <summary>Smallest segment length (ruptures' <c>min_size</c>; MetricSifter uses 2).</summary>
+    public int MinSize { get; set; } = 2;
+}
+
+/// <summary>
+/// PELT, Pruned Exact Linear Time optimal segmentation (Killick, Fearnhead &amp; Eckley, "Optimal detection of changepoints
+/// with a linear computational cost", JASA 107(500), 2012, Algorithm 2) with the l2 (change-in-mean) cost
+/// C(y_{a..b−1}) = Σ (y_i − ȳ)², computed in O(1) from prefix sums. It minimises Σ_segments C + β·(number of change points)
+/// exactly: F(t) = min_{τ ∈ R_t} F(τ) + C(y_{τ..t−1}) + β, and a candidate τ with F(τ) + C(y_{τ..t−1}) &gt; F(t) is pruned
+/// (valid with K = 0 because the l2 cost satisfies C(a..b) ≥ C(a..c) + C(c..b)).
+/// </summary>
+/// <remarks>
+/// <para><b>Minimum segment length.</b> With segments of at least m points a pruned τ could still be the best last
+/// change point for the next m − 1 ends (t itself cannot be a change point for them), so a candidate pruned at t is
+/// removed only from t + m on. This keeps the result exactly optimal (checked against brute force in the tests).</para>
+/// <para><b>As an <see cref="IAnomalyDetector"/></b> (<c>pelt</c>, offline): the score is 1 at each detected change point
+/// (the first row of a new segment) and 0 elsewhere. NaN points are left out of the segmentation and score 0.</para>
+/// </remarks>
+[Method("pelt", Summary = "PELT optimal change-point segmentation (l2 cost, BIC-style penalty); score 1 at change points.",
+    Citation = "Killick, Fearnhead & Eckley, JASA 2012")]
+public sealed class Pelt : IAnomalyDetector
+{
+    private readonly PeltOptions _o;
+
+    public Pelt() : this(new PeltOptions()) { }
+
+    public Pelt(PeltOptions options)
+    {
+        if (options.MinSize < 1) throw new ArgumentException("pelt: min-size must be ≥ 1.");
+        if (!(options.PenaltyAdjust >= 0) || double.IsInfinity(options.PenaltyAdjust)) throw new ArgumentException("pelt: penalty-adjust must be a finite number ≥ 0.");
+        _o = options;
+    }
+
+    public string Name => "pelt";
+
+    /// <inheritdoc/>
+    public double[] Score(ReadOnlySpan<double> series)
+    {
+        var score = new double[series.Length];
+        var idx = new List<int>(series.Length);
+        for (int i = 0; i < series.Length; i++) if (double.IsFinite(series[i])) idx.Add(i);
+        var y = new double[idx.Count];
+        for (int k = 0; k < y.Length; k++) y[k] = series[idx[k]];
+        foreach (var cp in ChangePoints(y, PenaltyFor(y, _o.Penalty, _o.PenaltyAdjust), _o.MinSize))
+            score[idx[cp]] = 1;
+        return score;
+    }
+
+    /// <summary>β for a series: σ²·ln n·adjust (BIC), σ²·adjust (AIC) or adjust (fixed); σ is the population standard deviation.</summary>
+    public static double PenaltyFor(ReadOnlySpan<double> y, PeltPenalty kind, double adjust)
+    {
+        if (kind == PeltPenalty.Fixed) return adjust;
+        var (_, sd) = Stats.MeanStd(y);
+        if (double.IsNaN(sd)) return 0;
+        double v = sd * sd;
+        return kind == PeltPenalty.Bic ? v * Math.Log(Math.Max(1, y.Length)) * adjust : v * adjust;
+    }
+
+    /// <summary>
+    /// The optimal change points of <paramref name="y"/> (finite values) for penalty <paramref name="penalty"/>: the rows that
+    /// start a new segment, ascending (0 and n excluded). Fewer than 2·minSize points give no change point.
+    /// </summary>
+    public static int[] ChangePoints(ReadOnlySpan<double> y, double penalty, int minSize = 2, CancellationToken ct = default)
+    {
+        if (minSize < 1) throw new ArgumentOutOfRangeException(nameof(minSize));
+        if (!(penalty >= 0)) throw new ArgumentOutOfRangeException(nameof(penalty), "the penalty must be ≥ 0.");
+        int n = y.Length;
+        foreach (var v in y) if (!double.IsFinite(v)) throw new ArgumentException("pelt: the series has a NaN or infinite value.");
+        if (n < 2 * minSize) return [];
+        var s1 = new double[n + 1];
+        var s2 = new double[n + 1];
+        for (int i = 0; i < n; i++) { s1[i + 1] = s1[i] + y[i]; s2[i + 1] = s2[i] + y[i] * y[i]; }
+        var f = new double[n + 1];
+        var last = new int[n + 1];
+        Array.Fill(f, double.PositiveInfinity);
+        f[0] = -penalty;
+        // Candidates: (tau, prunedAt or -1).
+        var cand = new List<(int Tau, int PrunedAt)> { (0, -1) };
+        var next = new List<(int Tau, int PrunedAt)>();
+        var costs = new List<double>();
+        for (int t = minSize; t <= n; t++)
+        {
+            if ((t & 255) == 0) ct.ThrowIfCancellationRequested();
+            double best = double.PositiveInfinity; int arg = -1;
+            costs.Clear();
+            for (int k = 0; k < cand.Count; k++)
+            {
+                var (tau, _) = cand[k];
+                double c = double.NaN;
+                if (t - tau >= minSize && !double.IsInfinity(f[tau]))
+                {
+                    c = f[tau] + Cost(s1, s2, tau, t) + penalty;
+                    if (c < best || (c == best && tau < arg)) { best = c; arg = tau; }
+                }
+                costs.Add(c);
+            }
+            f[t] = best; last[t] = arg;
+            // Prune (delayed by minSize, see remarks), then admit t − minSize + 1 as a candidate for later ends.
+            next.Clear();
+            for (int k = 0; k < cand.Count; k++)
+            {
+                var (tau, prunedAt) = cand[k];
+                if (prunedAt >= 0 && t >= prunedAt + minSize) continue;
+                if (prunedAt < 0 && !double.IsNaN(costs[k]) && costs[k] - penalty > best) prunedAt = t;
+                next.Add((tau, prunedAt));
+            }
+            int newTau = t - minSize + 1;
+            if (newTau >= minSize && newTau <= n) next.Add((newTau, -1));
+            (cand, next) = (next, cand);
+        }
+        var cps = new List<int>();
+        for (int t = last[n]; t > 0; t = last[t]) cps.Add(t);
+        cps.Reverse();
+        return cps.ToArray();
+    }
+
+    /// <summary>l2 cost of rows a..b−1 from prefix sums: Σy² − (Σy)²/(b−a).</summary>
+    private static double Cost(double[] s1, double[] s2, int a, int b)
+    {
+        double sum = s1[b] - s1[a];
+        double c = s2[b] - s2[a] - sum * sum / (b - a);
+        return c > 0 ? c : 0;
+    }
+
+    /// <summary>
+    /// The penalised cost Σ C(segment) + β·|cps| of a given segmentation (change points = first rows of new segments),
+    /// the quantity <see cref="ChangePoints"/> minimises.
+    /// </summary>
+    public static double PenalisedCost(ReadOnlySpan<double> y, IReadOnlyList<int> changePoints, double penalty)
+    {
+        double total = penalty * changePoints.Count;
+        int a = 0;
+        foreach (var b in changePoints.Append(y.Length))
+        {
+            var seg = y[a..b];
+            double m = 0;
+            foreach (var v in seg) m += v;
+            m /= seg.Length;
+            foreach (var v in seg) total += (v - m) * (v - m);
+            a = b;
+        }
+        return total;
+    }
+}

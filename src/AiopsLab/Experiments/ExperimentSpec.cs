@@ -124,6 +124,12 @@ public sealed record ExperimentSpec
         {
             throw new DataFormatException(file, (int)e.Start.Line, (int)e.Start.Column, (e.InnerException?.Message ?? e.Message).TrimEnd('.') + ".");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, without a mark, when the text ends inside a flow collection or quote.
+            int lines = text.TrimEnd('\n', '\r').Split('\n').Length;
+            throw new DataFormatException(file, lines, 1, "malformed YAML: the file ends inside an unclosed '[', '{' or quoted string.");
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new DataFormatException(file, 1, 1, "an experiment spec is a mapping with at least 'datasets' and 'methods'.");
         if (stream.Documents.Count > 1)

@@ -19,6 +19,7 @@ public sealed class RunOptions
     public Option<int?> Jobs { get; } = new("--jobs", "-j") { Description = "Cases run at once (default: the spec's, else the number of cores). Results do not depend on it." };
     public Option<string?> ShardOption { get; } = new("--shard") { Description = "Run only shard I of N (I/N, 1-based) into its own output folder; combine with 'aiopslab merge'." };
     public Option<bool> Retry { get; } = new("--retry") { Description = "When resuming, rerun rows that failed or timed out (by default every stored row counts as done)." };
+    public Option<bool> DryRun { get; } = new("--dry-run") { Description = "Check the spec (every name, the data) and print the work per shard; run nothing, write nothing." };
     public Option<string?> Systems { get; } = new("--system") { Description = "Only these systems (comma-separated)." };
     public Option<string?> Faults { get; } = new("--fault") { Description = "Only these fault types or fault classes (comma-separated)." };
     public Option<int?> Limit { get; } = new("--limit") { Description = "Only the first N selected cases." };
@@ -29,7 +30,7 @@ public sealed class RunOptions
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Out, Seed, Timeout, Delay, Window, Jobs, ShardOption, Retry, Systems, Faults, Limit, DatasetOptions, AnomalyTime }) c.Options.Add(o);
+        foreach (var o in new Option[] { Out, Seed, Timeout, Delay, Window, Jobs, ShardOption, Retry, DryRun, Systems, Faults, Limit, DatasetOptions, AnomalyTime }) c.Options.Add(o);
     }
 
     private static bool Given(ParseResult p, Option o) => p.GetResult(o) is { Implicit: false };
@@ -89,6 +90,12 @@ public sealed class RunOptions
             ctx.Err.WriteLine(string.Create(inv,
                 $"experiment {spec.Name}: {plan.CaseCount} case(s) in {plan.Datasets.Count} dataset(s) x {plan.Configs.Count} config(s) x {plan.Seeds.Count} seed(s) x {plan.Delays.Count} delay(s) = {plan.RunCount} run(s); {jobs} job(s){(shard.IsAll ? "" : ", shard " + shard)}; output: {full}"));
 
+        if (p.GetValue(DryRun))
+        {
+            int cases = plan.Units(shard).Count();
+            ctx.Out.WriteLine(string.Create(inv, $"dry run: the spec is valid; shard {shard} has {cases} case(s), {(long)cases * plan.Configs.Count * plan.Seeds.Count * plan.Delays.Count} run(s). Nothing was run or written."));
+            return 0;
+        }
         ExportResult export;
         ExperimentRunStats stats;
         using (var store = RunStore.Create(full))

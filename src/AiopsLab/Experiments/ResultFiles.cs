@@ -158,18 +158,66 @@ public static class ResultFiles
 }
 
 /// <summary>
-/// Builds summary rows from a stream of decoded runs, keeping only what the scores need per row (rank, metric rank,
-/// seconds, service count, status): the same numbers as <see cref="Summary.Build"/>, in the same order (datasets
-/// ordinal, settings and methods in order of first appearance, fault types ordinal, then <c>all</c>).
+/// Builds summary rows from a stream of decoded runs with running counts per group (rows with the root cause within
+/// each k, sums of reciprocal ranks and chance levels, failures) and only the seconds of successful runs kept for the
+/// median: the same numbers as <see cref="Summary.Build"/> (the same operations in the same order), in the same order
+/// (datasets ordinal, settings and methods in order of first appearance, fault types ordinal, then <c>all</c>).
 /// </summary>
 public sealed class SummaryBuilder
 {
-    private readonly record struct Entry(RunStatus Status, int? Rank, bool MetricLabelled, int? MetricRank, double Seconds, int ServiceCount);
+    private sealed class Acc
+    {
+        public int N, Failed, TimedOut, Known, Labelled;
+        public readonly int[] Within = new int[6];       // Within[k]: ranked at ≤ k, k = 1..5
+        public readonly int[] MetricWithin = new int[6];
+        public double RrSum, ChanceSum;
+        public readonly List<double> Seconds = [];
+
+        public void Add(RunStatus status, int? rank, bool labelled, int? metricRank, double seconds, int serviceCount)
+        {
+            N++;
+            if (status == RunStatus.Failed) Failed++;
+            else if (status == RunStatus.Timeout) TimedOut++;
+            else Seconds.Add(seconds);
+            for (int k = 1; k <= 5; k++) if (rank is { } r && r <= k) Within[k]++;
+            RrSum += rank is { } x ? 1.0 / x : 0.0;
+            if (serviceCount > 0) { Known++; ChanceSum += RankingMetrics.ChanceAvgAt(serviceCount, 5); }
+            if (labelled)
+            {
+                Labelled++;
+                for (int k = 1; k <= 5; k++) if (metricRank is { } m && m <= k) MetricWithin[k]++;
+            }
+        }
+
+        // RankingMetrics.AcAt / AvgAt / Mrr and Summary.Score, from the counts.
+        private static double Ac(int within, int n) => n == 0 ? double.NaN : (double)within / n;
+
+        private static double Avg5(int[] within, int n)
+        {
+            if (n == 0) return double.NaN;
+            double s = 0;
+            for (int j = 1; j <= 5; j++) s += Ac(within[j], n);
+            return s / 5;
+        }
+
+        public SummaryRow Row(string dataset, string method, string fault)
+        {
+            var secs = Seconds.ToArray();
+            Array.Sort(secs);
+            return new SummaryRow(dataset, method, fault, N,
+                Ac(Within[1], N), Ac(Within[3], N), Avg5(Within, N), N == 0 ? double.NaN : RrSum / N,
+                Known == 0 ? double.NaN : ChanceSum / Known,
+                Failed, TimedOut, secs.Length == 0 ? double.NaN : Summary.Median(secs),
+                Labelled,
+                Labelled == 0 ? double.NaN : Ac(MetricWithin[1], Labelled),
+                Labelled == 0 ? double.NaN : Avg5(MetricWithin, Labelled));
+        }
+    }
 
     private sealed class Group
     {
-        public readonly SortedDictionary<string, List<Entry>> ByFault = new(StringComparer.Ordinal);
-        public readonly List<Entry> All = [];
+        public readonly SortedDictionary<string, Acc> ByFault = new(StringComparer.Ordinal);
+        public readonly Acc All = new();
     }
 
     private readonly Dictionary<(string Dataset, (long, string, string) Setting, string Method), Group> _groups = new();
@@ -184,11 +232,10 @@ public sealed class SummaryBuilder
         _methodOrder.TryAdd(r.Method, _methodOrder.Count);
         var key = (r.Dataset, setting, r.Method);
         if (!_groups.TryGetValue(key, out var g)) _groups[key] = g = new Group();
-        var e = new Entry(r.Status, r.Status == RunStatus.Ok ? d.Rank : null, r.RootCauseMetric is not null,
-            r.Status == RunStatus.Ok ? d.MetricRank : null, r.Seconds, r.ServiceCount);
-        if (!g.ByFault.TryGetValue(r.Fault, out var list)) g.ByFault[r.Fault] = list = [];
-        list.Add(e);
-        g.All.Add(e);
+        if (!g.ByFault.TryGetValue(r.Fault, out var acc)) g.ByFault[r.Fault] = acc = new Acc();
+        bool ok = r.Status == RunStatus.Ok;
+        foreach (var a in new[] { acc, g.All })
+            a.Add(r.Status, ok ? d.Rank : null, r.RootCauseMetric is not null, ok ? d.MetricRank : null, r.Seconds, r.ServiceCount);
     }
 
     public IReadOnlyList<SettingSummary> Build()
@@ -198,28 +245,10 @@ public sealed class SummaryBuilder
                      .ThenBy(kv => _settingOrder[kv.Key.Setting]).ThenBy(kv => _methodOrder[kv.Key.Method]))
         {
             var (delay, window, detection) = key.Setting;
-            foreach (var (fault, list) in g.ByFault)
-                rows.Add(new SettingSummary(delay, window, detection, Score(key.Dataset, key.Method, fault, list)));
-            rows.Add(new SettingSummary(delay, window, detection, Score(key.Dataset, key.Method, Summary.AllFaults, g.All)));
+            foreach (var (fault, acc) in g.ByFault)
+                rows.Add(new SettingSummary(delay, window, detection, acc.Row(key.Dataset, key.Method, fault)));
+            rows.Add(new SettingSummary(delay, window, detection, g.All.Row(key.Dataset, key.Method, Summary.AllFaults)));
         }
         return rows;
-    }
-
-    // The same computation as Summary.Score, over the compact entries.
-    private static SummaryRow Score(string dataset, string method, string fault, List<Entry> g)
-    {
-        var ranks = g.Select(e => e.Rank).ToArray();
-        var labelled = g.Where(e => e.MetricLabelled).ToArray();
-        var metricRanks = labelled.Select(e => e.MetricRank).ToArray();
-        var secs = g.Where(e => e.Status == RunStatus.Ok).Select(e => e.Seconds).OrderBy(x => x).ToArray();
-        var known = g.Where(e => e.ServiceCount > 0).Select(e => e.ServiceCount).ToArray();
-        return new SummaryRow(dataset, method, fault, g.Count,
-            RankingMetrics.AcAt(ranks, 1), RankingMetrics.AcAt(ranks, 3), RankingMetrics.AvgAt(ranks, 5), RankingMetrics.Mrr(ranks),
-            RankingMetrics.ChanceAvgAt(known, 5),
-            g.Count(e => e.Status == RunStatus.Failed), g.Count(e => e.Status == RunStatus.Timeout),
-            secs.Length == 0 ? double.NaN : Summary.Median(secs),
-            labelled.Length,
-            labelled.Length == 0 ? double.NaN : RankingMetrics.AcAt(metricRanks, 1),
-            labelled.Length == 0 ? double.NaN : RankingMetrics.AvgAt(metricRanks, 5));
     }
 }

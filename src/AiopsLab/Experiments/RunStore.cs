@@ -164,6 +164,7 @@ public sealed class RunStore : IDisposable
                     ord INTEGER NOT NULL, active INTEGER NOT NULL, system TEXT NOT NULL, fault TEXT NOT NULL, fault_class TEXT,
                     root_cause TEXT NOT NULL, root_cause_metric TEXT, service_count INTEGER NOT NULL DEFAULT 0, loaded INTEGER NOT NULL DEFAULT 0,
                     UNIQUE(dataset_id, case_id));
+                CREATE INDEX cases_by_ord ON cases(ord);
                 CREATE TABLE configs(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, method TEXT NOT NULL, window TEXT NOT NULL,
                     detection TEXT NOT NULL, ord INTEGER NOT NULL, active INTEGER NOT NULL);
                 CREATE TABLE metric_sets(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, json TEXT NOT NULL);
@@ -390,38 +391,65 @@ public sealed class RunStore : IDisposable
 
     /// <summary>
     /// The rows of the current experiment (active datasets, cases and configs; the meta's seeds and delays), streamed in
-    /// report order: case order, seed, delay, config order.
+    /// report order: case order, seed, delay, config order. Reads case by case (one indexed lookup each), so memory
+    /// stays flat however many rows the store holds.
     /// </summary>
     public IEnumerable<StoredRun> ReadRuns()
     {
         var meta = Meta();
-        var seeds = string.Join(",", (meta?.Seeds ?? []).Select(s => s.ToString(CultureInfo.InvariantCulture)));
-        var delays = string.Join(",", (meta?.Delays ?? []).Select(s => s.ToString(CultureInfo.InvariantCulture)));
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = $"""
-            SELECT d.key, d.name, c.case_id, c.ord, c.system, c.fault, c.fault_class, c.root_cause, c.root_cause_metric, c.service_count,
-                   g.method, g.window, g.detection, g.ord, r.seed, r.delay, r.status, r.seconds, r.load_seconds, r.anomaly_time,
-                   r.rank, r.metric_rank, r.metric_set, r.ranking, r.diagnostics, r.error, r.data_error
-            FROM runs r JOIN cases c ON c.id = r.case_ref JOIN datasets d ON d.id = c.dataset_id JOIN configs g ON g.id = r.config_ref
-            WHERE c.active = 1 AND d.active = 1 AND g.active = 1 AND r.seed IN ({seeds}) AND r.delay IN ({delays})
-            ORDER BY c.ord, r.seed, r.delay, g.ord;
-            """;
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
+        if (meta is null) yield break;
+        var seeds = meta.Seeds.ToHashSet();
+        var delays = meta.Delays.ToHashSet();
+        var configs = new Dictionary<long, (string Method, string Window, string Detection, long Ord)>();
+        using (var q = _db.CreateCommand())
         {
-            yield return new StoredRun
-            {
-                DatasetKey = r.GetString(0), Dataset = r.GetString(1), CaseId = r.GetString(2), CaseOrd = r.GetInt64(3),
-                System = r.GetString(4), Fault = r.GetString(5), FaultClass = r.IsDBNull(6) ? null : r.GetString(6),
-                RootCause = r.GetString(7), RootCauseMetric = r.IsDBNull(8) ? null : r.GetString(8), ServiceCount = r.GetInt32(9),
-                Method = r.GetString(10), Window = r.GetString(11), Detection = r.GetString(12), ConfigOrd = r.GetInt64(13),
-                Seed = r.GetInt64(14), Delay = r.GetInt64(15), Status = (RunStatus)r.GetInt32(16), Seconds = r.GetDouble(17),
-                LoadSeconds = r.GetDouble(18), AnomalyTime = r.IsDBNull(19) ? null : r.GetInt64(19),
-                StoredRank = r.IsDBNull(20) ? null : r.GetInt32(20), StoredMetricRank = r.IsDBNull(21) ? null : r.GetInt32(21),
-                MetricSetRef = r.IsDBNull(22) ? null : r.GetInt64(22), Ranking = r.IsDBNull(23) ? null : (byte[])r[23],
-                Diagnostics = r.IsDBNull(24) ? null : r.GetString(24), Error = r.IsDBNull(25) ? null : r.GetString(25),
-                DataError = r.GetInt32(26) != 0,
-            };
+            q.CommandText = "SELECT id, method, window, detection, ord FROM configs WHERE active = 1;";
+            using var r = q.ExecuteReader();
+            while (r.Read()) configs[r.GetInt64(0)] = (r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4));
+        }
+        using var cases = _db.CreateCommand();
+        cases.CommandText = """
+            SELECT c.id, d.key, d.name, c.case_id, c.ord, c.system, c.fault, c.fault_class, c.root_cause, c.root_cause_metric, c.service_count
+            FROM cases c JOIN datasets d ON d.id = c.dataset_id WHERE c.active = 1 AND d.active = 1 ORDER BY c.ord;
+            """;
+        using var runs = _db.CreateCommand();
+        runs.CommandText = """
+            SELECT config_ref, seed, delay, status, seconds, load_seconds, anomaly_time, rank, metric_rank, metric_set, ranking, diagnostics, error, data_error
+            FROM runs WHERE case_ref = $c;
+            """;
+        var pc = runs.Parameters.Add("$c", SqliteType.Integer);
+        runs.Prepare();
+        using var cr = cases.ExecuteReader();
+        var batch = new List<StoredRun>();
+        while (cr.Read())
+        {
+            pc.Value = cr.GetInt64(0);
+            string key = cr.GetString(1), name = cr.GetString(2), caseId = cr.GetString(3), system = cr.GetString(5), fault = cr.GetString(6), rootCause = cr.GetString(8);
+            long caseOrd = cr.GetInt64(4);
+            string? faultClass = cr.IsDBNull(7) ? null : cr.GetString(7), rcm = cr.IsDBNull(9) ? null : cr.GetString(9);
+            int services = cr.GetInt32(10);
+            batch.Clear();
+            using (var r = runs.ExecuteReader())
+                while (r.Read())
+                {
+                    if (!configs.TryGetValue(r.GetInt64(0), out var g)) continue;
+                    long seed = r.GetInt64(1), delay = r.GetInt64(2);
+                    if (!seeds.Contains(seed) || !delays.Contains(delay)) continue;
+                    batch.Add(new StoredRun
+                    {
+                        DatasetKey = key, Dataset = name, CaseId = caseId, CaseOrd = caseOrd, System = system, Fault = fault, FaultClass = faultClass,
+                        RootCause = rootCause, RootCauseMetric = rcm, ServiceCount = services,
+                        Method = g.Method, Window = g.Window, Detection = g.Detection, ConfigOrd = g.Ord,
+                        Seed = seed, Delay = delay, Status = (RunStatus)r.GetInt32(3), Seconds = r.GetDouble(4),
+                        LoadSeconds = r.GetDouble(5), AnomalyTime = r.IsDBNull(6) ? null : r.GetInt64(6),
+                        StoredRank = r.IsDBNull(7) ? null : r.GetInt32(7), StoredMetricRank = r.IsDBNull(8) ? null : r.GetInt32(8),
+                        MetricSetRef = r.IsDBNull(9) ? null : r.GetInt64(9), Ranking = r.IsDBNull(10) ? null : (byte[])r[10],
+                        Diagnostics = r.IsDBNull(11) ? null : r.GetString(11), Error = r.IsDBNull(12) ? null : r.GetString(12),
+                        DataError = r.GetInt32(13) != 0,
+                    });
+                }
+            batch.Sort((a, b) => a.Seed != b.Seed ? a.Seed.CompareTo(b.Seed) : a.Delay != b.Delay ? a.Delay.CompareTo(b.Delay) : a.ConfigOrd.CompareTo(b.ConfigOrd));
+            foreach (var x in batch) yield return x;
         }
     }
 

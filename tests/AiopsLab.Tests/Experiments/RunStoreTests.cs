@@ -129,6 +129,24 @@ public class RunStoreTests
     }
 
     [Fact]
+    public void The_exported_summary_equals_the_in_memory_summary_of_the_same_outcomes()
+    {
+        var data = AiopsLab.Tests.Datasets.UserLayoutTests.MakeGenericDataset(CliRunner.TempDir("sum-data"), badCsvLine: "1004,10,abc,2");
+        foreach (var (yaml, dataset) in new[] { (Small.Replace("delays: [0, 20]", "delays: [0]", StringComparison.Ordinal).Replace("seeds: [0, 3]", "seeds: [3]", StringComparison.Ordinal), "synthetic"), ($"datasets: ['{data}']\nmethods: [random]\n", data) })
+        {
+            var plan = Plan(yaml);
+            var dir = CliRunner.TempDir("sum");
+            using var store = RunStore.Create(dir);
+            ExperimentRunner.Run(plan, store, new ExperimentRunOptions { Kind = StoreKind.Shortcut, Jobs = 2 });
+            var export = ResultFiles.Export(store, dir).Summary.Select(r => r.Row).ToList();
+            var mem = AiopsLab.Evaluation.Summary.Build(Runner.Run(new RunRequest { Dataset = plan.Datasets[0].Dataset, Methods = plan.Methods.Select(MethodSpec.Parse).ToArray(), Seed = plan.Seeds[0] }));
+            Assert.Equal(mem.Count, export.Count);
+            for (int i = 0; i < mem.Count; i++)
+                Assert.Equal(mem[i] with { MedianSeconds = 0 }, export[i] with { MedianSeconds = 0 }); // every score bit for bit
+        }
+    }
+
+    [Fact]
     public void Shards_are_a_disjoint_cover_of_the_cases()
     {
         var plan = Plan(Small.Replace("cases: 10", "cases: 23", StringComparison.Ordinal) + "\n");

@@ -13,12 +13,14 @@ namespace AiopsLab.Evaluation;
 /// <param name="ChiSquareTieCorrectedPValue">P(χ²_{k−1} ≥ tie-corrected χ²_F).</param>
 /// <param name="FF">Iman–Davenport F_F = (N−1)χ²_F/(N(k−1) − χ²_F).</param>
 /// <param name="FFPValue">P(F_{k−1,(k−1)(N−1)} ≥ F_F).</param>
+/// <param name="FFTieCorrected">F_F computed from the tie-corrected χ² (read this one when many blocks have ties).</param>
+/// <param name="FFTieCorrectedPValue">P(F_{k−1,(k−1)(N−1)} ≥ tie-corrected F_F).</param>
 /// <param name="Alpha">Significance level of <see cref="QAlpha"/> and <see cref="CriticalDifference"/>.</param>
 /// <param name="QAlpha">Nemenyi critical value q_α (Demšar Table 5(a)).</param>
 /// <param name="CriticalDifference">CD = q_α·√(k(k+1)/(6N)): two methods differ when their average ranks differ by at least CD.</param>
 public sealed record FriedmanResult(int Blocks, int Treatments, IReadOnlyList<double> AverageRanks,
     double ChiSquare, double ChiSquarePValue, double ChiSquareTieCorrected, double ChiSquareTieCorrectedPValue,
-    double FF, double FFPValue, double Alpha, double QAlpha, double CriticalDifference)
+    double FF, double FFPValue, double Alpha, double QAlpha, double CriticalDifference, double FFTieCorrected = double.NaN, double FFTieCorrectedPValue = double.NaN)
 {
     /// <summary>True when methods i and j differ significantly by the Nemenyi test.</summary>
     public bool Differ(int i, int j) => Math.Abs(AverageRanks[i] - AverageRanks[j]) >= CriticalDifference;
@@ -63,7 +65,18 @@ public static class FriedmanNemenyi
         double ffP = double.IsPositiveInfinity(ff) ? 0 : 1 - FisherSnedecor.CDF(k - 1, (k - 1.0) * (n - 1), Math.Max(0, ff));
         double q = StudentizedRange.NemenyiQ(k, alpha);
         double cd = q * Math.Sqrt(k * (k + 1.0) / (6.0 * n));
-        return new FriedmanResult(n, k, avg, chi, chiP, chiT, chiTP, ff, ffP, alpha, q, cd);
+        var (ffT, ffTP) = ImanDavenport(chiT, n, k);
+        return new FriedmanResult(n, k, avg, chi, chiP, chiT, chiTP, ff, ffP, alpha, q, cd, ffT, ffTP);
+    }
+
+    /// <summary>Iman–Davenport F_F = (N−1)χ²/(N(k−1) − χ²) and its upper-tail p-value on (k−1, (k−1)(N−1)) df.</summary>
+    public static (double F, double P) ImanDavenport(double chi, int n, int k)
+    {
+        if (double.IsNaN(chi)) return (double.NaN, double.NaN);
+        double denom = n * (k - 1.0) - chi;
+        if (denom <= 0) return (double.PositiveInfinity, 0);
+        double f = (n - 1.0) * chi / denom;
+        return (f, 1 - FisherSnedecor.CDF(k - 1, (k - 1.0) * (n - 1), Math.Max(0, f)));
     }
 
     /// <summary>

@@ -424,7 +424,8 @@ public static class ExperimentReport
         }
         var f = FriedmanNemenyi.Test(byBlock, higherIsBetter: true, alpha: o.Alpha);
         sb.Append(string.Create(inv, $"Per-run reciprocal rank of the root cause (0 when missed, failed or timed out); N = {f.Blocks} runs (case × seed) that every method has, k = {f.Treatments} methods.\n\n"));
-        sb.Append(string.Create(inv, $"- Friedman: χ²_F = {f.ChiSquare:0.###} (p = {P(f.ChiSquarePValue)}); with tie correction χ² = {f.ChiSquareTieCorrected:0.###} (p = {P(f.ChiSquareTieCorrectedPValue)}); Iman–Davenport F_F = {f.FF:0.###} with ({f.Treatments - 1}, {(f.Treatments - 1) * (f.Blocks - 1)}) df (p = {P(f.FFPValue)}).\n"));
+        sb.Append(string.Create(inv, $"- Friedman (Demšar's formulas): χ²_F = {f.ChiSquare:0.###} (p = {P(f.ChiSquarePValue)}); Iman–Davenport F_F = {f.FF:0.###} with ({f.Treatments - 1}, {(f.Treatments - 1) * (f.Blocks - 1)}) df (p = {P(f.FFPValue)}).\n"));
+        sb.Append(string.Create(inv, $"- With the correction for ties within runs (as scipy and R apply it; read these when many runs tie, e.g. every method ranks the root cause first): χ² = {f.ChiSquareTieCorrected:0.###} (p = {P(f.ChiSquareTieCorrectedPValue)}); F_F = {f.FFTieCorrected:0.###} (p = {P(f.FFTieCorrectedPValue)}).\n"));
         sb.Append(string.Create(inv, $"- Nemenyi: q_{o.Alpha:0.##} = {f.QAlpha:0.###}, critical difference CD = {f.CriticalDifference:0.###}: two methods differ when their average ranks differ by at least CD.\n\n"));
 
         var ranks = new ReportTable

@@ -88,7 +88,7 @@ public sealed class ReportTable
                 for (int j = 0; j < Columns.Count; j++)
                 {
                     var c = j < block[i].Length ? block[i][j] : "";
-                    var text = Columns[j].Key && i > 0 && block[i][j].Text == block[i - 1][j].Text ? "" : MdEscape(c.WithInterval ?? c.Text);
+                    var text = Repeats(block, i, j) ? "" : MdEscape(c.WithInterval ?? c.Text);
                     cells.Add(marks[i, j] switch { 1 => "**" + text + "**", 2 => "<u>" + text + "</u>", _ => text });
                 }
                 sb.Append("| ").Append(string.Join(" | ", cells)).Append(" |\n");
@@ -149,7 +149,7 @@ public sealed class ReportTable
                 for (int j = 0; j < Columns.Count; j++)
                 {
                     var c = j < block[i].Length ? block[i][j] : "";
-                    if (Columns[j].Key && i > 0 && block[i][j].Text == block[i - 1][j].Text) { cells.Add(""); continue; }
+                    if (Repeats(block, i, j)) { cells.Add(""); continue; }
                     string main = Tex(c.Text == "–" ? "--" : c.Text);
                     main = marks[i, j] switch { 1 => "\\textbf{" + main + "}", 2 => "\\underline{" + main + "}", _ => main };
                     if (c.Lo is { } lo && c.Hi is { } hi && c.Value is not null)
@@ -161,6 +161,15 @@ public sealed class ReportTable
         }
         sb.Append("\\bottomrule\n\\end{tabular}\n\\end{table}\n");
         return sb.ToString();
+    }
+
+    /// <summary>A key cell repeating the row above is left blank, but only while every key column up to it repeats too.</summary>
+    private bool Repeats(IReadOnlyList<TableCell[]> block, int i, int j)
+    {
+        if (i == 0 || !Columns[j].Key) return false;
+        for (int k = 0; k <= j; k++)
+            if (Columns[k].Key && block[i][k].Text != block[i - 1][k].Text) return false;
+        return true;
     }
 
     private static int Decimals(string text)

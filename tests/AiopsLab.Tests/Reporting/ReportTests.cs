@@ -130,6 +130,11 @@ public class ReportTests
         Assert.Contains("| b | **0.700** | **1.0** | 10 |", md);
         Assert.Contains("| d_x | <u>0.600</u> | **1.0** | 10 |", md);
         Assert.Equal("method,avg5,seconds,n\na,0.5,2,10\nb,0.7,1,10\nc,0.7,3,10\nd_x,0.6,1,10\n", t.ToCsv());
+
+        // Repeated key cells are blanked only while every key column before them repeats too.
+        var pairs = new ReportTable { Title = "p", Label = "tab:p", Columns = [new("A", "a", Key: true), new("B", "b", Key: true), new("p", "p")] };
+        pairs.Blocks.Add([["x", "y", "1"], ["x", "z", "2"], ["w", "z", "3"]]);
+        Assert.Contains("| x | y | 1 |\n|  | z | 2 |\n| w | z | 3 |", pairs.ToMarkdown());
     }
 
     [Fact]

@@ -19,6 +19,13 @@ if [[ $build -ne 0 ]]; then
   exit 1
 fi
 
+# Figures: the PNG rendering test needs headless chromium (Debian) and plotly.js (npm). Under CI both are installed
+# here (about 30 s the first time, nothing after); elsewhere that test skips, saying so, where they are absent.
+if [[ -n "${CI:-}" && "${CI}" != "false" && "${CI}" != "0" ]]; then
+  scripts/install-plotly.sh || echo "warning: plotly.js could not be installed; the PNG test will fail"
+  scripts/install-chromium.sh || echo "warning: chromium could not be installed; the PNG test will fail"
+fi
+
 dotnet test AiopsLab.sln -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 

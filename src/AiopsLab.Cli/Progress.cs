@@ -5,8 +5,9 @@ using Spectre.Console;
 namespace AiopsLab.Cli;
 
 /// <summary>
-/// Shows run progress: a live bar (cases done, failures, ETA) on a terminal; otherwise a plain line to stderr at most
-/// every 10 seconds and at the end, so CI and batch logs stay readable.
+/// Shows run progress: a live bar (cases done of total, cases resumed from the store, failed or timed-out runs, ETA) on
+/// a terminal; otherwise a plain line to stderr at most every 10 seconds and at the end, so CI, Slurm and batch logs
+/// stay readable. The ETA comes from the mean time per case run in this process (resumed cases do not count).
 /// </summary>
 public static class ProgressDisplay
 {
@@ -17,7 +18,7 @@ public static class ProgressDisplay
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
             .Start(c =>
             {
                 var task = c.AddTask(title);
@@ -25,11 +26,26 @@ public static class ProgressDisplay
                 {
                     task.MaxValue = Math.Max(1, p.CasesTotal);
                     task.Value = p.CasesDone;
-                    task.Description = string.Create(CultureInfo.InvariantCulture, $"{title}: {p.CasesDone}/{p.CasesTotal} cases, {p.Failures} failed");
+                    task.Description = Line(title, p);
                 }));
             });
         return result;
     }
+
+    /// <summary><c>title: 120/500 cases (40 resumed), 3 failed, 12.0 s elapsed, ETA 38 s</c>.</summary>
+    public static string Line(string title, RunProgress p)
+    {
+        var resumed = p.CasesResumed > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({p.CasesResumed} resumed)") : "";
+        var eta = p.CasesDone < p.CasesTotal && p.Eta is { } e ? ", ETA " + Duration(e) : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{title}: {p.CasesDone}/{p.CasesTotal} cases{resumed}, {p.Failures} failed, {Duration(p.Elapsed)} elapsed{eta}");
+    }
+
+    private static string Duration(TimeSpan t) => t.TotalSeconds < 60
+        ? t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s"
+        : t.TotalHours < 1 ? string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalMinutes} min {t.Seconds} s")
+        : string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalHours} h {t.Minutes} min");
+
 
     /// <summary>Runs a download with a transfer bar on a terminal, or a plain line every 10 s otherwise.</summary>
     public static T Download<T>(CliContext ctx, string title, Func<IProgress<Datasets.DownloadProgress>, T> work)
@@ -77,9 +93,7 @@ public static class ProgressDisplay
             var now = DateTime.UtcNow;
             if (p.CasesDone < p.CasesTotal && now - _last < TimeSpan.FromSeconds(10)) return;
             _last = now;
-            var eta = p.Eta is { } e ? $", ETA {e.TotalSeconds:0} s" : "";
-            err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{title}: {p.CasesDone}/{p.CasesTotal} cases, {p.Failures} failed, {p.Elapsed.TotalSeconds:0.0} s elapsed{(p.CasesDone < p.CasesTotal ? eta : "")}"));
+            err.WriteLine(Line(title, p));
         }
     }
 }

@@ -50,4 +50,10 @@ public sealed record CaseOutcome
     /// <summary>Delay (seconds) added to the inject time, and the seed the run used.</summary>
     public long Delay { get; init; }
     public long Seed { get; init; }
+    /// <summary>Window length the method saw (<see cref="Experiments.Window"/>): <c>full</c> or seconds each side of the anomaly time.</summary>
+    public string Window { get; init; } = "full";
+    /// <summary>Detection mode that gave the anomaly time: <c>label</c> or a detector (end-to-end mode).</summary>
+    public string Detection { get; init; } = ExperimentSpec.DefaultDetection;
+    /// <summary>Wall-clock seconds spent loading the case and, in end-to-end mode, detecting the anomaly time.</summary>
+    public double LoadSeconds { get; init; }
 }

@@ -9,16 +9,7 @@ using AiopsLab.Rca;
 
 namespace AiopsLab.Experiments;
 
-/// <summary>
-/// Finds the anomaly time of a case without its label (end-to-end mode). Returns null when it raises no alarm.
-/// </summary>
-public interface IAnomalyTimeSource
-{
-    string Name { get; }
-    long? Detect(MetricFrame metrics, MetricNaming naming, IReadOnlyList<string> slis, CancellationToken ct);
-}
-
-/// <summary>What to run.</summary>
+/// <summary>What to run (in memory; <see cref="ExperimentRunner"/> runs a whole experiment into a run store).</summary>
 public sealed record RunRequest
 {
     public required IDataset Dataset { get; init; }
@@ -27,8 +18,10 @@ public sealed record RunRequest
     public long Seed { get; init; }
     /// <summary>Per (case, method) time limit.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
-    /// <summary>Seconds added to the label's inject time (RCAEval's tΔ).</summary>
+    /// <summary>Seconds added to the anomaly time (RCAEval's tΔ).</summary>
     public long Delay { get; init; }
+    /// <summary>How much of each case the methods see (<see cref="Experiments.Window"/>).</summary>
+    public Window Window { get; init; } = Window.Full;
     /// <summary>Cases run at once.</summary>
     public int Jobs { get; init; } = 1;
     /// <summary>Only cases for which this is true; null = all.</summary>
@@ -39,18 +32,32 @@ public sealed record RunRequest
     public IProgress<RunProgress>? Progress { get; init; }
 }
 
-/// <summary>Progress of a run: cases done of total, runs that failed or timed out, elapsed time.</summary>
-public readonly record struct RunProgress(int CasesDone, int CasesTotal, int Failures, TimeSpan Elapsed)
+/// <summary>Progress of a run: cases done (including those resumed from the store) of total, runs that failed or
+/// timed out, elapsed time, and how many cases were already done when the run started.</summary>
+public readonly record struct RunProgress(int CasesDone, int CasesTotal, int Failures, TimeSpan Elapsed, int CasesResumed = 0)
 {
-    /// <summary>Estimated time left, from the mean time per case so far.</summary>
-    public TimeSpan? Eta => CasesDone == 0 ? null : TimeSpan.FromTicks(Elapsed.Ticks / CasesDone * (CasesTotal - CasesDone));
+    /// <summary>Estimated time left, from the mean time per case run in this process so far.</summary>
+    public TimeSpan? Eta
+    {
+        get
+        {
+            int ran = CasesDone - CasesResumed;
+            return ran <= 0 ? null : TimeSpan.FromTicks(Elapsed.Ticks / ran * (CasesTotal - CasesDone));
+        }
+    }
 }
 
+/// <summary>A method configuration ready to run: built localizer, window, detection mode.</summary>
+internal sealed record PreparedConfig(int Index, string Method, IRootCauseLocalizer Localizer, Window Window, string Detection, IAnomalyTimeSource? Source);
+
+/// <summary>The outcomes of one case, and what loading it told (null when it could not be loaded).</summary>
+internal sealed record CaseExecution(FaultCase? Case, IReadOnlyList<(int Config, CaseOutcome Outcome)> Outcomes);
+
 /// <summary>
-/// Runs methods over a dataset's cases: load a case, hide its label (a localizer gets an <see cref="RcaProblem"/>), run
-/// each method with a timeout, join the label back in and score. Streams: one case per worker in memory; outcomes come
-/// out in case order, then method order, whatever the number of jobs. A case that fails to load, or a method that throws
-/// or times out, becomes an outcome with that status; the run goes on.
+/// Runs methods over cases: load a case, hide its label (a localizer gets an <see cref="RcaProblem"/>), cut the window,
+/// run each method with a timeout, join the label back in and score. Streams: one case per worker in memory; outcomes
+/// come out in case order, then method order, whatever the number of jobs. A case that fails to load, a detector that
+/// raises no alarm, or a method that throws or times out, becomes an outcome with that status; the run goes on.
 /// </summary>
 public static class Runner
 {
@@ -69,81 +76,117 @@ public static class Runner
     public static IEnumerable<CaseOutcome> Run(RunRequest request, CancellationToken ct = default)
     {
         // Build every method up front: a bad spec fails before any work is done.
-        var methods = request.Methods.Select(m => (Spec: m.ToString(), Localizer: MethodCatalog.CreateLocalizer(m))).ToArray();
+        var detection = request.AnomalyTimeSource?.Name ?? ExperimentSpec.DefaultDetection;
+        var configs = request.Methods.Select((m, i) => new PreparedConfig(i, m.ToString(), MethodCatalog.CreateLocalizer(m), request.Window, detection, request.AnomalyTimeSource)).ToArray();
         var cases = SelectCases(request);
         var sw = Stopwatch.StartNew();
         int done = 0, failures = 0;
         int jobs = Math.Max(1, request.Jobs);
         int batch = jobs == 1 ? 1 : jobs * 2;
+        long[] seeds = [request.Seed], delays = [request.Delay];
         for (int b = 0; b < cases.Count; b += batch)
         {
             ct.ThrowIfCancellationRequested();
             int count = Math.Min(batch, cases.Count - b);
-            var results = new CaseOutcome[count][];
+            var results = new CaseExecution[count];
             if (jobs == 1)
-                results[0] = RunCase(request, cases[b], methods, ct);
+                results[0] = Execute(request.Dataset, cases[b], configs, seeds, delays, null, request.Timeout, ct);
             else
                 Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = ct },
-                    i => results[i] = RunCase(request, cases[b + i], methods, ct));
+                    i => results[i] = Execute(request.Dataset, cases[b + i], configs, seeds, delays, null, request.Timeout, ct));
             foreach (var r in results)
             {
                 done++;
-                failures += r.Count(o => o.Status != RunStatus.Ok);
-                foreach (var o in r) yield return o;
+                failures += r.Outcomes.Count(o => o.Outcome.Status != RunStatus.Ok);
+                foreach (var o in r.Outcomes) yield return o.Outcome;
                 request.Progress?.Report(new RunProgress(done, cases.Count, failures, sw.Elapsed));
             }
         }
     }
 
-    private static CaseOutcome[] RunCase(RunRequest req, CaseDescriptor d, (string Spec, IRootCauseLocalizer Localizer)[] methods, CancellationToken ct)
+    /// <summary>
+    /// Runs every (config, seed, delay) of one case for which <paramref name="todo"/> is true (all when null), in
+    /// seed, delay, config order. The case is loaded once; each detection mode runs once.
+    /// </summary>
+    internal static CaseExecution Execute(IDataset dataset, CaseDescriptor d, IReadOnlyList<PreparedConfig> configs,
+        IReadOnlyList<long> seeds, IReadOnlyList<long> delays, Func<int, long, long, bool>? todo, TimeSpan timeout, CancellationToken ct)
     {
-        CaseOutcome Base(string method) => new()
+        var wanted = new List<(PreparedConfig Config, long Seed, long Delay)>();
+        foreach (var s in seeds)
+            foreach (var dl in delays)
+                foreach (var c in configs)
+                    if (todo is null || todo(c.Index, s, dl)) wanted.Add((c, s, dl));
+
+        CaseOutcome Base(PreparedConfig c, long seed, long delay) => new()
         {
-            Dataset = req.Dataset.Name, CaseId = d.Id, System = d.System, Fault = d.FaultType, FaultClass = d.FaultClass,
-            RootCause = d.RootCause, Method = method, Status = RunStatus.Failed, Delay = req.Delay, Seed = req.Seed,
+            Dataset = dataset.Name, CaseId = d.Id, System = d.System, Fault = d.FaultType, FaultClass = d.FaultClass,
+            RootCause = d.RootCause, Method = c.Method, Status = RunStatus.Failed, Delay = delay, Seed = seed,
+            Window = c.Window.ToString(), Detection = c.Detection,
         };
 
+        var sw = Stopwatch.StartNew();
         FaultCase fc;
-        long anomalyTime;
         try
         {
             if (d.Problem is not null) throw new CaseUnavailableException(d.Problem);
-            fc = req.Dataset.Load(d, ct);
-            if (req.AnomalyTimeSource is { } src)
-            {
-                var t = src.Detect(fc.Metrics, fc.Naming, fc.Slis, ct);
-                if (t is null) throw new AiopsLabException($"end-to-end mode: detector '{src.Name}' raised no alarm on this case.");
-                anomalyTime = t.Value + req.Delay;
-            }
-            else anomalyTime = fc.Label.InjectTime + req.Delay;
+            fc = dataset.Load(d, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e)
         {
             var msg = "loading case: " + Describe(e);
             bool dataError = e is DataFormatException or IOException or UnauthorizedAccessException;
-            return methods.Select(m => Base(m.Spec) with { Error = msg, DataError = dataError }).ToArray();
+            double secs = sw.Elapsed.TotalSeconds;
+            return new CaseExecution(null, wanted.Select(w => (w.Config.Index, Base(w.Config, w.Seed, w.Delay) with { Error = msg, DataError = dataError, LoadSeconds = secs })).ToArray());
+        }
+        double loadSeconds = sw.Elapsed.TotalSeconds;
+
+        // Each detection mode once per case: (alarm time or error, seconds it took).
+        var detected = new Dictionary<string, (long? Time, string? Error, double Seconds)>(StringComparer.Ordinal);
+        foreach (var c in configs)
+        {
+            if (detected.ContainsKey(c.Detection) || !wanted.Any(w => w.Config.Detection == c.Detection)) continue;
+            if (c.Source is null) { detected[c.Detection] = (fc.Label.InjectTime, null, 0); continue; }
+            var dsw = Stopwatch.StartNew();
+            try
+            {
+                var t = c.Source.Detect(fc.Metrics, fc.Naming, fc.Slis, ct);
+                detected[c.Detection] = t is null
+                    ? (null, $"end-to-end mode: detector '{c.Source.Name}' raised no alarm on this case.", dsw.Elapsed.TotalSeconds)
+                    : (t, null, dsw.Elapsed.TotalSeconds);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+            catch (Exception e) { detected[c.Detection] = (null, $"end-to-end mode: detector '{c.Source.Name}' failed: {Describe(e)}", dsw.Elapsed.TotalSeconds); }
         }
 
         int serviceCount = fc.Naming.Services(fc.Metrics.Names).Count;
-        var outcomes = new CaseOutcome[methods.Length];
-        for (int k = 0; k < methods.Length; k++)
+        var frames = new Dictionary<(long, Window), MetricFrame>();
+        var outcomes = new List<(int, CaseOutcome)>(wanted.Count);
+        foreach (var (c, seed, delay) in wanted)
         {
-            var (spec, loc) = methods[k];
-            var problem = new RcaProblem(fc.Metrics, anomalyTime, fc.CallGraph, fc.Naming)
-            {
-                Seed = RunSeed(req.Seed, d.Id, spec),
-                Slis = fc.Slis,
-            };
-            var o = Base(spec) with
+            var (time, detectError, detectSeconds) = detected[c.Detection];
+            var o = Base(c, seed, delay) with
             {
                 RootCause = fc.Label.RootCause, RootCauseMetric = fc.Label.RootCauseMetric, Fault = fc.Label.FaultType,
-                FaultClass = fc.Label.FaultClass ?? d.FaultClass, ServiceCount = serviceCount, AnomalyTime = anomalyTime,
+                FaultClass = fc.Label.FaultClass ?? d.FaultClass, ServiceCount = serviceCount, LoadSeconds = loadSeconds + detectSeconds,
             };
-            var (status, result, seconds, error) = Invoke(loc, problem, req.Timeout, ct);
-            if (status != RunStatus.Ok) { outcomes[k] = o with { Status = status, Seconds = seconds, Error = error }; continue; }
+            if (time is null) { outcomes.Add((c.Index, o with { Error = detectError })); continue; }
+            long anomalyTime = time.Value + delay;
+            o = o with { AnomalyTime = anomalyTime };
+            if (!frames.TryGetValue((anomalyTime, c.Window), out var frame))
+            {
+                frame = c.Window.Seconds is { } w ? fc.Metrics.SliceTime(anomalyTime - w, anomalyTime + w) : fc.Metrics;
+                frames[(anomalyTime, c.Window)] = frame;
+            }
+            var problem = new RcaProblem(frame, anomalyTime, fc.CallGraph, fc.Naming)
+            {
+                Seed = RunSeed(seed, d.Id, c.Method),
+                Slis = fc.Slis,
+            };
+            var (status, result, seconds, error) = Invoke(c.Localizer, problem, timeout, ct);
+            if (status != RunStatus.Ok) { outcomes.Add((c.Index, o with { Status = status, Seconds = seconds, Error = error })); continue; }
             var services = result!.Services(fc.Naming);
-            outcomes[k] = o with
+            outcomes.Add((c.Index, o with
             {
                 Status = RunStatus.Ok,
                 Seconds = seconds,
@@ -152,9 +195,9 @@ public static class Runner
                 Diagnostics = result.Diagnostics,
                 Rank = RankingMetrics.RankOf(services, fc.Label.RootCause),
                 MetricRank = fc.Label.RootCauseMetric is { } rm ? RankingMetrics.RankOf(result.Ranking.Select(r => r.Metric).ToArray(), rm) : null,
-            };
+            }));
         }
-        return outcomes;
+        return new CaseExecution(fc, outcomes);
     }
 
     /// <summary>
@@ -187,7 +230,7 @@ public static class Runner
         return (RunStatus.Ok, result, secs, null);
     }
 
-    private static string Describe(Exception e) => e is AiopsLabException
+    internal static string Describe(Exception e) => e is AiopsLabException
         ? e.Message
         : $"{e.GetType().Name}: {e.Message}{(e.StackTrace is { } st ? " at " + st.Split('\n').FirstOrDefault()?.Trim() : "")}";
 }

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AiopsLab.Reporting.Figures;
+
+/// <summary>One Plotly.js trace (a line/marker series or a bar series) with optional symmetric or asymmetric error bars.</summary>
+public sealed record PlotlyTrace
+{
+    /// <summary>Plotly trace type: <c>scatter</c> or <c>bar</c>.</summary>
+    public string Type { get; init; } = "scatter";
+    /// <summary>For scatter: <c>lines</c>, <c>markers</c> or <c>lines+markers</c>.</summary>
+    public string? Mode { get; init; }
+    public required string Name { get; init; }
+    /// <summary>x values: numbers or category names.</summary>
+    public required IReadOnlyList<object> X { get; init; }
+    public required IReadOnlyList<double> Y { get; init; }
+    /// <summary>Error bar above each y (y_hi − y); null = none.</summary>
+    public IReadOnlyList<double>? ErrorPlus { get; init; }
+    /// <summary>Error bar below each y (y − y_lo); null = same as <see cref="ErrorPlus"/>.</summary>
+    public IReadOnlyList<double>? ErrorMinus { get; init; }
+}
+
+/// <summary>
+/// A small figure model that writes Plotly.js figure JSON (<c>{"data": [...], "layout": {...}}</c>, the schema of
+/// plotly.js's <c>Plotly.newPlot(div, data, layout)</c>) and a standalone HTML page that draws it with a local
+/// <c>plotly.min.js</c> (npm package plotly.js-dist-min; see scripts/install-plotly.sh). Only the few attributes the
+/// reports use are modelled; NaN values are written as null (a gap).
+/// </summary>
+public sealed record PlotlyFigure
+{
+    public required string Title { get; init; }
+    public string XTitle { get; init; } = "";
+    public string YTitle { get; init; } = "";
+    public IReadOnlyList<PlotlyTrace> Traces { get; init; } = [];
+    /// <summary>y-axis range; null = automatic.</summary>
+    public (double Min, double Max)? YRange { get; init; }
+    /// <summary><c>group</c> for side-by-side bars.</summary>
+    public string? BarMode { get; init; }
+    /// <summary>Treat x as categories even when they look like numbers.</summary>
+    public bool CategoricalX { get; init; }
+    public int Width { get; init; } = 900;
+    public int Height { get; init; } = 520;
+
+    /// <summary>The figure as Plotly.js JSON.</summary>
+    public string ToJson()
+    {
+        var data = new JsonArray();
+        foreach (var t in Traces)
+        {
+            var o = new JsonObject { ["type"] = t.Type, ["name"] = t.Name, ["x"] = Values(t.X), ["y"] = Numbers(t.Y) };
+            if (t.Mode is not null) o["mode"] = t.Mode;
+            if (t.ErrorPlus is not null)
+                o["error_y"] = new JsonObject
+                {
+                    ["type"] = "data", ["symmetric"] = t.ErrorMinus is null, ["array"] = Numbers(t.ErrorPlus),
+                    ["arrayminus"] = Numbers(t.ErrorMinus ?? t.ErrorPlus), ["visible"] = true,
+                };
+            data.Add(o);
+        }
+        var yaxis = new JsonObject { ["title"] = new JsonObject { ["text"] = YTitle }, ["zeroline"] = false };
+        if (YRange is { } r) yaxis["range"] = new JsonArray(r.Min, r.Max);
+        var xaxis = new JsonObject { ["title"] = new JsonObject { ["text"] = XTitle }, ["zeroline"] = false };
+        if (CategoricalX) xaxis["type"] = "category";
+        var layout = new JsonObject
+        {
+            ["title"] = new JsonObject { ["text"] = Title },
+            ["xaxis"] = xaxis, ["yaxis"] = yaxis,
+            ["width"] = Width, ["height"] = Height,
+            ["font"] = new JsonObject { ["family"] = "DejaVu Sans, Arial, sans-serif", ["size"] = 14 },
+            ["legend"] = new JsonObject { ["orientation"] = "v" },
+            ["margin"] = new JsonObject { ["l"] = 70, ["r"] = 30, ["t"] = 60, ["b"] = 70 },
+            ["paper_bgcolor"] = "white", ["plot_bgcolor"] = "white",
+        };
+        if (BarMode is not null) layout["barmode"] = BarMode;
+        var fig = new JsonObject { ["data"] = data, ["layout"] = layout };
+        return fig.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+    }
+
+    /// <summary>A standalone page drawing the figure with <paramref name="plotlyScript"/> (a path relative to the page).</summary>
+    public string ToHtml(string plotlyScript = "plotly.min.js")
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(WebUtility.HtmlEncode(Title)).Append("</title>\n");
+        sb.Append("<script src=\"").Append(WebUtility.HtmlEncode(plotlyScript)).Append("\"></script>\n");
+        sb.Append("<style>body{margin:0;background:#fff} #fig{width:").Append(Width.ToString(CultureInfo.InvariantCulture)).Append("px;height:")
+          .Append(Height.ToString(CultureInfo.InvariantCulture)).Append("px}</style>\n</head>\n<body>\n<div id=\"fig\"></div>\n");
+        sb.Append("<script>\nconst figure = ").Append(ToJson().Replace("</", "<\\/", StringComparison.Ordinal)).Append(";\n");
+        sb.Append("if (typeof Plotly === 'undefined') {\n  document.getElementById('fig').innerText = 'plotly.js is missing: put plotly.min.js beside this file (scripts/install-plotly.sh), then reload.';\n");
+        sb.Append("} else {\n  Plotly.newPlot('fig', figure.data, figure.layout, {displayModeBar: false, responsive: false});\n}\n</script>\n</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    private static JsonArray Numbers(IReadOnlyList<double> v)
+    {
+        var a = new JsonArray();
+        foreach (var x in v) a.Add(double.IsFinite(x) ? JsonValue.Create(x) : null);
+        return a;
+    }
+
+    private static JsonArray Values(IReadOnlyList<object> v)
+    {
+        var a = new JsonArray();
+        foreach (var x in v)
+            a.Add(x switch
+            {
+                double d => double.IsFinite(d) ? JsonValue.Create(d) : null,
+                long l => JsonValue.Create(l),
+                int i => JsonValue.Create(i),
+                _ => JsonValue.Create(Convert.ToString(x, CultureInfo.InvariantCulture)),
+            });
+        return a;
+    }
+}

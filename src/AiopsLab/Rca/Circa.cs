@@ -71,6 +71,17 @@ public sealed class Circa : IRootCauseLocalizer
         public bool ReverseLearnedGraph { get; set; }
         /// <summary>Threads for graph learning; 0 uses every core. Results do not depend on it.</summary>
         public int Parallelism { get; set; }
+        /// <summary>
+        /// Score metrics that have no edge in the graph. False leaves them out, as RCAEval's <c>rht</c> does (it builds
+        /// its graph from the edge list, so an isolated metric is neither loaded nor ranked); for replication only.
+        /// </summary>
+        public bool ScoreIsolated { get; set; } = true;
+        /// <summary>
+        /// Metric kinds divided by 10⁶ before scoring (RCAEval's <c>convert_mem_mb</c>: memory in MB). Scores are unit-free
+        /// except where a training window is constant: then, as in CIRCA (scikit-learn's StandardScaler), the deviation is
+        /// divided by 1, i.e. measured in the metric's unit.
+        /// </summary>
+        public string[] MegabyteKinds { get; set; } = ["mem"];
     }
 
     private readonly Options _o;
@@ -133,6 +144,8 @@ public sealed class Circa : IRootCauseLocalizer
             if (first < 0) continue;
             for (int t = 0; t < first; t++) v[t] = v[first];
             if (GraphWindow.IsConstant(v)) continue;
+            if (_o.MegabyteKinds.Contains(problem.Naming.KindOf(name), StringComparer.Ordinal))
+                for (int t = 0; t < span; t++) v[t] /= 1e6;
             names.Add(name);
             series.Add(v);
         }
@@ -177,6 +190,7 @@ public sealed class Circa : IRootCauseLocalizer
         }
 
         var order = Enumerable.Range(0, n)
+            .Where(i => _o.ScoreIsolated || graph.Parents(i).Count > 0 || graph.Children(i).Count > 0)
             .OrderByDescending(i => score[i])
             .ThenBy(i => layerOf.TryGetValue(scored[i], out var l) ? l : 0)
             .ThenByDescending(i => z[i])
@@ -252,7 +266,11 @@ public sealed class Circa : IRootCauseLocalizer
         }
         double m = trainRes.Average();
         double sd = Math.Sqrt(trainRes.Sum(v => (v - m) * (v - m)) / trainCount);
-        if (!(sd > 0)) sd = 1;
+        // A constant training window (up to rounding relative to the series' level) has no spread to standardise by;
+        // CIRCA's StandardScaler then divides by 1.
+        double level = 0;
+        for (int t = 0; t < trainCount; t++) level = Math.Max(level, Math.Abs(y[t]));
+        if (!(sd > 1e-10 * Math.Max(1, level))) sd = 1;
         double best = 0;
         foreach (var r in testRes) best = Math.Max(best, Math.Abs((r - m) / sd));
         return best;

@@ -73,8 +73,10 @@ public static class SemSimulator
     /// i ≥ 1 to a random effect below it), weights uniform on ±[0.5, 2]; then the vector auto-regression
     /// x(t) = A·x(t) + β·x(t−1) + σ∘ε(t), i.e. x(t) = (I − A)⁻¹(β·x(t−1) + σ∘ε(t)), with β = 0.1, σᵢ ~ Exp(1),
     /// ε ~ N(0, I), started from σ∘ε; every column standardised (mean 0, population sd 1) and rounded to 3 decimals.
+    /// The graph and weights come from <paramref name="rng"/>; σ and the noise from <paramref name="noise"/> (default
+    /// <paramref name="rng"/>), so several cases can share one graph as in CIRCA's data sets.
     /// </summary>
-    public static SimulatedData CircaVar(int nodes, int edges, int samples, Rng rng, double beta = 0.1)
+    public static SimulatedData CircaVar(int nodes, int edges, int samples, Rng rng, Rng? noise = null, double beta = 0.1)
     {
         edges = Math.Min(Math.Max(edges, nodes - 1), nodes * (nodes - 1) / 2);
         var a = new double[nodes, nodes];
@@ -105,13 +107,14 @@ public static class SemSimulator
             power = next;
             for (int i = 0; i < nodes; i++) for (int j = 0; j < nodes; j++) inv[i, j] += power[i, j];
         }
-        var sigma = Enumerable.Range(0, nodes).Select(_ => -Math.Log(1 - rng.NextDouble())).ToArray();
+        var nr = noise ?? rng;
+        var sigma = Enumerable.Range(0, nodes).Select(_ => -Math.Log(1 - nr.NextDouble())).ToArray();
         var cols = Enumerable.Range(0, nodes).Select(_ => new double[samples]).ToArray();
-        var x = Enumerable.Range(0, nodes).Select(i => rng.NextNormal() * sigma[i]).ToArray();
+        var x = Enumerable.Range(0, nodes).Select(i => nr.NextNormal() * sigma[i]).ToArray();
         var u = new double[nodes];
         for (int t = 0; t < samples; t++)
         {
-            for (int i = 0; i < nodes; i++) u[i] = beta * x[i] + rng.NextNormal() * sigma[i];
+            for (int i = 0; i < nodes; i++) u[i] = beta * x[i] + nr.NextNormal() * sigma[i];
             for (int i = 0; i < nodes; i++)
             {
                 double s = 0;

@@ -85,16 +85,25 @@ public sealed class Circa : IRootCauseLocalizer
     }
 
     private readonly Options _o;
+    private readonly ICausalGraphSource? _source;
     private readonly Dictionary<string, MetaType> _kindTypes = new(StringComparer.Ordinal);
 
     public Circa() : this(new Options()) { }
 
-    public Circa(Options options)
+    public Circa(Options options) : this(options, null) { }
+
+    /// <summary>
+    /// CIRCA with a caller-supplied graph source, used wherever the structural graph is not (cases without a call graph,
+    /// or <see cref="Options.Graph"/> other than <see cref="CircaGraph.Structural"/>): CIRCA's "graph factory × scorer" seam.
+    /// </summary>
+    public Circa(Options options, ICausalGraphSource? graphSource)
     {
         _o = options;
+        _source = graphSource;
         if (_o.LookupWindow < 2 || _o.DetectWindow < 1 || _o.DetectWindow >= _o.LookupWindow)
-            throw new ArgumentException("circa: need lookup-window ≥ 2 and 1 ≤ detect-window < lookup-window.");
-        if (_o.Horizon < 0) throw new ArgumentException("circa: horizon must be ≥ 0 seconds.");
+            throw new ArgumentException("need lookup-window ≥ 2 and 1 ≤ detect-window < lookup-window.");
+        if (_o.Horizon < 0) throw new ArgumentException("horizon must be ≥ 0 seconds.");
+        if (!(_o.Alpha > 0 && _o.Alpha < 1)) throw new ArgumentException("alpha must be in (0, 1).");
         foreach (var kt in _o.KindTypes)
         {
             int eq = kt.IndexOf('=');
@@ -102,7 +111,7 @@ public sealed class Circa : IRootCauseLocalizer
             _kindTypes[eq > 0 ? kt[..eq].Trim() : kt] = t switch
             {
                 "T" => MetaType.Traffic, "S" => MetaType.Saturation, "L" => MetaType.Latency, "E" => MetaType.Errors,
-                _ => throw new ArgumentException($"circa: kind-types entry '{kt}' is not kind=T|S|L|E."),
+                _ => throw new ArgumentException($"kind-types entry '{kt}' is not kind=T|S|L|E."),
             };
         }
     }
@@ -215,21 +224,15 @@ public sealed class Circa : IRootCauseLocalizer
             return StructuralGraph.Build(columns, problem.Naming, problem.CallGraph,
                 k => _kindTypes.TryGetValue(k, out var t) ? t : StructuralGraph.DefaultType(k));
         }
-        IGraphDiscovery discovery = kind switch
+        var source = _source ?? new LearnedGraphSource(kind switch
         {
             CircaGraph.Granger => new GrangerDiscovery(new GrangerOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism }),
             CircaGraph.Lingam => new LingamDiscovery(new DirectLingamOptions { Parallelism = _o.Parallelism }),
             _ => new PcDiscovery(new PcOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism }),
-        };
-        var w = Rca.GraphWindow.Of(problem, _o.GraphWindow, _o.ExcludeKinds);
-        var learned = discovery.Discover(w, ct);
-        if (_o.ReverseLearnedGraph) learned = learned.Reverse();
-        // Re-index onto the scored columns (a column constant in the graph window has no edges).
-        var pos = columns.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i, StringComparer.Ordinal);
-        var arrows = learned.Arrows
-            .Where(e => pos.ContainsKey(learned.Names[e.From]) && pos.ContainsKey(learned.Names[e.To]))
-            .Select(e => (pos[learned.Names[e.From]], pos[learned.Names[e.To]]));
-        return CausalGraph.FromArrows(columns, arrows);
+        }, _o.GraphWindow, _o.ExcludeKinds);
+        // Onto the scored columns: metrics outside the learned graph (e.g. constant in its window) get no edges.
+        var learned = CausalGraph.FromDirectedGraph(source.Build(problem, ct), columns);
+        return _o.ReverseLearnedGraph ? learned.Reverse() : learned;
     }
 
     /// <summary>

@@ -120,7 +120,33 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
 {
     private readonly GraphLocalizerOptions _options;
 
-    protected GraphLocalizer(GraphLocalizerOptions options) => _options = options;
+    protected GraphLocalizer(GraphLocalizerOptions options)
+    {
+        _options = options;
+        if (options.Window < 0) throw new ArgumentException("window must be ≥ 0 (0 keeps every row).");
+        switch (options)
+        {
+            case PageRankHeadOptions pr:
+                if (!(pr.Damping >= 0 && pr.Damping < 1)) throw new ArgumentException("damping must be in [0, 1).");
+                if (pr.Iterations < 1) throw new ArgumentException("iterations must be at least 1.");
+                if (!(pr.Tolerance > 0)) throw new ArgumentException("tolerance must be positive.");
+                if (!(pr.AnomalyThreshold >= 0)) throw new ArgumentException("anomaly-threshold must be ≥ 0.");
+                break;
+            case RandomWalkHeadOptions rw:
+                if (rw.Steps < 1) throw new ArgumentException("steps must be at least 1.");
+                if (!(rw.Rho >= 0)) throw new ArgumentException("rho must be ≥ 0.");
+                if (!(rw.AnomalyWeight >= 0 && rw.AnomalyWeight <= 1)) throw new ArgumentException("anomaly-weight must be in [0, 1].");
+                break;
+        }
+    }
+
+    /// <summary>Throws a clear error for a significance level outside (0, 1).</summary>
+    protected static double CheckAlpha(double alpha) =>
+        alpha > 0 && alpha < 1 ? alpha : throw new ArgumentException("alpha must be in (0, 1).");
+
+    /// <summary>Throws a clear error for a lag below 1.</summary>
+    protected static int CheckLag(int lag) =>
+        lag >= 1 ? lag : throw new ArgumentException("max-lag must be at least 1.");
 
     public abstract string Name { get; }
 
@@ -230,6 +256,8 @@ public sealed class PcPageRank(PcPageRank.Options options) : GraphLocalizer(opti
 {
     public PcPageRank() : this(new Options()) { }
 
+    private readonly double _alpha = CheckAlpha(options.Alpha);
+
     public sealed record Options : PageRankHeadOptions
     {
         /// <summary>Significance level of the Fisher-z tests.</summary>
@@ -244,7 +272,7 @@ public sealed class PcPageRank(PcPageRank.Options options) : GraphLocalizer(opti
 
     protected override IGraphDiscovery Discovery => new PcDiscovery(new PcOptions
     {
-        Alpha = options.Alpha, MaxDepth = options.MaxDepth, Stable = options.Stable, Parallelism = options.Parallelism,
+        Alpha = _alpha, MaxDepth = options.MaxDepth, Stable = options.Stable, Parallelism = options.Parallelism,
     });
 }
 
@@ -254,6 +282,8 @@ public sealed class PcPageRank(PcPageRank.Options options) : GraphLocalizer(opti
 public sealed class PcRandomWalk(PcRandomWalk.Options options) : GraphLocalizer(options)
 {
     public PcRandomWalk() : this(new Options()) { }
+
+    private readonly double _alpha = CheckAlpha(options.Alpha);
 
     public sealed record Options : RandomWalkHeadOptions
     {
@@ -269,7 +299,7 @@ public sealed class PcRandomWalk(PcRandomWalk.Options options) : GraphLocalizer(
 
     protected override IGraphDiscovery Discovery => new PcDiscovery(new PcOptions
     {
-        Alpha = options.Alpha, MaxDepth = options.MaxDepth, Stable = options.Stable, Parallelism = options.Parallelism,
+        Alpha = _alpha, MaxDepth = options.MaxDepth, Stable = options.Stable, Parallelism = options.Parallelism,
     });
 }
 
@@ -279,6 +309,9 @@ public sealed class PcRandomWalk(PcRandomWalk.Options options) : GraphLocalizer(
 public sealed class GrangerPageRank(GrangerPageRank.Options options) : GraphLocalizer(options)
 {
     public GrangerPageRank() : this(new Options()) { }
+
+    private readonly double _alpha = CheckAlpha(options.Alpha);
+    private readonly int _lag = CheckLag(options.MaxLag);
 
     public sealed record Options : PageRankHeadOptions
     {
@@ -294,7 +327,7 @@ public sealed class GrangerPageRank(GrangerPageRank.Options options) : GraphLoca
 
     protected override IGraphDiscovery Discovery => new GrangerDiscovery(new GrangerOptions
     {
-        MaxLag = options.MaxLag, Alpha = options.Alpha, Test = options.Test, Parallelism = options.Parallelism,
+        MaxLag = _lag, Alpha = _alpha, Test = options.Test, Parallelism = options.Parallelism,
     });
 }
 
@@ -304,6 +337,9 @@ public sealed class GrangerPageRank(GrangerPageRank.Options options) : GraphLoca
 public sealed class GrangerRandomWalk(GrangerRandomWalk.Options options) : GraphLocalizer(options)
 {
     public GrangerRandomWalk() : this(new Options()) { }
+
+    private readonly double _alpha = CheckAlpha(options.Alpha);
+    private readonly int _lag = CheckLag(options.MaxLag);
 
     public sealed record Options : RandomWalkHeadOptions
     {
@@ -319,7 +355,7 @@ public sealed class GrangerRandomWalk(GrangerRandomWalk.Options options) : Graph
 
     protected override IGraphDiscovery Discovery => new GrangerDiscovery(new GrangerOptions
     {
-        MaxLag = options.MaxLag, Alpha = options.Alpha, Test = options.Test, Parallelism = options.Parallelism,
+        MaxLag = _lag, Alpha = _alpha, Test = options.Test, Parallelism = options.Parallelism,
     });
 }
 

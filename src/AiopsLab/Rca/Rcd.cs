@@ -91,10 +91,10 @@ public sealed class Rcd : IRootCauseLocalizer
     public Rcd(Options options)
     {
         _o = options;
-        if (_o.Bins < 2) throw new ArgumentException("rcd: bins must be at least 2.");
-        if (_o.Gamma < 1) throw new ArgumentException("rcd: gamma must be at least 1.");
-        if (!(_o.SubsetAlpha > 0 && _o.SubsetAlpha < 1) || !(_o.StartAlpha > 0 && _o.StartAlpha < 1)) throw new ArgumentException("rcd: alphas must be in (0, 1).");
-        if (!(_o.AlphaStep > 0)) throw new ArgumentException("rcd: alpha-step must be positive.");
+        if (_o.Bins < 2) throw new ArgumentException("bins must be at least 2.");
+        if (_o.Gamma < 1) throw new ArgumentException("gamma must be at least 1.");
+        if (!(_o.SubsetAlpha > 0 && _o.SubsetAlpha < 1) || !(_o.StartAlpha > 0 && _o.StartAlpha < 1)) throw new ArgumentException("alphas must be in (0, 1).");
+        if (!(_o.AlphaStep > 0)) throw new ArgumentException("alpha-step must be positive.");
     }
 
     public string Name => "rcd";

@@ -82,6 +82,11 @@ public sealed class Circa : IRootCauseLocalizer
         /// divided by 1, i.e. measured in the metric's unit.
         /// </summary>
         public string[] MegabyteKinds { get; set; } = ["mem"];
+        /// <summary>
+        /// Replicate RCAEval's <c>circa</c> (overrides <see cref="DescendantAdjustment"/>, <see cref="ReverseLearnedGraph"/>
+        /// and <see cref="ScoreIsolated"/>): RHT only, on the learned graph turned around, isolated metrics not ranked.
+        /// </summary>
+        public bool Rcaeval { get; set; }
     }
 
     private readonly Options _o;
@@ -176,7 +181,7 @@ public sealed class Circa : IRootCauseLocalizer
         var layers = StructuralGraph.Layers(graph.ToDirectedGraph());
         var layerOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int l = 0; l < layers.Count; l++) foreach (var node in layers[l]) layerOf[node] = l;
-        if (_o.DescendantAdjustment)
+        if (_o.DescendantAdjustment && !_o.Rcaeval)
         {
             var index = scored.Select((s, i) => (s, i)).ToDictionary(t => t.s, t => t.i, StringComparer.Ordinal);
             var childScores = new Dictionary<int, Dictionary<int, double>>();
@@ -199,7 +204,7 @@ public sealed class Circa : IRootCauseLocalizer
         }
 
         var order = Enumerable.Range(0, n)
-            .Where(i => _o.ScoreIsolated || graph.Parents(i).Count > 0 || graph.Children(i).Count > 0)
+            .Where(i => (_o.ScoreIsolated && !_o.Rcaeval) || graph.Parents(i).Count > 0 || graph.Children(i).Count > 0)
             .OrderByDescending(i => score[i])
             .ThenBy(i => layerOf.TryGetValue(scored[i], out var l) ? l : 0)
             .ThenByDescending(i => z[i])
@@ -232,7 +237,7 @@ public sealed class Circa : IRootCauseLocalizer
         }, _o.GraphWindow, _o.ExcludeKinds);
         // Onto the scored columns: metrics outside the learned graph (e.g. constant in its window) get no edges.
         var learned = CausalGraph.FromDirectedGraph(source.Build(problem, ct), columns);
-        return _o.ReverseLearnedGraph ? learned.Reverse() : learned;
+        return _o.ReverseLearnedGraph || _o.Rcaeval ? learned.Reverse() : learned;
     }
 
     /// <summary>

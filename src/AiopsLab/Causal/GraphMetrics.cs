@@ -2,7 +2,7 @@ using AiopsLab.Data;
 
 namespace AiopsLab.Causal;
 
-/// <summary>How an estimated graph compares with the true DAG (see <see cref="GraphMetrics.Compare"/>).</summary>
+/// <summary>How an estimated graph compares with the true DAG (see <see cref="GraphMetrics.Compare(CausalGraph, CausalGraph)"/>).</summary>
 public sealed record GraphComparison(
     double SkeletonPrecision, double SkeletonRecall, double SkeletonF1,
     double ArrowPrecision, double ArrowRecall, double ArrowF1,

@@ -59,3 +59,19 @@ public sealed class LearnedGraphSource(IGraphDiscovery discovery, int window = 3
         return discovery.Discover(w, ct).ToDirectedGraph();
     }
 }
+
+/// <summary>
+/// CIRCA's structural graph (<see cref="StructuralGraph"/>) as an <see cref="ICausalGraphSource"/>: built from the
+/// problem's call graph over every metric column; fails with a clear error when the case has no call graph.
+/// </summary>
+public sealed class StructuralGraphSource(Func<string, MetaType>? typeOf = null) : ICausalGraphSource
+{
+    public string Name => "structural";
+
+    public DirectedGraph Build(RcaProblem problem, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (problem.CallGraph is null) throw new AiopsLabException("the structural graph needs a call graph, and this case has none.");
+        return StructuralGraph.Build(problem.Metrics.Names, problem.Naming, problem.CallGraph, typeOf).ToDirectedGraph();
+    }
+}

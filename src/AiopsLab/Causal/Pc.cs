@@ -121,7 +121,7 @@ public static class Pc
                         pairs.Add((x, y));
             if (pairs.Count == 0) break;
             reached = depth;
-            var found = new int[pairs.Count][];
+            var found = new int[]?[pairs.Count];
             var counts = new long[pairs.Count];
             int d = depth;
             Parallel.For(0, pairs.Count, parallel, k =>

@@ -134,8 +134,8 @@ public sealed class Circa : IRootCauseLocalizer
         // Data span: [a − lookup, last row with time ≤ anomaly + horizon].
         int start = Math.Max(0, a - _o.LookupWindow);
         int end = Math.Max(a, f.RowAtOrAfter(problem.AnomalyTime + _o.Horizon + 1) - 1); // inclusive
-        int trainCount = Math.Min(a - start, a - start - _o.DetectWindow + 1);
-        trainCount = Math.Max(trainCount, Math.Min(2, a - start));
+        // Training rows: the first lookup − detect + 1 rows of the span (fewer when the normal period is shorter).
+        int trainCount = Math.Max(a - start - _o.DetectWindow + 1, Math.Min(2, a - start));
         int span = end - start + 1;
         int testCount = Math.Min(_o.DetectWindow, end - a + 1);
 

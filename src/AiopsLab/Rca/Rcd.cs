@@ -171,7 +171,7 @@ public sealed class Rcd : IRootCauseLocalizer
                 ? GraphWindow.IsConstant(v)
                 : GraphWindow.IsConstant(nw) || GraphWindow.IsConstant(aw);
             if (drop) continue;
-            if (_o.SelectUseful && !(PopulationSd(v) > 1)) continue;
+            if (_o.SelectUseful && !(SampleSd(v) > 1)) continue;
             names.Add(name);
             normal.Add(nw);
             anomalous.Add(aw);
@@ -179,7 +179,7 @@ public sealed class Rcd : IRootCauseLocalizer
         return (names.ToArray(), normal.ToArray(), anomalous.ToArray());
     }
 
-    private static double PopulationSd(double[] v)
+    private static double SampleSd(double[] v)
     {
         double m = v.Average(), ss = 0;
         foreach (var x in v) ss += (x - m) * (x - m);

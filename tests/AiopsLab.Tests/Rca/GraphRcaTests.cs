@@ -106,6 +106,21 @@ public class GraphRcaTests
     }
 
     [Fact]
+    public void The_structural_graph_of_a_synthetic_system_contains_its_true_causal_graph()
+    {
+        // The synthetic generator's edges (load → cpu, mem; cpu, mem → latency; caller load → callee load; callee
+        // latency / errors → caller's) are all instances of CIRCA's assumptions, so recall on arrows must be 1.
+        foreach (var c in SyntheticBenchmark.EasyCases().Take(1))
+        {
+            var p = new RcaProblem(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming);
+            var g = CausalGraph.FromDirectedGraph(new StructuralGraphSource().Build(p), c.Metrics.Names);
+            var m = GraphMetrics.Compare(c.TrueCausalGraph!, g);
+            Assert.Equal(1.0, m.ArrowRecall, 12);
+            Assert.True(g.ToDirectedGraph().IsAcyclic);
+        }
+    }
+
+    [Fact]
     public void RHT_flags_the_intervened_metric_and_not_its_faithful_child()
     {
         // child = 2·parent + noise throughout; the parent jumps in the test window. The parent's own z-score is large,

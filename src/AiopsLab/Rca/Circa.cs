@@ -1,0 +1,286 @@
+using AiopsLab.Causal;
+using AiopsLab.Data;
+using AiopsLab.Methods;
+using AiopsLab.Numerics;
+
+namespace AiopsLab.Rca;
+
+/// <summary>Where <see cref="Circa"/> takes its causal graph from.</summary>
+public enum CircaGraph
+{
+    /// <summary>The structural graph when the case has a call graph, else PC.</summary>
+    Auto,
+    /// <summary>CIRCA's structural graph from the call graph (<see cref="StructuralGraph"/>); fails without a call graph.</summary>
+    Structural,
+    /// <summary>PC (Fisher-z, stable) on the case's window, as RCAEval's CIRCA does.</summary>
+    Pc,
+    /// <summary>Pairwise Granger causality on the case's window.</summary>
+    Granger,
+    /// <summary>DirectLiNGAM on the case's window.</summary>
+    Lingam,
+}
+
+/// <summary>
+/// CIRCA (Li et al., "Causal Inference-Based Root Cause Analysis for Online Service Systems with Intervention
+/// Recognition", KDD 2022): regression-based hypothesis testing (RHT, §4.2) of every metric against its parents in a
+/// causal graph, then descendant adjustment (DA, §4.3).
+/// </summary>
+/// <remarks>
+/// <para><b>Graph.</b> The structural graph (§4.1, <see cref="StructuralGraph"/>) built from the case's call graph, or,
+/// where the case has none, a graph learned by an <see cref="IGraphDiscovery"/> on the case's window (PC by default, as
+/// RCAEval runs CIRCA on Sock Shop data, whose call graph is not recorded).</para>
+/// <para><b>Windows</b> (CIRCA's <c>CaseData</c>, with RCAEval's settings for 1-second data): the data run from
+/// <c>lookup-window</c> rows before the anomaly time to <c>horizon</c> seconds after it; the training window is its first
+/// lookup − detect + 1 rows (so it ends <c>detect-window</c> rows before the anomaly), the test window its last
+/// <c>detect-window</c> rows. A metric constant over that span is not scored (CIRCA's <c>prune</c>).</para>
+/// <para><b>RHT</b> (eq. 3–5): for metric x with parents pa(x), fit x = f(pa(x)) + ε by least squares on the training
+/// window (an additive noise model, CIRCA's <c>ANMRegressor</c>); standardise the test residuals by the training
+/// residuals' mean and (population) standard deviation; the score is max |z| over the test window. Without parents, x
+/// itself is standardised.</para>
+/// <para><b>DA</b> (eq. 6): a metric whose score s is at least the threshold (3, "three-sigma") gets s + max over its
+/// children's scores, where a child below the threshold passes on its own children's scores (CIRCA's <c>DAScorer</c>).
+/// The ranking is by (score, earlier topological layer, RHT z-score), then metric name.</para>
+/// </remarks>
+[Method("circa", Summary = "CIRCA: regression-based hypothesis testing on a causal graph (structural from the call graph, else PC), descendant adjustment.",
+    Citation = "Li et al., Causal Inference-Based Root Cause Analysis for Online Service Systems with Intervention Recognition, KDD 2022")]
+public sealed class Circa : IRootCauseLocalizer
+{
+    public sealed record Options
+    {
+        /// <summary>Graph source.</summary>
+        public CircaGraph Graph { get; set; } = CircaGraph.Auto;
+        /// <summary>Rows before the anomaly time where the data start (CIRCA's <c>lookup_window</c>, 120).</summary>
+        public int LookupWindow { get; set; } = 120;
+        /// <summary>Rows in the test window (CIRCA's <c>detect_window</c>, 10).</summary>
+        public int DetectWindow { get; set; } = 10;
+        /// <summary>Seconds after the anomaly time where the data end (RCAEval calls CIRCA at inject time + 300).</summary>
+        public long Horizon { get; set; } = 300;
+        /// <summary>Apply descendant adjustment (the full CIRCA); false ranks by RHT alone, as RCAEval's <c>circa</c>.</summary>
+        public bool DescendantAdjustment { get; set; } = true;
+        /// <summary>DA threshold (CIRCA's 3).</summary>
+        public double Threshold { get; set; } = 3;
+        /// <summary>Rows kept on each side for learning the graph (RCAEval: 300).</summary>
+        public int GraphWindow { get; set; } = 300;
+        /// <summary>Significance level when the graph is learned by PC or Granger.</summary>
+        public double Alpha { get; set; } = 0.05;
+        /// <summary>Metric kinds left out and not ranked (RCAEval's Sock Shop rule: <c>lat_50;lat_99</c>).</summary>
+        public string[] ExcludeKinds { get; set; } = [];
+        /// <summary>Kind-to-type overrides for the structural graph, <c>kind=T|S|L|E</c> (e.g. <c>qps=T;gc=S</c>).</summary>
+        public string[] KindTypes { get; set; } = [];
+        /// <summary>Turn a learned graph around before scoring, as RCAEval's <c>rht</c> does (it reverses the PC graph); for replication only.</summary>
+        public bool ReverseLearnedGraph { get; set; }
+        /// <summary>Threads for graph learning; 0 uses every core. Results do not depend on it.</summary>
+        public int Parallelism { get; set; }
+        /// <summary>
+        /// Score metrics that have no edge in the graph. False leaves them out, as RCAEval's <c>rht</c> does (it builds
+        /// its graph from the edge list, so an isolated metric is neither loaded nor ranked); for replication only.
+        /// </summary>
+        public bool ScoreIsolated { get; set; } = true;
+        /// <summary>
+        /// Metric kinds divided by 10⁶ before scoring (RCAEval's <c>convert_mem_mb</c>: memory in MB). Scores are unit-free
+        /// except where a training window is constant: then, as in CIRCA (scikit-learn's StandardScaler), the deviation is
+        /// divided by 1, i.e. measured in the metric's unit.
+        /// </summary>
+        public string[] MegabyteKinds { get; set; } = ["mem"];
+        /// <summary>
+        /// Replicate RCAEval's <c>circa</c> (overrides <see cref="DescendantAdjustment"/>, <see cref="ReverseLearnedGraph"/>
+        /// and <see cref="ScoreIsolated"/>): RHT only, on the learned graph turned around, isolated metrics not ranked.
+        /// </summary>
+        public bool Rcaeval { get; set; }
+    }
+
+    private readonly Options _o;
+    private readonly ICausalGraphSource? _source;
+    private readonly Dictionary<string, MetaType> _kindTypes = new(StringComparer.Ordinal);
+
+    public Circa() : this(new Options()) { }
+
+    public Circa(Options options) : this(options, null) { }
+
+    /// <summary>
+    /// CIRCA with a caller-supplied graph source, used wherever the structural graph is not (cases without a call graph,
+    /// or <see cref="Options.Graph"/> other than <see cref="CircaGraph.Structural"/>): CIRCA's "graph factory × scorer" seam.
+    /// </summary>
+    public Circa(Options options, ICausalGraphSource? graphSource)
+    {
+        _o = options;
+        _source = graphSource;
+        if (_o.LookupWindow < 2 || _o.DetectWindow < 1 || _o.DetectWindow >= _o.LookupWindow)
+            throw new ArgumentException("need lookup-window ≥ 2 and 1 ≤ detect-window < lookup-window.");
+        if (_o.Horizon < 0) throw new ArgumentException("horizon must be ≥ 0 seconds.");
+        if (!(_o.Alpha > 0 && _o.Alpha < 1)) throw new ArgumentException("alpha must be in (0, 1).");
+        foreach (var kt in _o.KindTypes)
+        {
+            int eq = kt.IndexOf('=');
+            var t = eq > 0 ? kt[(eq + 1)..].Trim().ToUpperInvariant() : "";
+            _kindTypes[eq > 0 ? kt[..eq].Trim() : kt] = t switch
+            {
+                "T" => MetaType.Traffic, "S" => MetaType.Saturation, "L" => MetaType.Latency, "E" => MetaType.Errors,
+                _ => throw new ArgumentException($"kind-types entry '{kt}' is not kind=T|S|L|E."),
+            };
+        }
+    }
+
+    public string Name => "circa";
+
+    public RcaResult Localize(RcaProblem problem, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        var f = problem.Metrics;
+        int a = problem.AnomalyRow;
+        if (a == 0) throw new AiopsLabException($"circa: no rows before the anomaly time {problem.AnomalyTime}; the regressions need a normal period.");
+        if (a >= f.RowCount) throw new AiopsLabException($"circa: no rows at or after the anomaly time {problem.AnomalyTime}; there is nothing to test.");
+
+        // Data span: [a − lookup, last row with time ≤ anomaly + horizon].
+        int start = Math.Max(0, a - _o.LookupWindow);
+        int end = Math.Max(a, f.RowAtOrAfter(problem.AnomalyTime + _o.Horizon + 1) - 1); // inclusive
+        // Training rows: the first lookup − detect + 1 rows of the span (fewer when the normal period is shorter).
+        int trainCount = Math.Max(a - start - _o.DetectWindow + 1, Math.Min(2, a - start));
+        int span = end - start + 1;
+        int testCount = Math.Min(_o.DetectWindow, end - a + 1);
+
+        var names = new List<string>();
+        var series = new List<double[]>();
+        foreach (var (name, j) in f.Names.Select((n, j) => (n, j)))
+        {
+            if (_o.ExcludeKinds.Length > 0 && _o.ExcludeKinds.Contains(problem.Naming.KindOf(name), StringComparer.Ordinal)) continue;
+            var src = f.Column(j);
+            var v = new double[span];
+            double last = double.NaN;
+            for (int t = 0; t < span; t++)
+            {
+                double x = src[start + t];
+                if (double.IsFinite(x)) last = x;
+                v[t] = last;
+            }
+            // Leading gaps take the first value (CIRCA interpolates "both" ways); an all-missing column is dropped.
+            int first = Array.FindIndex(v, double.IsFinite);
+            if (first < 0) continue;
+            for (int t = 0; t < first; t++) v[t] = v[first];
+            if (GraphWindow.IsConstant(v)) continue;
+            if (_o.MegabyteKinds.Contains(problem.Naming.KindOf(name), StringComparer.Ordinal))
+                for (int t = 0; t < span; t++) v[t] /= 1e6;
+            names.Add(name);
+            series.Add(v);
+        }
+        var scored = names.ToArray();
+        var graph = BuildGraph(problem, scored, ct);
+        ct.ThrowIfCancellationRequested();
+
+        // RHT.
+        int n = scored.Length;
+        var z = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            var parents = graph.Parents(i).Where(p => p != i).ToArray();
+            z[i] = Rht(series[i], parents.Select(p => series[p]).ToArray(), trainCount, testCount);
+        }
+        var score = (double[])z.Clone();
+
+        // DA, in topological layers of the graph (components contracted).
+        var layers = StructuralGraph.Layers(graph.ToDirectedGraph());
+        var layerOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int l = 0; l < layers.Count; l++) foreach (var node in layers[l]) layerOf[node] = l;
+        if (_o.DescendantAdjustment && !_o.Rcaeval)
+        {
+            var index = scored.Select((s, i) => (s, i)).ToDictionary(t => t.s, t => t.i, StringComparer.Ordinal);
+            var childScores = new Dictionary<int, Dictionary<int, double>>();
+            for (int l = layers.Count - 1; l >= 0; l--)
+                foreach (var node in layers[l])
+                {
+                    int i = index[node];
+                    var cs = new Dictionary<int, double>();
+                    foreach (var c in graph.Children(i))
+                    {
+                        if (c == i) continue;
+                        cs[c] = z[c];
+                        if (z[c] < _o.Threshold && childScores.TryGetValue(c, out var inherited))
+                            foreach (var (k, v) in inherited) cs[k] = v;
+                    }
+                    childScores[i] = cs;
+                }
+            for (int i = 0; i < n; i++)
+                if (z[i] >= _o.Threshold && childScores[i].Count > 0) score[i] = z[i] + childScores[i].Values.Max();
+        }
+
+        var order = Enumerable.Range(0, n)
+            .Where(i => (_o.ScoreIsolated && !_o.Rcaeval) || graph.Parents(i).Count > 0 || graph.Children(i).Count > 0)
+            .OrderByDescending(i => score[i])
+            .ThenBy(i => layerOf.TryGetValue(scored[i], out var l) ? l : 0)
+            .ThenByDescending(i => z[i])
+            .ThenBy(i => scored[i], StringComparer.Ordinal)
+            .ToArray();
+        var ranking = order.Select(i => new RankedMetric(scored[i], score[i])).ToList();
+        return new RcaResult(ranking, new Dictionary<string, double>
+        {
+            ["graph_arrows"] = graph.ArrowCount,
+            ["train_rows"] = trainCount,
+            ["test_rows"] = testCount,
+        });
+    }
+
+    private CausalGraph BuildGraph(RcaProblem problem, string[] columns, CancellationToken ct)
+    {
+        var kind = _o.Graph;
+        if (kind == CircaGraph.Auto) kind = problem.CallGraph is not null ? CircaGraph.Structural : CircaGraph.Pc;
+        if (kind == CircaGraph.Structural)
+        {
+            if (problem.CallGraph is null) throw new AiopsLabException("circa: graph=structural needs a call graph, and this case has none; use graph=pc.");
+            return StructuralGraph.Build(columns, problem.Naming, problem.CallGraph,
+                k => _kindTypes.TryGetValue(k, out var t) ? t : StructuralGraph.DefaultType(k));
+        }
+        var source = _source ?? new LearnedGraphSource(kind switch
+        {
+            CircaGraph.Granger => new GrangerDiscovery(new GrangerOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism }),
+            CircaGraph.Lingam => new LingamDiscovery(new DirectLingamOptions { Parallelism = _o.Parallelism }),
+            _ => new PcDiscovery(new PcOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism }),
+        }, _o.GraphWindow, _o.ExcludeKinds);
+        // Onto the scored columns: metrics outside the learned graph (e.g. constant in its window) get no edges.
+        var learned = CausalGraph.FromDirectedGraph(source.Build(problem, ct), columns);
+        return _o.ReverseLearnedGraph || _o.Rcaeval ? learned.Reverse() : learned;
+    }
+
+    /// <summary>
+    /// The RHT score of one metric: max over the test window of |(r − mean)/sd| of the residuals r of the least-squares
+    /// fit on the parents over the training window (mean and population sd of the training residuals; sd 0 counts as 1,
+    /// as scikit-learn's StandardScaler). Without parents the series itself is standardised.
+    /// </summary>
+    internal static double Rht(double[] y, double[][] parents, int trainCount, int testCount)
+    {
+        int span = y.Length;
+        var trainRes = new double[trainCount];
+        var testRes = new double[testCount];
+        if (parents.Length == 0)
+        {
+            Array.Copy(y, 0, trainRes, 0, trainCount);
+            Array.Copy(y, span - testCount, testRes, 0, testCount);
+        }
+        else
+        {
+            var x = parents.Select(p => (ReadOnlyMemory<double>)p.AsMemory(0, trainCount)).ToArray();
+            var fit = Ols.Fit(x, y.AsMemory(0, trainCount));
+            var row = new double[parents.Length];
+            for (int t = 0; t < trainCount; t++)
+            {
+                for (int k = 0; k < parents.Length; k++) row[k] = parents[k][t];
+                trainRes[t] = y[t] - fit.Predict(row);
+            }
+            for (int t = 0; t < testCount; t++)
+            {
+                int r = span - testCount + t;
+                for (int k = 0; k < parents.Length; k++) row[k] = parents[k][r];
+                testRes[t] = y[r] - fit.Predict(row);
+            }
+        }
+        double m = trainRes.Average();
+        double sd = Math.Sqrt(trainRes.Sum(v => (v - m) * (v - m)) / trainCount);
+        // A constant training window (up to rounding relative to the series' level) has no spread to standardise by;
+        // CIRCA's StandardScaler then divides by 1.
+        double level = 0;
+        for (int t = 0; t < trainCount; t++) level = Math.Max(level, Math.Abs(y[t]));
+        if (!(sd > 1e-10 * Math.Max(1, level))) sd = 1;
+        double best = 0;
+        foreach (var r in testRes) best = Math.Max(best, Math.Abs((r - m) / sd));
+        return best;
+    }
+}

@@ -413,17 +413,18 @@ public static class ExperimentReport
         var sb = new StringBuilder();
         sb.Append("### ").Append(ds).Append(": paired comparison of methods\n\n");
         var present = methods.Where(m => rows.Any(r => r.Method == m)).ToArray();
-        // Blocks: (case, seed) runs that every method has.
-        var byBlock = rows.GroupBy(r => (r.CaseOrd, r.Seed))
-            .Select(g => (g.Key, Rr: present.Select(m => g.FirstOrDefault(r => r.Method == m)?.Rr ?? double.NaN).ToArray()))
-            .Where(b => b.Rr.All(double.IsFinite)).OrderBy(b => b.Key.CaseOrd).ThenBy(b => b.Key.Seed).Select(b => b.Rr).ToArray();
+        // Blocks are cases: a method's value on a case is its reciprocal rank averaged over the seeds it ran with, so
+        // repeated seeds of a deterministic method (identical runs) do not count as independent evidence.
+        var byBlock = rows.GroupBy(r => r.CaseOrd)
+            .Select(g => (Case: g.Key, Rr: present.Select(m => g.Where(r => r.Method == m).Select(r => r.Rr).DefaultIfEmpty(double.NaN).Average()).ToArray()))
+            .Where(b => b.Rr.All(double.IsFinite)).OrderBy(b => b.Case).Select(b => b.Rr).ToArray();
         if (present.Length < 2 || byBlock.Length < 2)
         {
             sb.Append("Needs at least two methods and two complete runs; nothing to compare.\n");
             return (sb.ToString(), null, null, null);
         }
         var f = FriedmanNemenyi.Test(byBlock, higherIsBetter: true, alpha: o.Alpha);
-        sb.Append(string.Create(inv, $"Per-run reciprocal rank of the root cause (0 when missed, failed or timed out); N = {f.Blocks} runs (case × seed) that every method has, k = {f.Treatments} methods.\n\n"));
+        sb.Append(string.Create(inv, $"Reciprocal rank of the root cause (0 when missed, failed or timed out), averaged over seeds per case; N = {f.Blocks} cases that every method ran on, k = {f.Treatments} methods.\n\n"));
         sb.Append(string.Create(inv, $"- Friedman (Demšar's formulas): χ²_F = {f.ChiSquare:0.###} (p = {P(f.ChiSquarePValue)}); Iman–Davenport F_F = {f.FF:0.###} with ({f.Treatments - 1}, {(f.Treatments - 1) * (f.Blocks - 1)}) df (p = {P(f.FFPValue)}).\n"));
         sb.Append(string.Create(inv, $"- With the correction for ties within runs (as scipy and R apply it; read these when many runs tie, e.g. every method ranks the root cause first): χ² = {f.ChiSquareTieCorrected:0.###} (p = {P(f.ChiSquareTieCorrectedPValue)}); F_F = {f.FFTieCorrected:0.###} (p = {P(f.FFTieCorrectedPValue)}).\n"));
         sb.Append(string.Create(inv, $"- Nemenyi: q_{o.Alpha:0.##} = {f.QAlpha:0.###}, critical difference CD = {f.CriticalDifference:0.###}: two methods differ when their average ranks differ by at least CD.\n\n"));
@@ -451,7 +452,7 @@ public static class ExperimentReport
         var table = new ReportTable
         {
             Title = $"{ds}: pairwise Wilcoxon signed-rank tests", Label = "tab:wilcoxon-" + Slug(ds),
-            Caption = $"{ds}: two-sided Wilcoxon signed-rank tests on the per-run reciprocal rank (zeros: {o.Zeros.ToString().ToLowerInvariant()}), p-values Holm-adjusted over {valid.Length} pairs; Nemenyi at α = {o.Alpha.ToString("0.##", inv)}.",
+            Caption = $"{ds}: two-sided Wilcoxon signed-rank tests on the per-case reciprocal rank (mean over seeds) (zeros: {o.Zeros.ToString().ToLowerInvariant()}), p-values Holm-adjusted over {valid.Length} pairs; Nemenyi at α = {o.Alpha.ToString("0.##", inv)}.",
             Columns =
             [
                 new("A", "method_a", Key: true), new("B", "method_b", Key: true), new("N", "n"), new("mean RR A", "mean_rr_a"), new("mean RR B", "mean_rr_b"),

@@ -186,3 +186,24 @@ public class ReportTests
         Assert.True(bytes.Length > 8000, $"the PNG is only {bytes.Length} bytes: plotly probably did not draw.");
     }
 }
+
+public class SignificanceBlockTests
+{
+    /// <summary>
+    /// Seeds do not multiply the evidence: with 3 seeds of deterministic methods on 6 cases, the paired tests run on
+    /// 6 blocks (cases), not 18 (case × seed) pseudo-replicates.
+    /// </summary>
+    [Fact]
+    public void Paired_tests_use_one_block_per_case_whatever_the_number_of_seeds()
+    {
+        var dir = CliRunner.TempDir("sig-seeds");
+        var spec = Path.Combine(dir, "spec.yaml");
+        File.WriteAllText(spec, "name: sig\ndatasets:\n  - name: synthetic\n    options: {cases: 6, min-magnitude: 0.5, max-magnitude: 2}\nmethods: [baro, nsigma, random]\nseeds: [0, 1, 2]\n");
+        var run = CliRunner.Run("run", spec, "--out", Path.Combine(dir, "out"), "--jobs", "1");
+        Assert.True(run.ExitCode == 0, run.Err);
+        var rep = CliRunner.Run("report", Path.Combine(dir, "out"), "--no-png");
+        Assert.True(rep.ExitCode == 0, rep.Err);
+        var md = File.ReadAllText(Path.Combine(dir, "out", "report", "significance-synthetic.md"));
+        Assert.Contains("N = 6 cases", md);
+    }
+}

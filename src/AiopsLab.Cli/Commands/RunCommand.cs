@@ -96,17 +96,7 @@ public sealed class RunOptions
             ctx.Out.WriteLine(string.Create(inv, $"dry run: the spec is valid; shard {shard} has {cases} case(s), {(long)cases * plan.Configs.Count * plan.Seeds.Count * plan.Delays.Count} run(s). Nothing was run or written."));
             return 0;
         }
-        ExportResult export;
-        ExperimentRunStats stats;
-        using (var store = RunStore.Create(full))
-        {
-            stats = ProgressDisplay.With(ctx, spec.Name, progress => ExperimentRunner.Run(plan, store, new ExperimentRunOptions
-            {
-                Jobs = jobs, Shard = shard, Retry = p.GetValue(Retry), Kind = kind, Progress = progress,
-            }, ct));
-            store.Checkpoint();
-            export = ResultFiles.Export(store, full);
-        }
+        var (stats, export) = RunIntoStore(ctx, plan, spec.Name, full, new ExperimentRunOptions { Jobs = jobs, Shard = shard, Retry = p.GetValue(Retry), Kind = kind }, ct);
         if (stats.CasesResumed > 0)
             ctx.Err.WriteLine(string.Create(inv, $"resumed: {stats.CasesResumed} of {stats.CasesInShard} case(s) were already in the store; ran {stats.CasesRun}."));
         if (kind == StoreKind.Shortcut) PrintSummary(ctx.Out, export.Summary.Select(r => r.Row).ToArray());
@@ -121,6 +111,16 @@ public sealed class RunOptions
         foreach (var (id, err) in export.DataErrors) ctx.Err.WriteLine($"error: case {id}: {err}");
         ctx.Err.WriteLine(string.Create(inv, $"error: {export.DataErrors.Count} case(s) could not be read; they are recorded as failed."));
         return 3;
+    }
+
+    /// <summary>Runs a plan into the store in <paramref name="folder"/> (resuming it) with progress, then exports the result files.</summary>
+    public static (ExperimentRunStats Stats, ExportResult Export) RunIntoStore(CliContext ctx, ExperimentPlan plan, string title, string folder,
+        ExperimentRunOptions options, CancellationToken ct)
+    {
+        using var store = RunStore.Create(folder);
+        var stats = ProgressDisplay.With(ctx, title, progress => ExperimentRunner.Run(plan, store, options with { Progress = progress }, ct));
+        store.Checkpoint();
+        return (stats, ResultFiles.Export(store, folder));
     }
 
     public static void PrintSummary(TextWriter o, IReadOnlyList<SummaryRow> rows)

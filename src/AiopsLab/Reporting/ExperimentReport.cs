@@ -31,7 +31,8 @@ public sealed record ReportOutput(IReadOnlyList<string> Files, IReadOnlyList<str
 
 /// <summary>One stored run reduced to what the report needs, its rank derived from the stored ranking.</summary>
 public sealed record ReportRow(string Dataset, long CaseOrd, string CaseId, string Fault, string Method, long ConfigOrd, string Window,
-    string Detection, long Seed, long Delay, RunStatus Status, double Seconds, int? Rank, int ServiceCount)
+    string Detection, long Seed, long Delay, RunStatus Status, double Seconds, int? Rank, int ServiceCount,
+    string System = "", string? FaultClass = null, string? Error = null)
 {
     /// <summary>Reciprocal rank (0 for a miss, a failure or a timeout).</summary>
     public double Rr => Status == RunStatus.Ok && Rank is { } r ? 1.0 / r : 0;
@@ -58,17 +59,7 @@ public static class ExperimentReport
         Directory.CreateDirectory(dir);
         var files = new List<string>();
         var messages = new List<string>();
-        var sets = store.MetricSets();
-        var dsList = store.Datasets();
-        var nameCount = dsList.GroupBy(d => d.Name).ToDictionary(g => g.Key, g => g.Count());
-        var label = dsList.ToDictionary(d => d.Key, d => nameCount[d.Name] > 1 ? d.Key : d.Name, StringComparer.Ordinal);
-        var rows = new List<ReportRow>();
-        foreach (var r in store.ReadRuns())
-        {
-            var d = DecodedRun.Of(r, sets);
-            rows.Add(new ReportRow(label.GetValueOrDefault(r.DatasetKey, r.Dataset), r.CaseOrd, r.CaseId, r.Fault, r.Method, r.ConfigOrd, r.Window,
-                r.Detection, r.Seed, r.Delay, r.Status, r.Seconds, d.Rank, r.ServiceCount));
-        }
+        var rows = LoadRows(store);
         var (expected, present) = store.Completeness();
         if (rows.Count == 0) throw new AiopsLabException($"run store '{store.Path}' has no results for its experiment yet.");
         if (present < expected)
@@ -191,6 +182,26 @@ public static class ExperimentReport
         File.WriteAllText(indexPath, index.ToString());
         files.Insert(0, indexPath);
         return new ReportOutput(files, messages);
+    }
+
+    /// <summary>
+    /// Every stored run, its rank recomputed from the stored ranking. The dataset label is the dataset's name, or its
+    /// key where one store holds the same dataset twice (e.g. with different filters).
+    /// </summary>
+    public static List<ReportRow> LoadRows(RunStore store)
+    {
+        var sets = store.MetricSets();
+        var dsList = store.Datasets();
+        var nameCount = dsList.GroupBy(d => d.Name).ToDictionary(g => g.Key, g => g.Count());
+        var label = dsList.ToDictionary(d => d.Key, d => nameCount[d.Name] > 1 ? d.Key : d.Name, StringComparer.Ordinal);
+        var rows = new List<ReportRow>();
+        foreach (var r in store.ReadRuns())
+        {
+            var d = DecodedRun.Of(r, sets);
+            rows.Add(new ReportRow(label.GetValueOrDefault(r.DatasetKey, r.Dataset), r.CaseOrd, r.CaseId, r.Fault, r.Method, r.ConfigOrd, r.Window,
+                r.Detection, r.Seed, r.Delay, r.Status, r.Seconds, d.Rank, r.ServiceCount, r.System, r.FaultClass, r.Error));
+        }
+        return rows;
     }
 
     /// <summary>Lower-case file-name form of a dataset label.</summary>

@@ -47,6 +47,8 @@ public sealed class ReportTable
     public required IReadOnlyList<TableColumn> Columns { get; init; }
     public List<List<TableCell[]>> Blocks { get; } = [];
     public List<string> Notes { get; } = [];
+    /// <summary>Shrink the LaTeX table to the line width when it is wider (needs \usepackage{adjustbox}); never enlarges it.</summary>
+    public bool FitWidth { get; init; }
 
     /// <summary>Marks of a block: for each row and column, 1 = best, 2 = second best, 0 = none.</summary>
     /// <remarks>Ranks distinct values: every row holding the best value is best; the next distinct value is second.
@@ -136,6 +138,7 @@ public sealed class ReportTable
         sb.Append("\\begin{table}[t]\n\\centering\n\\small\n");
         sb.Append("\\caption{").Append(Tex(Caption.Length > 0 ? Caption : Title)).Append("}\n");
         sb.Append("\\label{").Append(Label).Append("}\n");
+        if (FitWidth) sb.Append("\\begin{adjustbox}{max width=\\linewidth}\n");
         sb.Append("\\begin{tabular}{").Append(string.Concat(Columns.Select(c => c.Key ? "l" : "r"))).Append("}\n\\toprule\n");
         sb.Append(string.Join(" & ", Columns.Select(c => c.Latex ?? Tex(c.Header)))).Append(" \\\\\n");
         for (int b = 0; b < Blocks.Count; b++)
@@ -159,7 +162,9 @@ public sealed class ReportTable
                 sb.Append(string.Join(" & ", cells)).Append(" \\\\\n");
             }
         }
-        sb.Append("\\bottomrule\n\\end{tabular}\n\\end{table}\n");
+        sb.Append("\\bottomrule\n\\end{tabular}\n");
+        if (FitWidth) sb.Append("\\end{adjustbox}\n");
+        sb.Append("\\end{table}\n");
         return sb.ToString();
     }
 
@@ -187,6 +192,8 @@ public sealed class ReportTable
             {
                 '\\' => "\\textbackslash{}", '&' => "\\&", '%' => "\\%", '$' => "\\$", '#' => "\\#", '_' => "\\_",
                 '{' => "\\{", '}' => "\\}", '~' => "\\textasciitilde{}", '^' => "\\textasciicircum{}", '±' => "$\\pm$", 'α' => "$\\alpha$",
+                'ε' => "$\\varepsilon$", 'Δ' => "$\\Delta$", 'χ' => "$\\chi$", 'σ' => "$\\sigma$", '−' => "$-$", '–' => "--", '²' => "$^2$",
+                '≤' => "$\\le$", '≥' => "$\\ge$", '×' => "$\\times$",
                 _ => c.ToString(),
             });
         return sb.ToString();

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using AiopsLab.Data;
+using AiopsLab.Experiments;
+using AiopsLab.Reporting;
+
+namespace AiopsLab.Cli.Commands;
+
+/// <summary>
+/// <c>aiopslab reproduce</c>: regenerates <c>results/</c> and the paper's tables from scratch. Runs every experiment spec
+/// in <c>experiments/paper/</c> into <c>results/&lt;name&gt;/</c> (run store, cases.csv, summary.csv, and the full report
+/// under <c>report/</c>), then writes the paper's tables to <c>results/paper/</c> from the stores and the reference
+/// figures in <c>experiments/paper/published.yaml</c>.
+/// </summary>
+public sealed class ReproduceCommand : ICliCommand
+{
+    public int Order => 45;
+
+    /// <summary>The paper's experiments in the order they run (others in the folder follow by name).</summary>
+    public static readonly string[] PaperOrder = ["sockshop", "robustness", "nezha", "petshop", "synthetic"];
+
+    public Command Build(CliContext ctx)
+    {
+        var outOpt = new Option<string>("--out", "-o") { Description = "Results folder.", DefaultValueFactory = _ => "results" };
+        var specs = new Option<string>("--specs") { Description = "Folder of the paper's experiment specs and published.yaml.", DefaultValueFactory = _ => Path.Combine("experiments", "paper") };
+        var only = new Option<string?>("--only") { Description = "Only these experiments (comma-separated names), e.g. sockshop,robustness." };
+        var resume = new Option<bool>("--resume") { Description = "Keep existing run stores and resume them instead of starting from scratch." };
+        var tablesOnly = new Option<bool>("--tables-only") { Description = "Only rewrite results/paper/ from the existing stores." };
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "Cases run at once (default: number of cores)." };
+        var noPng = new Option<bool>("--no-png") { Description = "Do not render PNG figures with headless chromium." };
+        var cmd = new Command("reproduce", "Regenerate results/ and the paper's tables from scratch (every spec in experiments/paper/).") { outOpt, specs, only, resume, tablesOnly, jobs, noPng };
+        cmd.SetAction(ctx.Guard((p, ct) =>
+        {
+            var results = Path.GetFullPath(p.GetValue(outOpt)!);
+            var specDir = Path.GetFullPath(p.GetValue(specs)!);
+            if (!Directory.Exists(specDir)) throw new AiopsLabException($"spec folder '{specDir}' does not exist (run from the repository root, or pass --specs).");
+            var files = Directory.GetFiles(specDir, "*.yaml").Where(f => Path.GetFileName(f) != "published.yaml")
+                .OrderBy(f => Array.IndexOf(PaperOrder, Path.GetFileNameWithoutExtension(f)) is var i && i < 0 ? int.MaxValue : i)
+                .ThenBy(f => f, StringComparer.Ordinal).ToList();
+            if (p.GetValue(only) is { } o)
+            {
+                var want = o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+                foreach (var w in want)
+                    if (!files.Any(f => Path.GetFileNameWithoutExtension(f) == w))
+                        throw new UnknownNameException("paper experiment", w, files.Select(Path.GetFileNameWithoutExtension)!);
+                files = files.Where(f => want.Contains(Path.GetFileNameWithoutExtension(f))).ToList();
+            }
+            var root = ctx.ResolveDataRoot(p);
+            var inv = CultureInfo.InvariantCulture;
+            var total = Stopwatch.StartNew();
+            if (!p.GetValue(tablesOnly))
+            {
+                // Check every spec and its data before anything is deleted or run.
+                var plans = files.Select(f => (File: f, Spec: ExperimentSpec.Load(f))).Select(x => (x.File, x.Spec, Plan: ExperimentPlan.Build(x.Spec, root))).ToList();
+                foreach (var (file, spec, plan) in plans)
+                {
+                    var folder = Path.Combine(results, spec.Name);
+                    if (!p.GetValue(resume) && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+                    var sw = Stopwatch.StartNew();
+                    ctx.Err.WriteLine(string.Create(inv, $"[{spec.Name}] {plan.CaseCount} case(s) x {plan.Configs.Count} config(s) x {plan.Seeds.Count} seed(s) x {plan.Delays.Count} delay(s) = {plan.RunCount} run(s) -> {folder}"));
+                    var (_, export) = RunOptions.RunIntoStore(ctx, plan, spec.Name, folder,
+                        new ExperimentRunOptions { Jobs = p.GetValue(jobs) ?? spec.Jobs ?? Environment.ProcessorCount, Shard = Shard.All, Kind = StoreKind.Experiment }, ct);
+                    using (var store = RunStore.Open(folder))
+                    {
+                        var rep = ExperimentReport.Write(store, new ReportOptions { OutDir = Path.Combine(folder, "report"), Render = !p.GetValue(noPng) });
+                        foreach (var m in rep.Messages) ctx.Err.WriteLine($"[{spec.Name}] note: {m}");
+                    }
+                    ctx.Err.WriteLine(string.Create(inv, $"[{spec.Name}] {export.Rows} run(s) in {sw.Elapsed.TotalSeconds:0} s; {export.DataErrors.Count} unreadable case(s)."));
+                }
+            }
+            var written = PaperTables.Write(results, Path.Combine(specDir, "published.yaml"), Path.Combine(results, "paper"), root);
+            foreach (var name in new[] { "main", "fidelity" })
+            {
+                var md = Path.Combine(results, "paper", name + ".md");
+                if (File.Exists(md)) { ctx.Out.WriteLine(File.ReadAllText(md)); }
+            }
+            ctx.Out.WriteLine(string.Create(inv, $"wrote {written.Count} table files to {Path.Combine(results, "paper")} in {total.Elapsed.TotalMinutes:0.0} min; the paper \\inputs them (paper/build.sh)."));
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,71 @@
+using AiopsLab.Data;
+using AiopsLab.Experiments;
+using AiopsLab.Methods;
+using AiopsLab.Reporting;
+using AiopsLab.Tests.Infrastructure;
+using Xunit;
+
+namespace AiopsLab.Tests.Paper;
+
+public class PaperTablesTests
+{
+    private static string PaperSpecs => Path.Combine(TestData.RepoRoot, "experiments", "paper");
+
+    [Fact]
+    public void The_gap_is_the_distance_to_the_nearer_reference_and_zero_inside_a_range()
+    {
+        Assert.Equal(0.02, PaperTables.Gap(0.72, 0.70, "0.61"), 12);
+        Assert.Equal(0.01, PaperTables.Gap(0.62, 0.70, "0.61"), 12);
+        Assert.Equal(0.0, PaperTables.Gap(0.40, 0.645, "0.33-0.45"), 12);
+        Assert.Equal(0.05, PaperTables.Gap(0.28, null, "0.33-0.45"), 12);
+        Assert.True(double.IsNaN(PaperTables.Gap(0.5, null, null)));
+    }
+
+    [Fact]
+    public void Every_reference_figure_names_a_method_of_its_experiment_spec()
+    {
+        var refs = PaperTables.ReadPublished(Path.Combine(PaperSpecs, "published.yaml"));
+        Assert.NotEmpty(refs);
+        foreach (var g in refs.GroupBy(r => r.Experiment))
+        {
+            var spec = ExperimentSpec.Load(Path.Combine(PaperSpecs, g.Key + ".yaml"));
+            var methods = spec.Methods.SelectMany(MethodGrid.Expand).Select(m => m.ToString()).ToHashSet(StringComparer.Ordinal);
+            foreach (var r in g)
+            {
+                Assert.Contains(MethodSpec.Parse(r.Method).ToString(), methods);
+                Assert.True(r.Published is not null || r.Original is not null, $"{r.Label}: no reference figure.");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_paper_spec_parses_and_names_registered_methods()
+    {
+        foreach (var f in Directory.GetFiles(PaperSpecs, "*.yaml").Where(f => !f.EndsWith("published.yaml", StringComparison.Ordinal)))
+        {
+            var spec = ExperimentSpec.Load(f);
+            foreach (var m in spec.Methods.SelectMany(MethodGrid.Expand))
+                MethodCatalog.CreateLocalizer(m); // throws with the name if anything is unknown
+        }
+    }
+
+    [Fact]
+    public void A_malformed_reference_file_names_the_file_and_line()
+    {
+        var p = Path.Combine(CliRunner.TempDir("published"), "published.yaml");
+        File.WriteAllText(p, "- experiment: sockshop\n  source: x\n  rows:\n    - { label: A, method: baro, group: cpu, published: high }\n");
+        var e = Assert.Throws<DataFormatException>(() => PaperTables.ReadPublished(p));
+        Assert.Equal(p, e.File);
+        Assert.Equal(4, e.Line);
+        Assert.Contains("'high'", e.Message);
+    }
+
+    [Fact]
+    public void The_methods_table_lists_every_registered_method_with_its_paper()
+    {
+        var t = PaperTables.MethodTable();
+        var names = t.Blocks.SelectMany(b => b).Select(r => r[0].Text).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(MethodCatalog.All.Select(m => m.Name).ToHashSet(StringComparer.Ordinal), names);
+        Assert.All(t.Blocks.SelectMany(b => b), r => Assert.False(string.IsNullOrWhiteSpace(r[2].Text), $"{r[0].Text} names no paper"));
+    }
+}

@@ -24,6 +24,7 @@ public enum Alternative { TwoSided, Greater, Less }
 /// <param name="N">Differences ranked (zeros excluded under Wilcox).</param>
 /// <param name="Zeros">Zero differences in the input.</param>
 /// <param name="Exact">True when the p-value comes from the exact null distribution, false for the normal approximation.</param>
+/// <param name="PValue">The p-value (two-sided unless the test was one-sided).</param>
 /// <param name="Z">The normal approximation's z (NaN for an exact test).</param>
 public sealed record WilcoxonResult(double Statistic, double RPlus, double RMinus, int N, int Zeros, double PValue, bool Exact, double Z);
 

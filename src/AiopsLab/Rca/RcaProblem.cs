@@ -72,7 +72,7 @@ public sealed class RcaResult
 
 /// <summary>
 /// A root-cause localizer. Implementations are stateless between calls, never modify the problem, draw randomness only
-/// from <see cref="RcaProblem.Seed"/>, and check <paramref name="ct"/> in long loops.
+/// from <see cref="RcaProblem.Seed"/>, and check the cancellation token on entry and in long loops.
 /// Register one with <see cref="Methods.MethodAttribute"/> so that the catalog, the CLI and the conformance suite find it.
 /// </summary>
 public interface IRootCauseLocalizer

@@ -12,7 +12,11 @@ namespace AiopsLab.Reporting;
 public static class Bootstrap
 {
     /// <summary>(lo, hi) of the percentile interval of <paramref name="statistic"/> over units 0..n−1.</summary>
+    /// <param name="n">Number of units (cases).</param>
     /// <param name="statistic">Computes the statistic from a resample given as unit indices (with repeats).</param>
+    /// <param name="seed">Seed of the resampling stream.</param>
+    /// <param name="resamples">Number of bootstrap resamples B.</param>
+    /// <param name="level">Coverage of the interval, e.g. 0.95.</param>
     public static (double Lo, double Hi) Interval(int n, Func<int[], double> statistic, ulong seed, int resamples = 1000, double level = 0.95)
     {
         if (n <= 0) return (double.NaN, double.NaN);
@@ -26,16 +30,6 @@ public static class Bootstrap
         }
         Array.Sort(stats);
         double a = (1 - level) / 2;
-        return (Percentile(stats, a), Percentile(stats, 1 - a));
-    }
-
-    /// <summary>The q-quantile of sorted data by linear interpolation (Hyndman &amp; Fan type 7).</summary>
-    internal static double Percentile(double[] sorted, double q)
-    {
-        if (sorted.Length == 0) return double.NaN;
-        double h = (sorted.Length - 1) * q;
-        int lo = (int)Math.Floor(h);
-        int hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+        return (Stats.QuantileSorted(stats, a), Stats.QuantileSorted(stats, 1 - a));
     }
 }

@@ -308,7 +308,7 @@ public static class ExperimentReport
                 var secs = g.Where(r => r.Status == RunStatus.Ok).Select(r => r.Seconds).OrderBy(x => x).ToArray();
                 double med = secs.Length == 0 ? double.NaN : Summary.Median(secs);
                 double mean = secs.Length == 0 ? double.NaN : secs.Average();
-                double p95 = secs.Length == 0 ? double.NaN : Bootstrap.Percentile(secs, 0.95);
+                double p95 = secs.Length == 0 ? double.NaN : Stats.QuantileSorted(secs, 0.95);
                 block.Add([ds, m, g.Count.ToString(CultureInfo.InvariantCulture), g.Count(r => r.Status == RunStatus.Failed).ToString(CultureInfo.InvariantCulture),
                     g.Count(r => r.Status == RunStatus.Timeout).ToString(CultureInfo.InvariantCulture),
                     Seconds(med), Seconds(mean), Seconds(p95), TableCell.Number(g.Sum(r => r.Seconds), 2)]);

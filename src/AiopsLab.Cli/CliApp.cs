@@ -51,9 +51,12 @@ public sealed class CliContext(TextWriter output, TextWriter error)
 /// <summary>The <c>aiopslab</c> command line.</summary>
 public static class CliApp
 {
-    public static RootCommand Build(CliContext ctx)
+    public static Command Build(CliContext ctx)
     {
-        var root = new RootCommand("AiopsLab: metric anomaly detection and root-cause localization benchmarks for microservices.");
+        // A named root (not RootCommand, which takes the executable's file name) so that help says 'aiopslab'.
+        var root = new Command("aiopslab", "AiopsLab: metric anomaly detection and root-cause localization benchmarks for microservices.");
+        root.Options.Add(new System.CommandLine.Help.HelpOption());
+        root.Options.Add(new VersionOption());
         root.Options.Add(ctx.DataRoot);
         var commands = typeof(CliApp).Assembly.GetTypes()
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })

@@ -36,6 +36,11 @@ public sealed class DatasetsCommand : ICliCommand
         var info = new Command("info", "Cases per system and fault type, and notes on this copy of the data.") { nameArg, opts };
         info.SetAction(ctx.Guard((p, _) =>
         {
+            if (DatasetCatalog.Find(p.GetValue(nameArg)!) is { Layout: "nab" } nab)
+            {
+                DescribeNab(ctx.Out, nab, ctx.ResolveDataRoot(p));
+                return 0;
+            }
             var ds = DatasetCatalog.Open(p.GetValue(nameArg)!, ctx.ResolveDataRoot(p), DatasetOptions.Parse(p.GetValue(opts) ?? []));
             Describe(ctx.Out, ds);
             return 0;
@@ -107,6 +112,27 @@ public sealed class DatasetsCommand : ICliCommand
         AllowMultipleArgumentsPerToken = false,
         Arity = ArgumentArity.ZeroOrMore,
     };
+
+    /// <summary>NAB is not a set of fault cases: its series and windows per category.</summary>
+    private static void DescribeNab(TextWriter o, DatasetEntry entry, DataRoot root)
+    {
+        var dir = root.For(entry.Name);
+        if (!Directory.Exists(dir)) throw new AiopsLabException($"'{dir}' does not exist; run 'aiopslab datasets fetch {entry.Name}'.");
+        var corpus = NabCorpus.Open(dir);
+        var inv = CultureInfo.InvariantCulture;
+        o.WriteLine($"dataset:  {entry.Name}");
+        o.WriteLine($"title:    {entry.Title}");
+        o.WriteLine($"license:  {entry.License}");
+        o.WriteLine($"citation: {entry.Citation}");
+        o.WriteLine($"location: {dir}");
+        o.WriteLine(string.Create(inv, $"series:   {corpus.Files.Count}, anomaly windows: {corpus.WindowCount}"));
+        o.WriteLine();
+        var rows = corpus.Files.GroupBy(f => f.Split('/')[0]).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (IReadOnlyList<string>)[g.Key, g.Count().ToString(inv), g.Sum(f => corpus.Windows[f].Length).ToString(inv)]);
+        o.Write(TextTable.Render(["category", "series", "windows"], rows));
+        o.WriteLine();
+        o.WriteLine("Use it with 'aiopslab nab score DIR --detector NAME' or 'aiopslab nab run --detectors a,b --out DIR'.");
+    }
 
     /// <summary>Prints a dataset's case counts.</summary>
     public static void Describe(TextWriter o, IDataset ds)

@@ -1,0 +1,121 @@
+using System.Globalization;
+using AiopsLab.Data;
+using AiopsLab.Datasets;
+using AiopsLab.Detection;
+
+namespace AiopsLab.Evaluation;
+
+/// <summary>A detector's NAB result for one profile: raw corpus score, normalised score, threshold and confusion counts.</summary>
+public sealed record NabProfileScore(string Profile, double Threshold, double Raw, double Normalized, int Tp, int Tn, int Fp, int Fn);
+
+/// <summary>A detector's NAB result: one <see cref="NabProfileScore"/> per profile, plus per-file raw scores per profile.</summary>
+public sealed record NabDetectorResult(string Detector, IReadOnlyList<NabProfileScore> Profiles,
+    IReadOnlyDictionary<string, IReadOnlyList<(string File, double Raw)>> PerFile)
+{
+    public NabProfileScore this[string profile] => Profiles.Single(p => p.Profile == profile);
+}
+
+/// <summary>
+/// Runs NAB's benchmark (Lavin &amp; Ahmad, ICMLA 2015) with <see cref="NabScorer"/>: scores a results folder in NAB's layout
+/// at given thresholds (<see cref="ScoreResults"/>), or runs detectors over the corpus, optimises each one's threshold
+/// per profile over the whole corpus as NAB's optimizer does, and scores them (<see cref="Run"/>).
+/// </summary>
+public static class NabBenchmark
+{
+    /// <summary>
+    /// Scores NAB result files <c>DIR/&lt;category&gt;/&lt;detector&gt;_&lt;file&gt;.csv</c> (column <c>anomaly_score</c>) at the
+    /// given threshold per profile.
+    /// </summary>
+    public static NabDetectorResult ScoreResults(NabCorpus corpus, string resultsDir, string detector, IReadOnlyDictionary<string, double> thresholds)
+    {
+        if (!Directory.Exists(resultsDir)) throw new AiopsLabException($"results folder '{resultsDir}' does not exist.");
+        var series = new List<(string File, double[] Scores, IReadOnlyList<(int, int)> Windows)>();
+        foreach (var file in corpus.Files)
+        {
+            var category = file.Split('/')[0];
+            var path = Path.Combine(resultsDir, category, detector + "_" + Path.GetFileName(file));
+            if (!File.Exists(path)) throw new AiopsLabException($"'{path}' is missing: a NAB results folder holds <category>/{detector}_<file>.csv for every data file.");
+            var (times, scores) = NabCorpus.ReadTimestamped(path, "anomaly_score");
+            series.Add((file, scores, corpus.WindowIndices(file, times)));
+        }
+        return Score(corpus, detector, series, p => thresholds.TryGetValue(p, out var t) ? t
+            : throw new AiopsLabException($"no threshold for detector '{detector}', profile '{p}'."));
+    }
+
+    /// <summary>
+    /// Runs a detector over every series of the corpus (in parallel over series; results do not depend on the order) and
+    /// scores it with thresholds optimised per profile. Scores outside [0, 1] are mapped into (0, 1) by the monotone
+    /// u ↦ ½ + ½·u/(1 + |u|) over the whole corpus, which leaves every possible set of detections unchanged.
+    /// </summary>
+    /// <param name="roundDigits">When set, scores are rounded to this many decimals before scoring, as NAB's results files
+    /// hold them (12: pandas writes NAB's detector output with 12 significant decimals, which moves scores within 5·10⁻¹³ of 1
+    /// onto 1.0 and changes which points NAB's threshold 1.0 detects).</param>
+    public static (NabDetectorResult Result, IReadOnlyList<(NabSeries Series, double[] Scores)> Scores) Run(
+        NabCorpus corpus, IAnomalyDetector detector, int jobs = 1, CancellationToken ct = default, int? roundDigits = null)
+    {
+        var all = corpus.Files.Select(corpus.Load).ToArray();
+        var scores = new double[all.Length][];
+        Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = ct },
+            i => scores[i] = detector.Score(all[i].Values));
+        for (int i = 0; i < scores.Length; i++)
+            if (scores[i].Length != all[i].Values.Length)
+                throw new AiopsLabException($"detector '{detector.Name}' returned {scores[i].Length} scores for {all[i].Values.Length} points of {all[i].Path}.");
+        bool inRange = scores.All(s => s.All(v => v is >= 0 and <= 1));
+        if (!inRange)
+            foreach (var s in scores)
+                for (int j = 0; j < s.Length; j++)
+                    s[j] = double.IsNaN(s[j]) ? 0 : 0.5 + 0.5 * s[j] / (1 + Math.Abs(s[j]));
+        if (roundDigits is { } digits)
+            foreach (var s in scores)
+                for (int j = 0; j < s.Length; j++) s[j] = Math.Round(s[j], digits, MidpointRounding.ToEven);
+        var series = all.Select((s, i) => (s.Path, scores[i], corpus.WindowIndices(s.Path, s.Timestamps))).ToList();
+        var result = Score(corpus, detector.Name, series, null);
+        return (result, all.Select((s, i) => (s, scores[i])).ToArray());
+    }
+
+    /// <summary>Scores series at a fixed threshold per profile, or (when <paramref name="threshold"/> is null) at the optimised one.</summary>
+    private static NabDetectorResult Score(NabCorpus corpus, string detector,
+        IReadOnlyList<(string File, double[] Scores, IReadOnlyList<(int, int)> Windows)> series, Func<string, double>? threshold)
+    {
+        var profiles = new List<NabProfileScore>();
+        var perFile = new Dictionary<string, IReadOnlyList<(string, double)>>(StringComparer.Ordinal);
+        foreach (var name in NabCorpus.ProfileOrder.Where(corpus.Profiles.ContainsKey))
+        {
+            var cost = corpus.Profiles[name];
+            var points = new List<NabPoint>();
+            var fileRanges = new List<(string File, int From, int Count)>();
+            int windowId = 0;
+            foreach (var (file, scores, windows) in series)
+            {
+                fileRanges.Add((file, points.Count, scores.Length));
+                points.AddRange(NabScorer.Sweep(scores, windows, cost, windowId));
+                windowId += windows.Count;
+            }
+            var at = threshold is null ? NabScorer.Optimize(points, cost) : NabScorer.ScoreAt(points, threshold(name), cost);
+            double nullScore = NabScorer.NullScore(points, cost);
+            profiles.Add(new NabProfileScore(name, at.Threshold, at.Score, NabScorer.Normalize(at.Score, nullScore, corpus.WindowCount, cost),
+                at.Tp, at.Tn, at.Fp, at.Fn));
+            perFile[name] = fileRanges.Select(r => (r.File, NabScorer.ScoreAt(points.Skip(r.From).Take(r.Count), at.Threshold, cost).Score)).ToArray();
+        }
+        return new NabDetectorResult(detector, profiles, perFile);
+    }
+
+    /// <summary>Writes one detector's scores in NAB's results layout (<c>DIR/&lt;detector&gt;/&lt;category&gt;/&lt;detector&gt;_&lt;file&gt;.csv</c>).</summary>
+    public static void WriteResults(string dir, string detector, IReadOnlyList<(NabSeries Series, double[] Scores)> scores, NabCorpus corpus)
+    {
+        foreach (var (s, sc) in scores)
+        {
+            var folder = Path.Combine(dir, detector, s.Category);
+            Directory.CreateDirectory(folder);
+            var windows = corpus.WindowIndices(s.Path, s.Timestamps);
+            using var w = new StreamWriter(Path.Combine(folder, detector + "_" + s.FileName)) { NewLine = "\n" };
+            Csv.WriteRow(w, ["timestamp", "value", "anomaly_score", "label"]);
+            for (int i = 0; i < sc.Length; i++)
+            {
+                bool inWindow = windows.Any(x => i >= x.Item1 && i <= x.Item2);
+                Csv.WriteRow(w, [s.Timestamps[i].ToString(NabCorpus.TimestampFormat, CultureInfo.InvariantCulture), Csv.Format(s.Values[i]),
+                    sc[i].ToString("R", CultureInfo.InvariantCulture), inWindow ? "1" : "0"]);
+            }
+        }
+    }
+}

@@ -90,9 +90,7 @@ public sealed class Pelt : IAnomalyDetector
         int n = y.Length;
         foreach (var v in y) if (!double.IsFinite(v)) throw new ArgumentException("pelt: the series has a NaN or infinite value.");
         if (n < 2 * minSize) return [];
-        var s1 = new double[n + 1];
-        var s2 = new double[n + 1];
-        for (int i = 0; i < n; i++) { s1[i + 1] = s1[i] + y[i]; s2[i + 1] = s2[i] + y[i] * y[i]; }
+        var l2 = new L2Cost(y);
         var f = new double[n + 1];
         var last = new int[n + 1];
         Array.Fill(f, double.PositiveInfinity);
@@ -112,7 +110,7 @@ public sealed class Pelt : IAnomalyDetector
                 double c = double.NaN;
                 if (t - tau >= minSize && !double.IsInfinity(f[tau]))
                 {
-                    c = f[tau] + Cost(s1, s2, tau, t) + penalty;
+                    c = f[tau] + l2.Cost(tau, t) + penalty;
                     if (c < best || (c == best && tau < arg)) { best = c; arg = tau; }
                 }
                 costs.Add(c);
@@ -135,14 +133,6 @@ public sealed class Pelt : IAnomalyDetector
         for (int t = last[n]; t > 0; t = last[t]) cps.Add(t);
         cps.Reverse();
         return cps.ToArray();
-    }
-
-    /// <summary>l2 cost of rows a..b−1 from prefix sums: Σy² − (Σy)²/(b−a).</summary>
-    private static double Cost(double[] s1, double[] s2, int a, int b)
-    {
-        double sum = s1[b] - s1[a];
-        double c = s2[b] - s2[a] - sum * sum / (b - a);
-        return c > 0 ? c : 0;
     }
 
     /// <summary>

@@ -91,7 +91,7 @@ public sealed class BocpdResult
 /// </remarks>
 [Method("bocpd", Summary = "Bayesian online change-point detection (Student-t predictive, constant hazard); score = P(run length < w).",
     Citation = "Adams & MacKay 2007, arXiv:0710.3742; multivariate form as in BARO (Pham et al., FSE 2024)")]
-public sealed class Bocpd : IAnomalyDetector
+public sealed class Bocpd : IAnomalyDetector, IAlarmThreshold
 {
     private readonly BocpdOptions _o;
 
@@ -104,6 +104,9 @@ public sealed class Bocpd : IAnomalyDetector
     }
 
     public string Name => "bocpd";
+
+    /// <summary>A point alarms when a recent change point (run length below short-run) is more likely than not.</summary>
+    public double AlarmThreshold => 0.5;
 
     public BocpdOptions Options => _o;
 

@@ -25,4 +25,27 @@ public sealed class L2Cost
         double c = _s2[b] - _s2[a] - sum * sum / (b - a);
         return c > 0 ? c : 0;
     }
+
+    /// <summary>
+    /// The cost reduction each change point brings given its neighbours: for change points τ_1 &lt; … &lt; τ_k (first rows of new
+    /// segments), G_j = C(τ_{j−1}..τ_{j+1}) − C(τ_{j−1}..τ_j) − C(τ_j..τ_{j+1}) with τ_0 = 0, τ_{k+1} = n. For one mean shift δ between
+    /// segments of n₁ and n₂ points it is the between-group sum of squares n₁n₂/(n₁+n₂)·δ².
+    /// </summary>
+    public double[] Gains(IReadOnlyList<int> changePoints)
+    {
+        var g = new double[changePoints.Count];
+        for (int j = 0; j < g.Length; j++)
+        {
+            int a = j == 0 ? 0 : changePoints[j - 1], t = changePoints[j], b = j + 1 < g.Length ? changePoints[j + 1] : Length;
+            g[j] = Cost(a, b) - Cost(a, t) - Cost(t, b);
+        }
+        return g;
+    }
 }
+
+/// <summary>
+/// Marks a detector whose scores mark change points (the first row of a new segment) rather than outlying points. An isolated
+/// one-point spike is outside what such a detector promises (binary segmentation, for one, cannot isolate it); the conformance
+/// suite checks these detectors on a short transient shift instead of a spike.
+/// </summary>
+public interface IChangePointDetector : IAnomalyDetector;

@@ -36,12 +36,14 @@ public sealed record PeltOptions
 /// <para><b>Minimum segment length.</b> With segments of at least m points a pruned τ could still be the best last
 /// change point for the next m − 1 ends (t itself cannot be a change point for them), so a candidate pruned at t is
 /// removed only from t + m on. This keeps the result exactly optimal (checked against brute force in the tests).</para>
-/// <para><b>As an <see cref="IAnomalyDetector"/></b> (<c>pelt</c>, offline): the score is 1 at each detected change point
-/// (the first row of a new segment) and 0 elsewhere. NaN points are left out of the segmentation and score 0.</para>
+/// <para><b>As an <see cref="IAnomalyDetector"/></b> (<c>pelt</c>, offline): at each detected change point (the first row of a
+/// new segment) the score is the cost reduction it brings between its neighbouring change points (<see cref="L2Cost.Gains"/>)
+/// divided by the series variance, a dimensionless size of the change; 0 elsewhere. NaN points are left out of the segmentation
+/// and score 0.</para>
 /// </remarks>
-[Method("pelt", Summary = "PELT optimal change-point segmentation (l2 cost, BIC-style penalty); score 1 at change points.",
+[Method("pelt", Summary = "PELT optimal change-point segmentation (l2 cost, BIC-style penalty); score = normalised gain at change points.",
     Citation = "Killick, Fearnhead & Eckley, JASA 2012")]
-public sealed class Pelt : IAnomalyDetector
+public sealed class Pelt : IChangePointDetector, IAlarmThreshold
 {
     private readonly PeltOptions _o;
 
@@ -56,6 +58,9 @@ public sealed class Pelt : IAnomalyDetector
 
     public string Name => "pelt";
 
+    /// <summary>Every change point alarms (score above 0 there, 0 elsewhere).</summary>
+    public double AlarmThreshold => 0;
+
     /// <inheritdoc/>
     public double[] Score(ReadOnlySpan<double> series)
     {
@@ -64,8 +69,11 @@ public sealed class Pelt : IAnomalyDetector
         for (int i = 0; i < series.Length; i++) if (double.IsFinite(series[i])) idx.Add(i);
         var y = new double[idx.Count];
         for (int k = 0; k < y.Length; k++) y[k] = series[idx[k]];
-        foreach (var cp in ChangePoints(y, PenaltyFor(y, _o.Penalty, _o.PenaltyAdjust), _o.MinSize))
-            score[idx[cp]] = 1;
+        var (_, sd) = Stats.MeanStd(y);
+        if (!(sd > 0)) return score;
+        var cps = ChangePoints(y, PenaltyFor(y, _o.Penalty, _o.PenaltyAdjust), _o.MinSize);
+        var gains = new L2Cost(y).Gains(cps);
+        for (int j = 0; j < cps.Length; j++) score[idx[cps[j]]] = gains[j] / (sd * sd);
         return score;
     }
 

@@ -13,7 +13,7 @@ namespace AiopsLab.Detection;
 /// </summary>
 [Method("windowed-gaussian", Summary = "NAB's windowed Gaussian: 1 − Gaussian tail probability against a sliding window of past values.",
     Citation = "Lavin & Ahmad, NAB, ICMLA 2015 (windowedGaussian detector)")]
-public sealed class WindowedGaussian : StreamingDetector
+public sealed class WindowedGaussian : StreamingDetector, IAlarmThreshold
 {
     public sealed record Options
     {
@@ -21,6 +21,8 @@ public sealed class WindowedGaussian : StreamingDetector
         public int WindowSize { get; set; } = 6400;
         /// <summary>Values buffered before the full window slides (NAB: 100).</summary>
         public int StepSize { get; set; } = 100;
+        /// <summary>Alarm threshold on the score for case-level detection (0.9999 ≈ 3.9σ); NAB's own runs optimise it per profile instead.</summary>
+        public double Threshold { get; set; } = 0.9999;
     }
 
     private readonly Options _o;
@@ -34,6 +36,8 @@ public sealed class WindowedGaussian : StreamingDetector
     }
 
     public override string Name => "windowed-gaussian";
+
+    public double AlarmThreshold => _o.Threshold;
 
     public override IDetectorState Start() => new State(_o);
 

@@ -64,8 +64,12 @@ public class PeltTests
         y[5] = double.NaN;
         var s = det.Score(y);
         Assert.Equal(y.Length, s.Length);
-        Assert.Equal(1, s[30]);
-        Assert.Equal(1, s.Sum());
+        // The score at the change point is the between-group sum of squares n₁n₂/n·δ² over the variance, computed here directly.
+        var left = y.Take(30).Where(double.IsFinite).ToArray(); var right = y.Skip(30).ToArray(); var all = left.Concat(right).ToArray();
+        double bss = left.Length * right.Length / (double)all.Length * Math.Pow(right.Average() - left.Average(), 2);
+        double variance = all.Select(v => (v - all.Average()) * (v - all.Average())).Average();
+        Assert.Equal(bss / variance, s[30], 9);
+        Assert.Equal(s[30], s.Sum());
         Assert.Equal(0, s[5]);
         Assert.All(det.Score(new double[10]), v => Assert.Equal(0, v));
         Assert.All(det.Score([double.NaN, double.NaN]), v => Assert.Equal(0, v));

@@ -1,0 +1,120 @@
+namespace AiopsLab.Detection;
+
+/// <summary>
+/// Maximum-likelihood fit of the generalized Pareto distribution GPD(γ, σ), F(y) = 1 − (1 + γy/σ)^{−1/γ} (y ≥ 0), to peaks over
+/// a threshold, by Grimshaw's trick (Grimshaw, "Computing maximum likelihood estimates for the generalized Pareto distribution",
+/// Technometrics 35(2), 1993), as SPOT uses it (Siffer et al., KDD 2017, §3.3): with x = γ/σ the likelihood equations reduce to
+/// u(x)·v(x) = 1, u(x) = (1/N) Σ 1/(1 + x Y_i), v(x) = 1 + (1/N) Σ ln(1 + x Y_i), and then γ = v(x) − 1, σ = γ/x. All roots lie in
+/// (−1/Y_max, 0) ∪ (0, 2(Ȳ − Y_min)/Y_min²]; we bracket sign changes of u·v − 1 on geometric grids over each interval, refine each by
+/// bisection, and keep the root (or the exponential limit γ = 0, σ = Ȳ) with the largest log-likelihood.
+/// </summary>
+public static class Gpd
+{
+    /// <summary>Log-likelihood of excesses <paramref name="y"/> under GPD(γ, σ); −∞ outside the support.</summary>
+    public static double LogLikelihood(ReadOnlySpan<double> y, double gamma, double sigma)
+    {
+        if (!(sigma > 0)) return double.NegativeInfinity;
+        int n = y.Length;
+        if (Math.Abs(gamma) < 1e-12)
+        {
+            double s = 0;
+            foreach (var v in y) s += v;
+            return -n * Math.Log(sigma) - s / sigma;
+        }
+        double acc = 0;
+        foreach (var v in y)
+        {
+            double t = 1 + gamma * v / sigma;
+            if (t <= 0) return double.NegativeInfinity;
+            acc += Math.Log(t);
+        }
+        return -n * Math.Log(sigma) - (1 + 1 / gamma) * acc;
+    }
+
+    /// <summary>The MLE (γ, σ) of positive excesses (at least one). A single distinct value gives the exponential fit.</summary>
+    public static (double Gamma, double Sigma) Fit(ReadOnlySpan<double> y)
+    {
+        int n = y.Length;
+        if (n == 0) throw new ArgumentException("gpd: no excesses to fit.");
+        double mean = 0, min = double.PositiveInfinity, max = 0;
+        foreach (var v in y) { mean += v; if (v < min) min = v; if (v > max) max = v; }
+        mean /= n;
+        (double G, double S) best = (0, Math.Max(mean, double.Epsilon));
+        double bestLl = LogLikelihood(y, 0, best.S);
+        if (!(max > min) || !(min > 0)) return best;
+        var ys = y.ToArray();
+
+        double W(double x)
+        {
+            double u = 0, v = 0;
+            foreach (var yi in ys) { double t = 1 + x * yi; u += 1 / t; v += Math.Log(t); }
+            return (u / n) * (1 + v / n) - 1;
+        }
+
+        void Consider(double x)
+        {
+            double v = 0;
+            foreach (var yi in ys) v += Math.Log(1 + x * yi);
+            double gamma = v / n;
+            double sigma = gamma / x;
+            double ll = LogLikelihood(ys, gamma, sigma);
+            if (ll > bestLl) { bestLl = ll; best = (gamma, sigma); }
+        }
+
+        // Sign changes of u·v − 1 between consecutive grid points, refined by bisection. The grids are geometric towards both
+        // ends of each interval, where roots sit when γ is near 0 or when the upper end point nears the largest peak.
+        void Scan(IReadOnlyList<double> grid)
+        {
+            double prevX = grid[0], prevW = W(prevX);
+            for (int k = 1; k < grid.Count; k++)
+            {
+                double x = grid[k], w = W(x);
+                if (double.IsFinite(prevW) && double.IsFinite(w) && Math.Sign(prevW) != Math.Sign(w))
+                {
+                    double lo = prevX, hi = x, wlo = prevW;
+                    for (int it = 0; it < 80 && Math.Abs(hi - lo) > 1e-13 * Math.Max(Math.Abs(lo), Math.Abs(hi)); it++)
+                    {
+                        double mid = 0.5 * (lo + hi), wm = W(mid);
+                        if (Math.Sign(wm) == Math.Sign(wlo)) { lo = mid; wlo = wm; } else hi = mid;
+                    }
+                    Consider(0.5 * (lo + hi));
+                }
+                prevX = x; prevW = w;
+            }
+        }
+
+        const int Steps = 40;
+        double lowEnd = -1 / max, upper = 2 * (mean - min) / (min * min), eps = 1e-9;
+        // Negative interval (−1/Y_max, 0): x = −u/Y_max with u geometric from 10⁻⁹ to ½ and from ½ to 1 − 10⁻⁹.
+        var neg = new List<double>();
+        for (int k = 0; k <= Steps; k++) neg.Add(lowEnd * 0.5 * Math.Pow(eps, 1 - (double)k / Steps));
+        for (int j = 1; j <= Steps; j++) neg.Add(lowEnd * (1 - 0.5 * Math.Pow(2 * eps, (double)j / Steps)));
+        Scan(neg);
+        // Positive interval (0, upper]: geometric from 10⁻⁶/Y_max (below any useful root) to upper, 8 points per decade.
+        double start = 1e-6 / max;
+        if (upper > start)
+        {
+            int steps = Math.Max(16, (int)Math.Ceiling(8 * Math.Log10(upper / start)));
+            var pos = new List<double>(steps + 1);
+            for (int k = 0; k <= steps; k++) pos.Add(start * Math.Pow(upper / start, (double)k / steps));
+            Scan(pos);
+        }
+        return best;
+    }
+
+    /// <summary>Tail probability P(Y &gt; y) of GPD(γ, σ) for y ≥ 0 (0 beyond a finite upper end point).</summary>
+    public static double Survival(double y, double gamma, double sigma)
+    {
+        if (y <= 0) return 1;
+        if (Math.Abs(gamma) < 1e-12) return Math.Exp(-y / sigma);
+        double t = 1 + gamma * y / sigma;
+        return t <= 0 ? 0 : Math.Pow(t, -1 / gamma);
+    }
+
+    /// <summary>SPOT's quantile (Siffer et al., Eq. 1): z_q = t + σ/γ · ((q·n/N_t)^{−γ} − 1), or t − σ ln(q·n/N_t) when γ = 0.</summary>
+    public static double Quantile(double threshold, double gamma, double sigma, double q, long n, int peaks)
+    {
+        double r = q * n / peaks;
+        return Math.Abs(gamma) < 1e-12 ? threshold - sigma * Math.Log(r) : threshold + sigma / gamma * (Math.Pow(r, -gamma) - 1);
+    }
+}

@@ -72,7 +72,7 @@ public static class Gpd
                 if (double.IsFinite(prevW) && double.IsFinite(w) && Math.Sign(prevW) != Math.Sign(w))
                 {
                     double lo = prevX, hi = x, wlo = prevW;
-                    for (int it = 0; it < 80 && Math.Abs(hi - lo) > 1e-13 * Math.Max(Math.Abs(lo), Math.Abs(hi)); it++)
+                    for (int it = 0; it < 60 && Math.Abs(hi - lo) > 1e-10 * Math.Max(Math.Abs(lo), Math.Abs(hi)); it++)
                     {
                         double mid = 0.5 * (lo + hi), wm = W(mid);
                         if (Math.Sign(wm) == Math.Sign(wlo)) { lo = mid; wlo = wm; } else hi = mid;
@@ -83,18 +83,18 @@ public static class Gpd
             }
         }
 
-        const int Steps = 40;
+        const int Steps = 20;
         double lowEnd = -1 / max, upper = 2 * (mean - min) / (min * min), eps = 1e-9;
         // Negative interval (−1/Y_max, 0): x = −u/Y_max with u geometric from 10⁻⁹ to ½ and from ½ to 1 − 10⁻⁹.
         var neg = new List<double>();
         for (int k = 0; k <= Steps; k++) neg.Add(lowEnd * 0.5 * Math.Pow(eps, 1 - (double)k / Steps));
         for (int j = 1; j <= Steps; j++) neg.Add(lowEnd * (1 - 0.5 * Math.Pow(2 * eps, (double)j / Steps)));
         Scan(neg);
-        // Positive interval (0, upper]: geometric from 10⁻⁶/Y_max (below any useful root) to upper, 8 points per decade.
+        // Positive interval (0, upper]: geometric from 10⁻⁶/Y_max (below any useful root) to upper, 4 points per decade.
         double start = 1e-6 / max;
         if (upper > start)
         {
-            int steps = Math.Max(16, (int)Math.Ceiling(8 * Math.Log10(upper / start)));
+            int steps = Math.Max(16, (int)Math.Ceiling(4 * Math.Log10(upper / start)));
             var pos = new List<double>(steps + 1);
             for (int k = 0; k <= steps; k++) pos.Add(start * Math.Pow(upper / start, (double)k / steps));
             Scan(pos);

@@ -67,7 +67,9 @@ public static class NotebookOutput
             var n = Interlocked.Increment(ref _count);
             var path = Path.Combine(folder, n.ToString("00", CultureInfo.InvariantCulture) + ".html");
             var page = new StringBuilder()
-                .Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<style>body{font-family:sans-serif} table{border-collapse:collapse} td,th{padding:2px 8px;border-bottom:1px solid #ddd}</style>\n</head>\n<body>\n")
+                .Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .Append(Figures.PlotlyJs.Find() is { } js && html.Contains("Plotly", StringComparison.Ordinal) ? "<script src=\"" + new Uri(js).AbsoluteUri + "\"></script>\n" : "")
+                .Append("<style>body{font-family:sans-serif} table{border-collapse:collapse} td,th{padding:2px 8px;border-bottom:1px solid #ddd}</style>\n</head>\n<body>\n")
                 .Append(html).Append("\n</body>\n</html>\n").ToString();
             File.WriteAllText(path, page);
             Console.Out.WriteLine($"(HTML written to {path})");

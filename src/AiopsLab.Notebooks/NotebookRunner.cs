@@ -137,9 +137,12 @@ public static class NotebookRunner
                     foreach (var pkg in src.Packages)
                         foreach (var a in NuGetRestore.Restore(pkg)) AddReference(refs, referenced, a);
                     if (refs.Count > 0) scriptOptions = scriptOptions.AddReferences(refs);
-                    var run = state is null
-                        ? CSharpScript.Create<object>(src.Code, scriptOptions, typeof(NotebookGlobals)).RunAsync(globals, _ => true, ct)
-                        : state.ContinueWithAsync<object>(src.Code, scriptOptions, _ => true, ct);
+                    // On a pool thread: a cell without awaits runs synchronously inside RunAsync, and the time limit must still apply.
+                    var previous = state;
+                    var cellOptions = scriptOptions;
+                    var run = Task.Run(() => previous is null
+                        ? CSharpScript.Create<object>(src.Code, cellOptions, typeof(NotebookGlobals)).RunAsync(globals, _ => true, ct)
+                        : previous.ContinueWithAsync<object>(src.Code, cellOptions, _ => true, ct), ct);
                     if (options.CellTimeout is { } limit)
                     {
                         var done = await Task.WhenAny(run, Task.Delay(limit, ct)).ConfigureAwait(false);

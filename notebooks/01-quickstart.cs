@@ -57,7 +57,7 @@ var methods = new[] { "baro", "nsigma", "circa" }.Select(MethodSpec.Parse).ToArr
 var outcomes = Runner.Run(new RunRequest { Dataset = dataset, Methods = methods, Timeout = TimeSpan.FromMinutes(1) }).ToList();
 var summary = Summary.Build(outcomes);
 display(summary.Where(r => r.Fault == Summary.AllFaults)
-    .Select(r => new { method = r.Method, cases = r.Cases, AC1 = r.Ac1, AC3 = r.Ac3, Avg5 = r.Avg5, lift = r.Lift, failed = r.Failed, median_seconds = r.MedianSeconds }));
+    .Select(r => new { method = r.Method, cases = r.Cases, AC1 = Math.Round(r.Ac1, 3), AC3 = Math.Round(r.Ac3, 3), Avg5 = Math.Round(r.Avg5, 3), lift = Math.Round(r.Lift, 2), failed = r.Failed, median_ms = Math.Round(r.MedianSeconds * 1000, 2) }));
 
 // ---- cell 9 ----
 var faults = summary.Where(r => r.Fault != Summary.AllFaults).Select(r => r.Fault).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -74,7 +74,7 @@ display(new PlotlyFigure
 
 // ---- cell 11 ----
 display(outcomes.Where(o => o.CaseId == faultCase.Id)
-    .Select(o => new { method = o.Method, root_cause = o.RootCause, rank = o.Rank, top5 = string.Join(", ", o.Services.Take(5)), seconds = o.Seconds }));
+    .Select(o => new { method = o.Method, root_cause = o.RootCause, rank = o.Rank, top5 = string.Join(", ", o.Services.Take(5)), ms = Math.Round(o.Seconds * 1000, 2) }));
 
 // ---- cell 13 ----
 var dataRoot = Environment.GetEnvironmentVariable("AIOPSLAB_DATA") is { Length: > 0 } env ? env
@@ -89,7 +89,7 @@ if (Directory.Exists(Path.Combine(dataRoot, "rcd-sockshop")))
     }).ToList();
     Console.WriteLine($"rcd-sockshop from {sockshop.Location}: first repetition of each fault ({sockOutcomes.Select(o => o.CaseId).Distinct().Count()} cases)");
     display(Summary.Build(sockOutcomes).Where(r => r.Fault == Summary.AllFaults)
-        .Select(r => new { method = r.Method, cases = r.Cases, AC1 = r.Ac1, AC3 = r.Ac3, Avg5 = r.Avg5, failed = r.Failed }));
+        .Select(r => new { method = r.Method, cases = r.Cases, AC1 = Math.Round(r.Ac1, 3), AC3 = Math.Round(r.Ac3, 3), Avg5 = Math.Round(r.Avg5, 3), failed = r.Failed }));
 }
 else
 {

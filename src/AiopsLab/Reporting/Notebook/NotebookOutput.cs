@@ -17,7 +17,7 @@ public interface INotebookSink
 /// </summary>
 public static class NotebookOutput
 {
-    private static INotebookSink _sink = new FileSink(null);
+    private static INotebookSink _sink = new FileSink(null, null);
 
     /// <summary>The current sink (default: print text, keep no HTML).</summary>
     public static INotebookSink Sink
@@ -41,21 +41,21 @@ public static class NotebookOutput
         var folder = Path.GetDirectoryName(full)!;
         var name = Path.GetFileNameWithoutExtension(full);
         var env = Environment.GetEnvironmentVariable("AIOPSLAB_NOTEBOOK_OUT");
-        string outDir;
-        if (!string.IsNullOrWhiteSpace(env)) outDir = Path.GetFullPath(env);
-        else
-        {
-            var dir = new DirectoryInfo(folder);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AiopsLab.sln"))) dir = dir.Parent;
-            outDir = Path.Combine(dir?.FullName ?? Directory.GetCurrentDirectory(), "out", "notebooks", name);
-        }
+        var dir = new DirectoryInfo(folder);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AiopsLab.sln"))) dir = dir.Parent;
+        var outDir = !string.IsNullOrWhiteSpace(env) ? Path.GetFullPath(env) : Path.Combine(dir?.FullName ?? Directory.GetCurrentDirectory(), "out", "notebooks", name);
+        var plotly = Figures.PlotlyJs.Find()
+            ?? (dir is null ? null : Path.Combine(dir.FullName, ".tools", "plotly", "node_modules", "plotly.js-dist-min", "plotly.min.js"));
         Directory.SetCurrentDirectory(folder);
-        Sink = new FileSink(outDir);
+        Sink = new FileSink(outDir, plotly is not null && File.Exists(plotly) ? plotly : null);
         return outDir;
     }
 
-    /// <summary>Prints the text form; writes each HTML form to <c>NN.html</c> in a folder (when one is given) and says so.</summary>
-    public sealed class FileSink(string? folder) : INotebookSink
+    /// <summary>
+    /// Prints the text form; writes each HTML form to <c>NN.html</c> in a folder (when one is given) and says so. Pages
+    /// with a figure load <paramref name="plotlyJs"/> (a local plotly.min.js, e.g. from scripts/install-plotly.sh) when given.
+    /// </summary>
+    public sealed class FileSink(string? folder, string? plotlyJs = null) : INotebookSink
     {
         private int _count;
 
@@ -68,7 +68,7 @@ public static class NotebookOutput
             var path = Path.Combine(folder, n.ToString("00", CultureInfo.InvariantCulture) + ".html");
             var page = new StringBuilder()
                 .Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .Append(Figures.PlotlyJs.Find() is { } js && html.Contains("Plotly", StringComparison.Ordinal) ? "<script src=\"" + new Uri(js).AbsoluteUri + "\"></script>\n" : "")
+                .Append(plotlyJs is not null && html.Contains("Plotly", StringComparison.Ordinal) ? "<script src=\"" + new Uri(plotlyJs).AbsoluteUri + "\"></script>\n" : "")
                 .Append("<style>body{font-family:sans-serif} table{border-collapse:collapse} td,th{padding:2px 8px;border-bottom:1px solid #ddd}</style>\n</head>\n<body>\n")
                 .Append(html).Append("\n</body>\n</html>\n").ToString();
             File.WriteAllText(path, page);

@@ -29,8 +29,9 @@ public static class RichView
     /// <summary>Rows shown of a frame or sequence; columns shown of a frame.</summary>
     public const int MaxRows = 20, MaxFrameColumns = 12, MaxRankingRows = 10;
 
-    /// <summary>plotly.js loaded by figure outputs when the page has no <c>Plotly</c> yet (a notebook front end fetches it).</summary>
-    public const string PlotlyCdn = "https://cdn.plot.ly/plotly-2.35.2.min.js";
+    /// <summary>plotly.js loaded by figure outputs when the page has no <c>Plotly</c> yet (a notebook front end fetches it):
+    /// the npm package plotly.js-dist-min at the version scripts/install-plotly.sh pins.</summary>
+    public const string PlotlyCdn = "https://cdn.jsdelivr.net/npm/plotly.js-dist-min@4.1.2/plotly.min.js";
 
     private static int _figureCounter;
 

@@ -69,14 +69,7 @@ public static class PaperTables
         var files = new List<string>();
         files.AddRange(MethodTable().Write(outDir, "methods"));
         if (dataRoot is not null) files.AddRange(DatasetTable(dataRoot).Write(outDir, "datasets"));
-        var stores = new Dictionary<string, List<ReportRow>>(StringComparer.Ordinal);
-        foreach (var name in new[] { "sockshop", "robustness", "nezha", "petshop", "synthetic" })
-        {
-            var dir = Path.Combine(results, name);
-            if (!File.Exists(Path.Combine(dir, RunStore.FileName))) continue;
-            using var store = RunStore.Open(dir);
-            stores[name] = Runnable(ExperimentReport.LoadRows(store).Where(r => r.Window == "full").ToList());
-        }
+        var stores = LoadStores(results);
         if (stores.Count == 0) throw new AiopsLabException($"no run stores under '{results}': run 'aiopslab reproduce' first.");
         if (stores.Count(kv => kv.Key != "robustness") > 0) files.AddRange(Main(stores).Write(outDir, "main"));
         if (stores.TryGetValue("sockshop", out var sock))
@@ -88,6 +81,26 @@ public static class PaperTables
         if (stores.TryGetValue("petshop", out var pet)) files.AddRange(ByFault(pet, "petshop", "tab:petshop").Write(outDir, "petshop"));
         files.AddRange(Runtime(stores).Write(outDir, "runtime"));
         return files;
+    }
+
+    /// <summary>The paper's experiments, in table order.</summary>
+    public static readonly string[] Experiments = ["sockshop", "robustness", "nezha", "petshop", "synthetic"];
+
+    /// <summary>
+    /// The runs the tables use, per experiment whose run store exists under <paramref name="results"/>
+    /// (<c>results/NAME/runs.db</c>): full-window runs of the cases that could be loaded.
+    /// </summary>
+    public static Dictionary<string, List<ReportRow>> LoadStores(string results)
+    {
+        var stores = new Dictionary<string, List<ReportRow>>(StringComparer.Ordinal);
+        foreach (var name in Experiments)
+        {
+            var dir = Path.Combine(results, name);
+            if (!File.Exists(Path.Combine(dir, RunStore.FileName))) continue;
+            using var store = RunStore.Open(dir);
+            stores[name] = Runnable(ExperimentReport.LoadRows(store).Where(r => r.Window == "full").ToList());
+        }
+        return stores;
     }
 
     /// <summary>Leaves out cases on which every run failed while loading (data absent from this copy), and says how many.</summary>

@@ -45,5 +45,6 @@ if [[ $files -eq 0 ]]; then
   failed=$((failed + 1))
 fi
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi # the runner failed without recording a failed test
-echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+echo "${skipped} skipped"
+echo "${passed} passed, ${failed} failed"
 [[ $failed -eq 0 ]]

@@ -24,6 +24,8 @@ public sealed class NotebookCommand : ICliCommand
             var limit = p.GetValue(timeout) is { } s ? (s > 0 ? TimeSpan.FromSeconds(s) : throw new AiopsLabException($"--timeout {s.ToString(CultureInfo.InvariantCulture)}: give a positive number of seconds.")) : (TimeSpan?)null;
             var outDir = Path.GetFullPath(p.GetValue(outOpt)!);
             var failures = new List<string>();
+            // Notebooks find datasets through $AIOPSLAB_DATA; --data-root sets it for them.
+            if (p.GetValue(ctx.DataRoot) is { Length: > 0 } root) Environment.SetEnvironmentVariable(Datasets.DataRoot.EnvironmentVariable, Path.GetFullPath(root));
             foreach (var f in files)
             {
                 var progress = new CellLine(ctx);

@@ -14,7 +14,7 @@ if ! command -v latexmk >/dev/null 2>&1 || ! kpsewhich booktabs.sty >/dev/null 2
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended >/dev/null
 fi
-for t in main fidelity robustness runtime methods datasets; do
+for t in main fidelity robustness runtime methods datasets nab detection; do
   if [[ ! -f "../results/paper/$t.tex" ]]; then
     echo "paper/build.sh: ../results/paper/$t.tex is missing; run './aiopslab reproduce' (or './aiopslab reproduce --tables-only')." >&2
     exit 1

@@ -49,27 +49,37 @@ public sealed class NabCommand : ICliCommand
         {
             var corpus = Corpus(p);
             var specs = MethodSpec.ParseList(p.GetValue(detectors)!).Select(s => s.ToString()).ToArray();
-            var dets = specs.Select(MethodCatalog.CreateDetector).ToArray(); // validates every name first
             var outDir = Path.GetFullPath(p.GetValue(outOpt)!);
-            Directory.CreateDirectory(outDir);
-            var results = new List<(string Spec, NabDetectorResult Result, double Seconds)>();
-            for (int k = 0; k < dets.Length; k++)
-            {
-                var sw = System.Diagnostics.Stopwatch.StartNew();
-                var (result, scores) = NabBenchmark.Run(corpus, dets[k], p.GetValue(jobs), ct, p.GetValue(round));
-                double secs = sw.Elapsed.TotalSeconds;
-                NabBenchmark.WriteResults(Path.Combine(outDir, "results"), Slug(specs[k]), scores, corpus);
-                results.Add((specs[k], result, secs));
-                ctx.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{specs[k]}: {string.Join(" ", result.Profiles.Select(x => $"{x.Profile}={NabScorer.Format(x.Normalized)}"))} ({secs:0.0} s)"));
-            }
-            var table = Scoreboard(results, corpus.PublishedScores());
-            table.Write(outDir, "scoreboard");
+            var table = RunAndWrite(ctx.Err, corpus, specs, outDir, p.GetValue(jobs), p.GetValue(round), ct);
             ctx.Out.Write(table.ToMarkdown());
             ctx.Out.WriteLine($"wrote {Path.Combine(outDir, "scoreboard.csv")}, scoreboard.md, scoreboard.tex and raw scores under {Path.Combine(outDir, "results")}");
             return 0;
         }));
         cmd.Subcommands.Add(run);
         return cmd;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="specs"/> over the corpus, writes raw scores in NAB's results layout under <c>OUT/results</c> and the
+    /// scoreboard (ours beside NAB's published rows) as <c>OUT/scoreboard.{csv,md,tex}</c>, and returns the scoreboard.
+    /// </summary>
+    public static ReportTable RunAndWrite(TextWriter log, NabCorpus corpus, IReadOnlyList<string> specs, string outDir, int jobs, int? round, CancellationToken ct, bool writeRawScores = true)
+    {
+        var dets = specs.Select(MethodCatalog.CreateDetector).ToArray(); // validates every name first
+        Directory.CreateDirectory(outDir);
+        var results = new List<(string Spec, NabDetectorResult Result, double Seconds)>();
+        for (int k = 0; k < dets.Length; k++)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var (result, scores) = NabBenchmark.Run(corpus, dets[k], jobs, ct, round);
+            double secs = sw.Elapsed.TotalSeconds;
+            if (writeRawScores) NabBenchmark.WriteResults(Path.Combine(outDir, "results"), Slug(specs[k]), scores, corpus);
+            results.Add((specs[k], result, secs));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{specs[k]}: {string.Join(" ", result.Profiles.Select(x => $"{x.Profile}={NabScorer.Format(x.Normalized)}"))} ({secs:0.0} s)"));
+        }
+        var table = Scoreboard(results, corpus.PublishedScores());
+        table.Write(outDir, "scoreboard");
+        return table;
     }
 
     /// <summary>File-name form of a spec (parameters kept, punctuation replaced).</summary>

@@ -20,6 +20,17 @@ public sealed class ReproduceCommand : ICliCommand
     /// <summary>The paper's experiments in the order they run (others in the folder follow by name).</summary>
     public static readonly string[] PaperOrder = ["sockshop", "robustness", "nezha", "petshop", "synthetic"];
 
+    /// <summary>Steps after the experiment specs: case-level detection on the RCA datasets, and the NAB scoreboard.</summary>
+    public static readonly string[] DetectionSteps = ["detection", "nab"];
+
+    /// <summary>The datasets of the case-level detection table.</summary>
+    public static readonly string[] DetectionDatasets = ["rcd-sockshop", "nezha", "petshop"];
+
+    /// <summary>The detectors of the paper's NAB scoreboard: every streaming detector at its defaults.</summary>
+    public static IReadOnlyList<string> NabDetectors() =>
+        Methods.MethodCatalog.OfKind(Methods.MethodKind.Detector).Where(m => Methods.MethodCatalog.CreateDetector(m.Name) is Detection.IStreamingDetector)
+            .Select(m => m.Name).ToArray();
+
     public Command Build(CliContext ctx)
     {
         var outOpt = new Option<string>("--out", "-o") { Description = "Results folder.", DefaultValueFactory = _ => "results" };
@@ -38,13 +49,15 @@ public sealed class ReproduceCommand : ICliCommand
             var files = Directory.GetFiles(specDir, "*.yaml").Where(f => Path.GetFileName(f) != "published.yaml")
                 .OrderBy(f => Array.IndexOf(PaperOrder, Path.GetFileNameWithoutExtension(f)) is var i && i < 0 ? int.MaxValue : i)
                 .ThenBy(f => f, StringComparer.Ordinal).ToList();
+            var steps = DetectionSteps.ToHashSet(StringComparer.Ordinal);
             if (p.GetValue(only) is { } o)
             {
                 var want = o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
                 foreach (var w in want)
-                    if (!files.Any(f => Path.GetFileNameWithoutExtension(f) == w))
-                        throw new UnknownNameException("paper experiment", w, files.Select(Path.GetFileNameWithoutExtension)!);
+                    if (!files.Any(f => Path.GetFileNameWithoutExtension(f) == w) && !DetectionSteps.Contains(w))
+                        throw new UnknownNameException("paper experiment", w, files.Select(Path.GetFileNameWithoutExtension).Concat(DetectionSteps)!);
                 files = files.Where(f => want.Contains(Path.GetFileNameWithoutExtension(f))).ToList();
+                steps.IntersectWith(want);
             }
             var root = ctx.ResolveDataRoot(p);
             var inv = CultureInfo.InvariantCulture;
@@ -69,7 +82,35 @@ public sealed class ReproduceCommand : ICliCommand
                     ctx.Err.WriteLine(string.Create(inv, $"[{spec.Name}] {export.Rows} run(s) in {sw.Elapsed.TotalSeconds:0} s; {export.DataErrors.Count} unreadable case(s)."));
                 }
             }
+            if (!p.GetValue(tablesOnly))
+            {
+                int j = p.GetValue(jobs) ?? Environment.ProcessorCount;
+                if (steps.Contains("detection"))
+                    foreach (var name in DetectionDatasets)
+                    {
+                        var sw = Stopwatch.StartNew();
+                        var folder = Path.Combine(results, "detection", name);
+                        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+                        Directory.CreateDirectory(folder);
+                        var ds = Datasets.DatasetCatalog.Open(name, root);
+                        var specsD = Methods.MethodSpec.ParseList(DetectCommand.DefaultDetectors).Select(x => x.ToString()).ToArray();
+                        var rows = Evaluation.CaseDetection.Run(ds, specsD, null, Evaluation.DetectionSeries.Auto, j, ct: ct);
+                        Evaluation.CaseDetection.WriteRows(Path.Combine(folder, "detection.csv"), rows);
+                        Evaluation.CaseDetection.Table(Evaluation.CaseDetection.Summarize(rows), $"Case-level anomaly detection on {name}").Write(folder, "detection-summary");
+                        ctx.Err.WriteLine(string.Create(inv, $"[detection] {name}: {rows.Count} case-detector run(s) in {sw.Elapsed.TotalSeconds:0} s -> {folder}"));
+                    }
+                if (steps.Contains("nab"))
+                {
+                    var sw = Stopwatch.StartNew();
+                    var folder = Path.Combine(results, "nab");
+                    if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+                    var corpus = Datasets.NabCorpus.Open(root.For("nab"));
+                    NabCommand.RunAndWrite(ctx.Err, corpus, NabDetectors(), folder, j, null, ct, writeRawScores: false);
+                    ctx.Err.WriteLine(string.Create(inv, $"[nab] scoreboard in {sw.Elapsed.TotalSeconds:0} s -> {folder}"));
+                }
+            }
             var written = PaperTables.Write(results, Path.Combine(specDir, "published.yaml"), Path.Combine(results, "paper"), root);
+            written = [.. written, .. DetectionTables(results, Path.Combine(results, "paper"))];
             foreach (var name in new[] { "main", "fidelity" })
             {
                 var md = Path.Combine(results, "paper", name + ".md");
@@ -79,5 +120,31 @@ public sealed class ReproduceCommand : ICliCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// The paper's detection tables from what the detection steps wrote: <c>detection</c> (every dataset's rows under
+    /// <c>results/detection/</c>, summarised again) and <c>nab</c> (the scoreboard under <c>results/nab/</c>).
+    /// </summary>
+    public static IReadOnlyList<string> DetectionTables(string results, string outDir)
+    {
+        var files = new List<string>();
+        var dir = Path.Combine(results, "detection");
+        var csvs = DetectionDatasets.Select(d => Path.Combine(dir, d, "detection.csv")).Where(File.Exists).ToArray();
+        if (csvs.Length > 0)
+        {
+            var rows = csvs.SelectMany(Evaluation.CaseDetection.ReadRows).ToArray();
+            files.AddRange(Evaluation.CaseDetection.Table(Evaluation.CaseDetection.Summarize(rows)).Write(outDir, "detection"));
+        }
+        var nab = Path.Combine(results, "nab");
+        foreach (var ext in new[] { "csv", "md", "tex" })
+        {
+            var src = Path.Combine(nab, "scoreboard." + ext);
+            if (!File.Exists(src)) continue;
+            var dst = Path.Combine(outDir, "nab." + ext);
+            File.Copy(src, dst, overwrite: true);
+            files.Add(dst);
+        }
+        return files;
     }
 }

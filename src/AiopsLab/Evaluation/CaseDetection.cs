@@ -152,6 +152,36 @@ public static class CaseDetection
             }.Select(Csv.Escape)));
     }
 
+    /// <summary>Reads rows written by <see cref="WriteRows"/> (for rebuilding tables without rerunning).</summary>
+    public static IReadOnlyList<CaseDetectionRow> ReadRows(string path)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var rows = new List<CaseDetectionRow>();
+        string[]? header = null;
+        foreach (var rec in Csv.ReadRecords(path))
+        {
+            if (header is null) { header = rec.Fields; continue; }
+            var fields = rec.Fields;
+            string F(string name)
+            {
+                int i = Array.IndexOf(header, name);
+                if (i < 0) throw new DataFormatException(path, 1, null, $"missing column '{name}'");
+                if (i >= fields.Length) throw new DataFormatException(path, rec.Line, null, $"too few fields (no '{name}')");
+                return fields[i];
+            }
+            var outcome = F("outcome") switch
+            {
+                "tp" => DetectionOutcome.TruePositive, "fp" => DetectionOutcome.FalsePositive, "fn" => DetectionOutcome.FalseNegative,
+                "failed" => DetectionOutcome.Failed, var o => throw new DataFormatException(path, rec.Line, null, $"unknown outcome '{o}'"),
+            };
+            rows.Add(new CaseDetectionRow(F("dataset"), F("case"), F("system"), F("fault"), F("detector"), outcome,
+                F("first_alarm") is { Length: > 0 } fa ? long.Parse(fa, inv) : null, F("alarm_column") is { Length: > 0 } ac ? ac : null,
+                F("delay_seconds") is { Length: > 0 } d ? double.Parse(d, inv) : null, int.Parse(F("series"), inv), double.Parse(F("seconds"), inv),
+                F("error") is { Length: > 0 } e ? e : null));
+        }
+        return rows;
+    }
+
     /// <summary>The summary as a report table (Markdown, CSV, LaTeX), best precision/recall/F1 marked per dataset.</summary>
     public static ReportTable Table(IReadOnlyList<CaseDetectionSummary> summary, string title = "Case-level anomaly detection")
     {

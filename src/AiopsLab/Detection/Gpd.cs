@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace AiopsLab.Detection;
 
 /// <summary>
@@ -34,31 +36,56 @@ public static class Gpd
     /// <summary>The MLE (γ, σ) of positive excesses (at least one). A single distinct value gives the exponential fit.</summary>
     public static (double Gamma, double Sigma) Fit(ReadOnlySpan<double> y)
     {
+        var (g, s, _) = FitFrom(y, double.NaN);
+        return (g, s);
+    }
+
+    /// <summary>
+    /// As <see cref="Fit"/>, also returning the Grimshaw root x = γ/σ of the fit (NaN for the exponential fit). With a finite
+    /// <paramref name="hint"/> — the root of a fit to nearly the same sample, as after SPOT adds one peak — the root is first sought
+    /// in [0.9·hint, 1.1·hint] and, when one is found there, the full scan is skipped (the root moves continuously with the sample;
+    /// callers rescan in full now and then to catch another root overtaking it).
+    /// </summary>
+    public static (double Gamma, double Sigma, double Root) FitFrom(ReadOnlySpan<double> y, double hint)
+    {
         int n = y.Length;
         if (n == 0) throw new ArgumentException("gpd: no excesses to fit.");
         double mean = 0, min = double.PositiveInfinity, max = 0;
         foreach (var v in y) { mean += v; if (v < min) min = v; if (v > max) max = v; }
         mean /= n;
         (double G, double S) best = (0, Math.Max(mean, double.Epsilon));
-        double bestLl = LogLikelihood(y, 0, best.S);
-        if (!(max > min) || !(min > 0)) return best;
+        double bestLl = LogLikelihood(y, 0, best.S), bestX = double.NaN;
+        if (!(max > min) || !(min > 0)) return (best.G, best.S, bestX);
         var ys = y.ToArray();
+        var t1 = new double[n];
+        var t2 = new double[n];
+
+        // Σ ln(1 + x·Y_i) and Σ 1/(1 + x·Y_i), vectorised (the refit after every SPOT peak spends its time here).
+        (double SumLog, double SumInv) Sums(double x)
+        {
+            TensorPrimitives.Multiply<double>(ys, x, t1);
+            TensorPrimitives.Add<double>(t1, 1.0, t1);
+            TensorPrimitives.Reciprocal<double>(t1, t2);
+            double inv = TensorPrimitives.Sum<double>(t2);
+            TensorPrimitives.Log<double>(t1, t2);
+            return (TensorPrimitives.Sum<double>(t2), inv);
+        }
 
         double W(double x)
         {
-            double u = 0, v = 0;
-            foreach (var yi in ys) { double t = 1 + x * yi; u += 1 / t; v += Math.Log(t); }
+            var (v, u) = Sums(x);
             return (u / n) * (1 + v / n) - 1;
         }
 
+        bool found = false;
         void Consider(double x)
         {
-            double v = 0;
-            foreach (var yi in ys) v += Math.Log(1 + x * yi);
+            double v = Sums(x).SumLog;
             double gamma = v / n;
             double sigma = gamma / x;
             double ll = LogLikelihood(ys, gamma, sigma);
-            if (ll > bestLl) { bestLl = ll; best = (gamma, sigma); }
+            if (ll > bestLl) { bestLl = ll; best = (gamma, sigma); bestX = x; }
+            found = true;
         }
 
         // Sign changes of u·v − 1 between consecutive grid points, refined by bisection. The grids are geometric towards both
@@ -83,6 +110,11 @@ public static class Gpd
             }
         }
 
+        if (double.IsFinite(hint) && hint != 0)
+        {
+            Scan(hint > 0 ? [0.9 * hint, hint, 1.1 * hint] : [1.1 * hint, hint, 0.9 * hint]);
+            if (found) return (best.G, best.S, bestX);
+        }
         const int Steps = 20;
         double lowEnd = -1 / max, upper = 2 * (mean - min) / (min * min), eps = 1e-9;
         // Negative interval (−1/Y_max, 0): x = −u/Y_max with u geometric from 10⁻⁹ to ½ and from ½ to 1 − 10⁻⁹.
@@ -99,7 +131,7 @@ public static class Gpd
             for (int k = 0; k <= steps; k++) pos.Add(start * Math.Pow(upper / start, (double)k / steps));
             Scan(pos);
         }
-        return best;
+        return (best.G, best.S, bestX);
     }
 
     /// <summary>Tail probability P(Y &gt; y) of GPD(γ, σ) for y ≥ 0 (0 beyond a finite upper end point).</summary>

@@ -96,7 +96,11 @@ internal sealed class SpotTail
     private readonly double _t;
     private readonly List<double> _peaks;
     private long _n;
-    private double _gamma, _sigma, _zq;
+    private double _gamma, _sigma, _zq, _root = double.NaN;
+    private int _refits;
+
+    /// <summary>Refits between full root scans; in between, the previous Grimshaw root seeds the search (<see cref="Gpd.FitFrom"/>).</summary>
+    private const int FullScanEvery = 16;
 
     public SpotTail(ReadOnlySpan<double> init, double level, double q)
     {
@@ -116,7 +120,8 @@ internal sealed class SpotTail
     private void Refit()
     {
         if (_peaks.Count == 0) { _gamma = 0; _sigma = double.NaN; _zq = double.PositiveInfinity; return; }
-        (_gamma, _sigma) = Gpd.Fit(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_peaks));
+        double hint = _refits++ % FullScanEvery == 0 ? double.NaN : _root;
+        (_gamma, _sigma, _root) = Gpd.FitFrom(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_peaks), hint);
         _zq = Gpd.Quantile(_t, _gamma, _sigma, _q, _n, _peaks.Count);
     }
 

@@ -11,6 +11,16 @@ public interface IAlarmThreshold
     double AlarmThreshold { get; }
 }
 
+/// <summary>
+/// A detector that scores its first <see cref="Warmup"/> points 0 because it cannot judge them yet (a model being trained, a
+/// reference sample or a martingale window being filled). Scores after the warm-up are comparable with each other; the warm-up's
+/// zeros are not scores.
+/// </summary>
+public interface IWarmup
+{
+    int Warmup { get; }
+}
+
 /// <summary>Guards shared by detector constructors, so every detector rejects a bad option with the same kind of message.</summary>
 internal static class DetectorOptions
 {

@@ -69,3 +69,30 @@ public class PaperTablesTests
         Assert.All(t.Blocks.SelectMany(b => b), r => Assert.False(string.IsNullOrWhiteSpace(r[2].Text), $"{r[0].Text} names no paper"));
     }
 }
+
+/// <summary>The committed paper tables are exactly what the committed run stores and detection outputs give.</summary>
+public class CommittedTablesTests
+{
+    [Fact]
+    public void Paper_tables_regenerate_identically_from_the_committed_results()
+    {
+        var results = Path.Combine(AiopsLab.Tests.Infrastructure.TestData.RepoRoot, "results");
+        var committed = Path.Combine(results, "paper");
+        Assert.True(Directory.Exists(committed), "results/paper/ is missing: run ./aiopslab reproduce and commit results/.");
+        var tmp = AiopsLab.Tests.Infrastructure.CliRunner.TempDir("paper-tables");
+        try
+        {
+            var published = Path.Combine(AiopsLab.Tests.Infrastructure.TestData.RepoRoot, "experiments", "paper", "published.yaml");
+            var written = AiopsLab.Reporting.PaperTables.Write(results, published, tmp).Concat(AiopsLab.Cli.Commands.ReproduceCommand.DetectionTables(results, tmp)).ToList();
+            Assert.NotEmpty(written);
+            foreach (var file in written)
+            {
+                var name = Path.GetFileName(file);
+                var mine = Path.Combine(committed, name);
+                Assert.True(File.Exists(mine), $"results/paper/{name} is not committed.");
+                Assert.True(File.ReadAllText(mine) == File.ReadAllText(file), $"results/paper/{name} differs from what the committed results give.");
+            }
+        }
+        finally { Directory.Delete(tmp, true); }
+    }
+}

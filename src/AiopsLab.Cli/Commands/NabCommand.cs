@@ -71,11 +71,10 @@ public sealed class NabCommand : ICliCommand
         for (int k = 0; k < dets.Length; k++)
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var (result, scores) = NabBenchmark.Run(corpus, dets[k], jobs, ct, round);
-            double secs = sw.Elapsed.TotalSeconds;
+            var (result, scores, secs) = NabBenchmark.Run(corpus, dets[k], jobs, ct, round);
             if (writeRawScores) NabBenchmark.WriteResults(Path.Combine(outDir, "results"), Slug(specs[k]), scores, corpus);
             results.Add((specs[k], result, secs));
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{specs[k]}: {string.Join(" ", result.Profiles.Select(x => $"{x.Profile}={NabScorer.Format(x.Normalized)}"))} ({secs:0.0} s)"));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{specs[k]}: {string.Join(" ", result.Profiles.Select(x => $"{x.Profile}={NabScorer.Format(x.Normalized)}"))} (detection {secs:0.00} s on {jobs} thread(s), {sw.Elapsed.TotalSeconds:0.0} s with scoring)"));
         }
         var table = Scoreboard(results, corpus.PublishedScores());
         table.Write(outDir, "scoreboard");
@@ -92,13 +91,13 @@ public sealed class NabCommand : ICliCommand
         {
             Title = "NAB scoreboard",
             Label = "tab:nab",
-            Caption = "Normalised NAB scores (0 = null detector, 100 = perfect) per application profile. AiopsLab rows: thresholds optimised per profile over the corpus as NAB does; published rows: results/final_results.json of NAB v1.1.",
+            Caption = "Normalised NAB scores (0 = null detector, 100 = perfect) per application profile. AiopsLab rows: thresholds optimised per profile over the corpus as NAB does; published rows: results/final_results.json of NAB v1.1. detect s: wall-clock seconds of detection alone over the whole corpus (the runs threads), scoring excluded.",
             FitWidth = true,
             Columns =
             [
                 new TableColumn("Detector", "detector", Key: true), new TableColumn("Source", "source", Key: true),
                 new TableColumn("standard", "standard", Better.Higher), new TableColumn("low FP", "reward_low_FP_rate", Better.Higher),
-                new TableColumn("low FN", "reward_low_FN_rate", Better.Higher), new TableColumn("seconds", "seconds"),
+                new TableColumn("low FN", "reward_low_FN_rate", Better.Higher), new TableColumn("detect s", "detect_seconds"),
             ],
         };
         var rows = ours.Select(o => (Name: o.Spec, Source: "AiopsLab", Scores: NabCorpus.ProfileOrder.Select(pr => o.Result[pr].Normalized).ToArray(), Secs: (double?)o.Seconds))
@@ -107,7 +106,7 @@ public sealed class NabCommand : ICliCommand
         table.Blocks.Add(rows.Select(r => new TableCell[]
         {
             r.Name, r.Source, TableCell.Number(r.Scores[0], 2), TableCell.Number(r.Scores[1], 2), TableCell.Number(r.Scores[2], 2),
-            r.Secs is { } s ? TableCell.Number(s, 1) : "–",
+            r.Secs is { } s ? TableCell.Number(s, 2) : "–",
         }).ToList());
         return table;
     }

@@ -50,13 +50,16 @@ public static class NabBenchmark
     /// <param name="roundDigits">When set, scores are rounded to this many decimals before scoring, as NAB's results files
     /// hold them (12: pandas writes NAB's detector output with 12 significant decimals, which moves scores within 5·10⁻¹³ of 1
     /// onto 1.0 and changes which points NAB's threshold 1.0 detects).</param>
-    public static (NabDetectorResult Result, IReadOnlyList<(NabSeries Series, double[] Scores)> Scores) Run(
+    public static (NabDetectorResult Result, IReadOnlyList<(NabSeries Series, double[] Scores)> Scores, double DetectSeconds) Run(
         NabCorpus corpus, IAnomalyDetector detector, int jobs = 1, CancellationToken ct = default, int? roundDigits = null)
     {
         var all = corpus.Files.Select(corpus.Load).ToArray();
         var scores = new double[all.Length][];
+        // Detection alone is timed (the corpus is already in memory; scoring and threshold optimisation come after).
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = ct },
             i => scores[i] = detector.Score(all[i].Values));
+        double detectSeconds = sw.Elapsed.TotalSeconds;
         for (int i = 0; i < scores.Length; i++)
             if (scores[i].Length != all[i].Values.Length)
                 throw new AiopsLabException($"detector '{detector.Name}' returned {scores[i].Length} scores for {all[i].Values.Length} points of {all[i].Path}.");
@@ -70,7 +73,7 @@ public static class NabBenchmark
                 for (int j = 0; j < s.Length; j++) s[j] = Math.Round(s[j], digits, MidpointRounding.ToEven);
         var series = all.Select((s, i) => (s.Path, scores[i], corpus.WindowIndices(s.Path, s.Timestamps))).ToList();
         var result = Score(corpus, detector.Name, series, null);
-        return (result, all.Select((s, i) => (s, scores[i])).ToArray());
+        return (result, all.Select((s, i) => (s, scores[i])).ToArray(), detectSeconds);
     }
 
     /// <summary>Scores series at a fixed threshold per profile, or (when <paramref name="threshold"/> is null) at the optimised one.</summary>

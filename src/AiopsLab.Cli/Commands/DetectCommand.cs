@@ -53,17 +53,7 @@ public sealed class DetectCommand : ICliCommand
                             ctx.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {done}/{total} cases, {sw.Elapsed.TotalSeconds:0.0} s"));
                         }
                 }, ct);
-            var summary = CaseDetection.Summarize(rows);
-            // Write into a temporary folder first, so a failure leaves nothing half-written.
-            var tmp = outDir + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-            Directory.CreateDirectory(tmp);
-            CaseDetection.WriteRows(Path.Combine(tmp, "detection.csv"), rows);
-            var table = CaseDetection.Table(summary, $"Case-level anomaly detection on {ds.Name}");
-            table.Write(tmp, "detection-summary");
-            Directory.CreateDirectory(outDir);
-            foreach (var f in Directory.GetFiles(tmp)) File.Move(f, Path.Combine(outDir, Path.GetFileName(f)), overwrite: true);
-            Directory.Delete(tmp, true);
+            var table = CaseDetection.Write(outDir, rows, $"Case-level anomaly detection on {ds.Name}");
             ctx.Out.Write(table.ToMarkdown());
             int failed = rows.Count(r => r.Outcome == DetectionOutcome.Failed);
             if (failed > 0) ctx.Err.WriteLine($"{failed} case-detector run(s) failed; their errors are in detection.csv (column error).");

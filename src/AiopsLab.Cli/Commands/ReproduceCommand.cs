@@ -91,12 +91,10 @@ public sealed class ReproduceCommand : ICliCommand
                         var sw = Stopwatch.StartNew();
                         var folder = Path.Combine(results, "detection", name);
                         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-                        Directory.CreateDirectory(folder);
                         var ds = Datasets.DatasetCatalog.Open(name, root);
                         var specsD = Methods.MethodSpec.ParseList(DetectCommand.DefaultDetectors).Select(x => x.ToString()).ToArray();
                         var rows = Evaluation.CaseDetection.Run(ds, specsD, null, Evaluation.DetectionSeries.Auto, j, ct: ct);
-                        Evaluation.CaseDetection.WriteRows(Path.Combine(folder, "detection.csv"), rows);
-                        Evaluation.CaseDetection.Table(Evaluation.CaseDetection.Summarize(rows), $"Case-level anomaly detection on {name}").Write(folder, "detection-summary");
+                        Evaluation.CaseDetection.Write(folder, rows, $"Case-level anomaly detection on {name}");
                         ctx.Err.WriteLine(string.Create(inv, $"[detection] {name}: {rows.Count} case-detector run(s) in {sw.Elapsed.TotalSeconds:0} s -> {folder}"));
                     }
                 if (steps.Contains("nab"))

@@ -47,20 +47,9 @@ public sealed class BinarySegmentation : IChangePointDetector, IAlarmThreshold
 
     public double AlarmThreshold => 0;
 
-    public double[] Score(ReadOnlySpan<double> series)
-    {
-        var score = new double[series.Length];
-        var idx = new List<int>(series.Length);
-        for (int i = 0; i < series.Length; i++) if (double.IsFinite(series[i])) idx.Add(i);
-        var y = new double[idx.Count];
-        for (int k = 0; k < y.Length; k++) y[k] = series[idx[k]];
-        var (_, sd) = Stats.MeanStd(y);
-        if (!(sd > 0)) return score;
-        var cps = ChangePoints(y, Pelt.PenaltyFor(y, _o.Penalty, _o.PenaltyAdjust), _o.MinSize, _o.MaxChangePoints).Select(c => c.Index).ToArray();
-        var gains = new L2Cost(y).Gains(cps);
-        for (int j = 0; j < cps.Length; j++) score[idx[cps[j]]] = gains[j] / (sd * sd);
-        return score;
-    }
+    public double[] Score(ReadOnlySpan<double> series) =>
+        L2Cost.ChangePointScores(series, y =>
+            ChangePoints(y, Pelt.PenaltyFor(y, _o.Penalty, _o.PenaltyAdjust), _o.MinSize, _o.MaxChangePoints).Select(c => c.Index).ToArray());
 
     /// <summary>
     /// Change points (first rows of new segments) with their gains, ascending by position: splits are taken greedily by gain while

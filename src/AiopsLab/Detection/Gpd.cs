@@ -62,80 +62,80 @@ public static class Gpd
         y.CopyTo(ys);
         try
         {
-        // Σ ln(1 + x·Y_i) and Σ 1/(1 + x·Y_i), vectorised (the refit after every SPOT peak spends its time here).
-        (double SumLog, double SumInv) Sums(double x)
-        {
-            var a = t1.AsSpan(0, n); var b = t2.AsSpan(0, n);
-            TensorPrimitives.Multiply<double>(ys.AsSpan(0, n), x, a);
-            TensorPrimitives.Add<double>(a, 1.0, a);
-            TensorPrimitives.Reciprocal<double>(a, b);
-            double inv = TensorPrimitives.Sum<double>(b);
-            TensorPrimitives.Log<double>(a, b);
-            return (TensorPrimitives.Sum<double>(b), inv);
-        }
-
-        double W(double x)
-        {
-            var (v, u) = Sums(x);
-            return (u / n) * (1 + v / n) - 1;
-        }
-
-        bool found = false;
-        void Consider(double x)
-        {
-            double v = Sums(x).SumLog;
-            double gamma = v / n;
-            double sigma = gamma / x;
-            // The log-likelihood reuses Σ ln(1 + x·Y_i), since γ/σ = x: −n ln σ − (1 + 1/γ)·Σ ln(1 + γY_i/σ).
-            double ll = sigma > 0 && double.IsFinite(v) ? -n * Math.Log(sigma) - (1 + 1 / gamma) * v : double.NegativeInfinity;
-            if (ll > bestLl) { bestLl = ll; best = (gamma, sigma); bestX = x; }
-            found = true;
-        }
-
-        // Sign changes of u·v − 1 between consecutive grid points, refined by bisection. The grids are geometric towards both
-        // ends of each interval, where roots sit when γ is near 0 or when the upper end point nears the largest peak.
-        void Scan(IReadOnlyList<double> grid)
-        {
-            double prevX = grid[0], prevW = W(prevX);
-            for (int k = 1; k < grid.Count; k++)
+            // Σ ln(1 + x·Y_i) and Σ 1/(1 + x·Y_i), vectorised (the refit after every SPOT peak spends its time here).
+            (double SumLog, double SumInv) Sums(double x)
             {
-                double x = grid[k], w = W(x);
-                if (double.IsFinite(prevW) && double.IsFinite(w) && Math.Sign(prevW) != Math.Sign(w))
-                {
-                    double lo = prevX, hi = x, wlo = prevW;
-                    for (int it = 0; it < 60 && Math.Abs(hi - lo) > 1e-10 * Math.Max(Math.Abs(lo), Math.Abs(hi)); it++)
-                    {
-                        double mid = 0.5 * (lo + hi), wm = W(mid);
-                        if (Math.Sign(wm) == Math.Sign(wlo)) { lo = mid; wlo = wm; } else hi = mid;
-                    }
-                    Consider(0.5 * (lo + hi));
-                }
-                prevX = x; prevW = w;
+                var a = t1.AsSpan(0, n); var b = t2.AsSpan(0, n);
+                TensorPrimitives.Multiply<double>(ys.AsSpan(0, n), x, a);
+                TensorPrimitives.Add<double>(a, 1.0, a);
+                TensorPrimitives.Reciprocal<double>(a, b);
+                double inv = TensorPrimitives.Sum<double>(b);
+                TensorPrimitives.Log<double>(a, b);
+                return (TensorPrimitives.Sum<double>(b), inv);
             }
-        }
 
-        if (double.IsFinite(hint) && hint != 0)
-        {
-            Scan(hint > 0 ? [0.9 * hint, hint, 1.1 * hint] : [1.1 * hint, hint, 0.9 * hint]);
-            if (found) return (best.G, best.S, bestX);
-        }
-        const int Steps = 20;
-        double lowEnd = -1 / max, upper = 2 * (mean - min) / (min * min), eps = 1e-9;
-        // Negative interval (−1/Y_max, 0): x = −u/Y_max with u geometric from 10⁻⁹ to ½ and from ½ to 1 − 10⁻⁹.
-        var neg = new List<double>();
-        for (int k = 0; k <= Steps; k++) neg.Add(lowEnd * 0.5 * Math.Pow(eps, 1 - (double)k / Steps));
-        for (int j = 1; j <= Steps; j++) neg.Add(lowEnd * (1 - 0.5 * Math.Pow(2 * eps, (double)j / Steps)));
-        Scan(neg);
-        // Positive interval (0, upper]: geometric from 10⁻⁶/Y_max (below any useful root) to upper, 4 points per decade.
-        double start = 1e-6 / max;
-        if (upper > start)
-        {
-            int steps = Math.Max(16, (int)Math.Ceiling(4 * Math.Log10(upper / start)));
-            var pos = new List<double>(steps + 1);
-            for (int k = 0; k <= steps; k++) pos.Add(start * Math.Pow(upper / start, (double)k / steps));
-            Scan(pos);
-        }
-        return (best.G, best.S, bestX);
+            double W(double x)
+            {
+                var (v, u) = Sums(x);
+                return (u / n) * (1 + v / n) - 1;
+            }
+
+            bool found = false;
+            void Consider(double x)
+            {
+                double v = Sums(x).SumLog;
+                double gamma = v / n;
+                double sigma = gamma / x;
+                // The log-likelihood reuses Σ ln(1 + x·Y_i), since γ/σ = x: −n ln σ − (1 + 1/γ)·Σ ln(1 + γY_i/σ).
+                double ll = sigma > 0 && double.IsFinite(v) ? -n * Math.Log(sigma) - (1 + 1 / gamma) * v : double.NegativeInfinity;
+                if (ll > bestLl) { bestLl = ll; best = (gamma, sigma); bestX = x; }
+                found = true;
+            }
+
+            // Sign changes of u·v − 1 between consecutive grid points, refined by bisection. The grids are geometric towards both
+            // ends of each interval, where roots sit when γ is near 0 or when the upper end point nears the largest peak.
+            void Scan(IReadOnlyList<double> grid)
+            {
+                double prevX = grid[0], prevW = W(prevX);
+                for (int k = 1; k < grid.Count; k++)
+                {
+                    double x = grid[k], w = W(x);
+                    if (double.IsFinite(prevW) && double.IsFinite(w) && Math.Sign(prevW) != Math.Sign(w))
+                    {
+                        double lo = prevX, hi = x, wlo = prevW;
+                        for (int it = 0; it < 60 && Math.Abs(hi - lo) > 1e-10 * Math.Max(Math.Abs(lo), Math.Abs(hi)); it++)
+                        {
+                            double mid = 0.5 * (lo + hi), wm = W(mid);
+                            if (Math.Sign(wm) == Math.Sign(wlo)) { lo = mid; wlo = wm; } else hi = mid;
+                        }
+                        Consider(0.5 * (lo + hi));
+                    }
+                    prevX = x; prevW = w;
+                }
+            }
+
+            if (double.IsFinite(hint) && hint != 0)
+            {
+                Scan(hint > 0 ? [0.9 * hint, hint, 1.1 * hint] : [1.1 * hint, hint, 0.9 * hint]);
+                if (found) return (best.G, best.S, bestX);
+            }
+            const int Steps = 20;
+            double lowEnd = -1 / max, upper = 2 * (mean - min) / (min * min), eps = 1e-9;
+            // Negative interval (−1/Y_max, 0): x = −u/Y_max with u geometric from 10⁻⁹ to ½ and from ½ to 1 − 10⁻⁹.
+            var neg = new List<double>();
+            for (int k = 0; k <= Steps; k++) neg.Add(lowEnd * 0.5 * Math.Pow(eps, 1 - (double)k / Steps));
+            for (int j = 1; j <= Steps; j++) neg.Add(lowEnd * (1 - 0.5 * Math.Pow(2 * eps, (double)j / Steps)));
+            Scan(neg);
+            // Positive interval (0, upper]: geometric from 10⁻⁶/Y_max (below any useful root) to upper, 4 points per decade.
+            double start = 1e-6 / max;
+            if (upper > start)
+            {
+                int steps = Math.Max(16, (int)Math.Ceiling(4 * Math.Log10(upper / start)));
+                var pos = new List<double>(steps + 1);
+                for (int k = 0; k <= steps; k++) pos.Add(start * Math.Pow(upper / start, (double)k / steps));
+                Scan(pos);
+            }
+            return (best.G, best.S, bestX);
         }
         finally { pool.Return(ys); pool.Return(t1); pool.Return(t2); }
     }

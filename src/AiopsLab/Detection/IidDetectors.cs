@@ -14,15 +14,7 @@ namespace AiopsLab.Detection;
     Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidSpike")]
 public sealed class IidSpikeDetector : StreamingDetector, IAlarmThreshold, IWarmup
 {
-    public sealed record Options
-    {
-        /// <summary>Confidence in [0, 100) (ML.NET: confidence).</summary>
-        public double Confidence { get; set; } = 99;
-        /// <summary>Raw scores in the p-value's reference history (ML.NET: pvalueHistoryLength).</summary>
-        public int PvalueHistoryLength { get; set; } = 100;
-        /// <summary>Which side is anomalous (ML.NET: side).</summary>
-        public AnomalySide Side { get; set; } = AnomalySide.TwoSided;
-    }
+    public sealed record Options : SpikeOptions;
 
     private readonly Options _o;
 
@@ -30,8 +22,7 @@ public sealed class IidSpikeDetector : StreamingDetector, IAlarmThreshold, IWarm
 
     public IidSpikeDetector(Options options)
     {
-        DetectorOptions.Require(options.Confidence >= 0 && options.Confidence < 100, Name, "confidence", "must be in [0, 100)");
-        DetectorOptions.Require(options.PvalueHistoryLength >= 2, Name, "pvalue-history-length", "must be ≥ 2");
+        options.Validate(Name);
         _o = options;
     }
 
@@ -39,17 +30,17 @@ public sealed class IidSpikeDetector : StreamingDetector, IAlarmThreshold, IWarm
 
     public int Warmup => _o.PvalueHistoryLength;
 
-    public double AlarmThreshold => -Math.Log10(1 - _o.Confidence / 100);
+    public double AlarmThreshold => _o.AlarmThreshold;
 
-    public override IDetectorState Start() => new SpikeState(_o.PvalueHistoryLength, _o.Side, x => x);
+    public override IDetectorState Start() => new SpikeState(_o.PvalueHistoryLength, _o.Side);
 
-    internal sealed class SpikeState(int history, AnomalySide side, Func<double, double> raw) : IDetectorState
+    /// <summary>The p-value stage on a stream of raw scores (the values here; SSA forecast errors in <see cref="SsaSpikeDetector"/>).</summary>
+    internal sealed class SpikeState(int history, AnomalySide side) : IDetectorState
     {
         private readonly History _h = new(history);
 
-        public double Update(double x)
+        public double Update(double r)
         {
-            double r = raw(x);
             if (_h.Count < history) { _h.Add(r); return 0; } // warm-up: the p-value needs its full reference sample
             double p = ExchangeabilityMartingale.PValue(_h.Values, r, side);
             _h.Add(r);
@@ -70,17 +61,7 @@ public sealed class IidSpikeDetector : StreamingDetector, IAlarmThreshold, IWarm
     Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidChangePoint")]
 public sealed class IidChangePointDetector : StreamingDetector, IAlarmThreshold, IWarmup
 {
-    public sealed record Options
-    {
-        /// <summary>Confidence in [0, 100) (ML.NET: confidence).</summary>
-        public double Confidence { get; set; } = 95;
-        /// <summary>Length of the p-value history and of the martingale's window (ML.NET: changeHistoryLength).</summary>
-        public int ChangeHistoryLength { get; set; } = 50;
-        /// <summary>Betting function (ML.NET: martingale).</summary>
-        public MartingaleType Martingale { get; set; } = MartingaleType.Power;
-        /// <summary>ε of the power martingale, in (0, 1) (ML.NET: eps).</summary>
-        public double Eps { get; set; } = 0.1;
-    }
+    public sealed record Options : ChangePointOptions;
 
     private readonly Options _o;
 
@@ -88,7 +69,7 @@ public sealed class IidChangePointDetector : StreamingDetector, IAlarmThreshold,
 
     public IidChangePointDetector(Options options)
     {
-        ChangePointOptions.Validate(Name, options.Confidence, options.ChangeHistoryLength, options.Eps);
+        options.Validate(Name);
         _o = options;
     }
 
@@ -97,19 +78,19 @@ public sealed class IidChangePointDetector : StreamingDetector, IAlarmThreshold,
     /// <summary>The p-value history fills, then the martingale window.</summary>
     public int Warmup => 2 * _o.ChangeHistoryLength;
 
-    public double AlarmThreshold => ChangePointOptions.Threshold(_o.Confidence, _o.ChangeHistoryLength, _o.Martingale, _o.Eps);
+    public double AlarmThreshold => _o.AlarmThreshold;
 
-    public override IDetectorState Start() => new ChangeState(_o.ChangeHistoryLength, _o.Martingale, _o.Eps, x => x);
+    public override IDetectorState Start() => new ChangeState(_o.ChangeHistoryLength, _o.Martingale, _o.Eps);
 
-    internal sealed class ChangeState(int n, MartingaleType type, double eps, Func<double, double> raw) : IDetectorState
+    /// <summary>The martingale stage on a stream of raw scores (the values here; SSA forecast errors in <see cref="SsaChangePointDetector"/>).</summary>
+    internal sealed class ChangeState(int n, MartingaleType type, double eps) : IDetectorState
     {
         private readonly History _h = new(n);
         private readonly SlidingSum _logS = new(n);
         private int _bets;
 
-        public double Update(double x)
+        public double Update(double r)
         {
-            double r = raw(x);
             if (_h.Count < n) { _h.Add(r); return 0; } // warm-up: the p-value needs its full reference sample
             double p = ExchangeabilityMartingale.PValue(_h.Values, r, AnomalySide.TwoSided);
             _h.Add(r);
@@ -121,20 +102,52 @@ public sealed class IidChangePointDetector : StreamingDetector, IAlarmThreshold,
     }
 }
 
-/// <summary>Validation and alert threshold shared by the IID and SSA change-point detectors.</summary>
-internal static class ChangePointOptions
+/// <summary>Options of the p-value stage, shared by <see cref="IidSpikeDetector"/> and <see cref="SsaSpikeDetector"/> (ML.NET's names).</summary>
+public record SpikeOptions
 {
-    public static void Validate(string name, double confidence, int history, double eps)
+    /// <summary>Confidence in [0, 100) (ML.NET: confidence).</summary>
+    public double Confidence { get; set; } = 99;
+    /// <summary>Raw scores in the p-value's reference history (ML.NET: pvalueHistoryLength).</summary>
+    public int PvalueHistoryLength { get; set; } = 100;
+    /// <summary>Which side is anomalous (ML.NET: side).</summary>
+    public AnomalySide Side { get; set; } = AnomalySide.TwoSided;
+
+    /// <summary>−log₁₀(1 − confidence/100): ML.NET's alert p &lt; 1 − confidence/100 on the −log₁₀ p score.</summary>
+    internal double AlarmThreshold => -Math.Log10(1 - Confidence / 100);
+
+    internal void Validate(string name)
     {
-        DetectorOptions.Require(confidence >= 0 && confidence < 100, name, "confidence", "must be in [0, 100)");
-        DetectorOptions.Require(history >= 2, name, "change-history-length", "must be ≥ 2");
-        DetectorOptions.Require(eps > 0 && eps < 1, name, "eps", "must be in (0, 1)");
+        DetectorOptions.Require(Confidence >= 0 && Confidence < 100, name, "confidence", "must be in [0, 100)");
+        DetectorOptions.Require(PvalueHistoryLength >= 2, name, "pvalue-history-length", "must be ≥ 2");
+    }
+}
+
+/// <summary>Options of the martingale stage, shared by <see cref="IidChangePointDetector"/> and <see cref="SsaChangePointDetector"/> (ML.NET's names).</summary>
+public record ChangePointOptions
+{
+    /// <summary>Confidence in [0, 100) (ML.NET: confidence).</summary>
+    public double Confidence { get; set; } = 95;
+    /// <summary>Length of the p-value history and of the martingale's window (ML.NET: changeHistoryLength).</summary>
+    public int ChangeHistoryLength { get; set; } = 50;
+    /// <summary>Betting function (ML.NET: martingale).</summary>
+    public MartingaleType Martingale { get; set; } = MartingaleType.Power;
+    /// <summary>ε of the power martingale, in (0, 1) (ML.NET: eps).</summary>
+    public double Eps { get; set; } = 0.1;
+
+    internal void Validate(string name)
+    {
+        DetectorOptions.Require(Confidence >= 0 && Confidence < 100, name, "confidence", "must be in [0, 100)");
+        DetectorOptions.Require(ChangeHistoryLength >= 2, name, "change-history-length", "must be ≥ 2");
+        DetectorOptions.Require(Eps > 0 && Eps < 1, name, "eps", "must be in (0, 1)");
     }
 
     /// <summary>log₁₀ s(q, …, q) over n p-values, q = 1 − confidence/100 (−log₁₀ q without a martingale).</summary>
-    public static double Threshold(double confidence, int n, MartingaleType type, double eps)
+    internal double AlarmThreshold
     {
-        double q = 1 - confidence / 100;
-        return type == MartingaleType.None ? -Math.Log10(q) : n * ExchangeabilityMartingale.LogBet(q, type, eps) / Math.Log(10);
+        get
+        {
+            double q = 1 - Confidence / 100;
+            return Martingale == MartingaleType.None ? -Math.Log10(q) : ChangeHistoryLength * ExchangeabilityMartingale.LogBet(q, Martingale, Eps) / Math.Log(10);
+        }
     }
 }

@@ -41,6 +41,27 @@ public sealed class L2Cost
         }
         return g;
     }
+
+    /// <summary>
+    /// The change-point detectors' score (<see cref="Pelt"/>, <see cref="BinarySegmentation"/>): the finite points of
+    /// <paramref name="series"/> are segmented by <paramref name="changePoints"/>, and each change point scores the cost
+    /// reduction it brings (<see cref="Gains"/>) divided by the series variance; every other point, and every NaN point,
+    /// scores 0. A constant series scores 0 throughout.
+    /// </summary>
+    public static double[] ChangePointScores(ReadOnlySpan<double> series, Func<double[], IReadOnlyList<int>> changePoints)
+    {
+        var score = new double[series.Length];
+        var idx = new List<int>(series.Length);
+        for (int i = 0; i < series.Length; i++) if (double.IsFinite(series[i])) idx.Add(i);
+        var y = new double[idx.Count];
+        for (int k = 0; k < y.Length; k++) y[k] = series[idx[k]];
+        var (_, sd) = Numerics.Stats.MeanStd(y);
+        if (!(sd > 0)) return score;
+        var cps = changePoints(y);
+        var gains = new L2Cost(y).Gains(cps);
+        for (int j = 0; j < cps.Count; j++) score[idx[cps[j]]] = gains[j] / (sd * sd);
+        return score;
+    }
 }
 
 /// <summary>

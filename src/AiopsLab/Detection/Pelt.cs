@@ -62,20 +62,8 @@ public sealed class Pelt : IChangePointDetector, IAlarmThreshold
     public double AlarmThreshold => 0;
 
     /// <inheritdoc/>
-    public double[] Score(ReadOnlySpan<double> series)
-    {
-        var score = new double[series.Length];
-        var idx = new List<int>(series.Length);
-        for (int i = 0; i < series.Length; i++) if (double.IsFinite(series[i])) idx.Add(i);
-        var y = new double[idx.Count];
-        for (int k = 0; k < y.Length; k++) y[k] = series[idx[k]];
-        var (_, sd) = Stats.MeanStd(y);
-        if (!(sd > 0)) return score;
-        var cps = ChangePoints(y, PenaltyFor(y, _o.Penalty, _o.PenaltyAdjust), _o.MinSize);
-        var gains = new L2Cost(y).Gains(cps);
-        for (int j = 0; j < cps.Length; j++) score[idx[cps[j]]] = gains[j] / (sd * sd);
-        return score;
-    }
+    public double[] Score(ReadOnlySpan<double> series) =>
+        L2Cost.ChangePointScores(series, y => ChangePoints(y, PenaltyFor(y, _o.Penalty, _o.PenaltyAdjust), _o.MinSize));
 
     /// <summary>β for a series: σ²·ln n·adjust (BIC), σ²·adjust (AIC) or adjust (fixed); σ is the population standard deviation.</summary>
     public static double PenaltyFor(ReadOnlySpan<double> y, PeltPenalty kind, double adjust)

@@ -72,13 +72,12 @@ public sealed class SpectralResidual : IAnomalyDetector, IAlarmThreshold
         if (idxFinite.Count < MinBatch) return score;
         var x = Interpolate(series, idxFinite);
         int batch = _o.BatchSize == -1 ? n : _o.BatchSize;
-        for (int start = 0; start < n; start += batch)
+        for (int start = 0; start < n;)
         {
             int len = Math.Min(batch, n - start);
             if (n - (start + len) is > 0 and < MinBatch) len = n - start; // a short tail joins this batch
-            var s = BatchScores(x.AsSpan(start, len));
-            s.CopyTo(score, start);
-            start += len - batch; // compensates the loop increment when the tail was merged
+            BatchScores(x.AsSpan(start, len)).CopyTo(score, start);
+            start += len;
         }
         for (int i = 0; i < n; i++) if (!double.IsFinite(series[i])) score[i] = 0;
         return score;

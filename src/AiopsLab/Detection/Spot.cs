@@ -114,8 +114,6 @@ internal sealed class SpotTail
         Refit();
     }
 
-    public double Threshold => _t;
-    public double Zq => _zq;
 
     private void Refit()
     {

@@ -96,6 +96,13 @@ internal sealed class SsaState(int training, int window, ErrorFunction error, ID
     private readonly double[] _last = new double[Math.Max(1, window - 1)];
     private SsaForecaster? _model;
 
+    /// <summary>The SSA options' rules, as <see cref="SsaForecaster"/> needs them.</summary>
+    public static void Validate(string name, int training, int window)
+    {
+        DetectorOptions.Require(window >= 2, name, "seasonality-window-size", "must be ≥ 2");
+        DetectorOptions.Require(training >= 2 * window, name, "training-window-size", "must be at least twice seasonality-window-size");
+    }
+
     public double Update(double x)
     {
         if (_model is null)
@@ -125,18 +132,12 @@ internal sealed class SsaState(int training, int window, ErrorFunction error, ID
     Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectSpikeBySsa")]
 public sealed class SsaSpikeDetector : StreamingDetector, IAlarmThreshold, IWarmup
 {
-    public sealed record Options
+    public sealed record Options : SpikeOptions
     {
-        /// <summary>Confidence in [0, 100) (ML.NET: confidence).</summary>
-        public double Confidence { get; set; } = 99;
-        /// <summary>Raw scores in the p-value's reference history (ML.NET: pvalueHistoryLength).</summary>
-        public int PvalueHistoryLength { get; set; } = 100;
         /// <summary>Values that train the SSA model (ML.NET: trainingWindowSize).</summary>
         public int TrainingWindowSize { get; set; } = 50;
         /// <summary>SSA window L, an upper bound on the seasonality (ML.NET: seasonalityWindowSize).</summary>
         public int SeasonalityWindowSize { get; set; } = 10;
-        /// <summary>Anomalous side (ML.NET: side).</summary>
-        public AnomalySide Side { get; set; } = AnomalySide.TwoSided;
         /// <summary>Raw-score function (ML.NET: errorFunction).</summary>
         public ErrorFunction ErrorFunction { get; set; } = ErrorFunction.SignedDifference;
     }
@@ -147,10 +148,8 @@ public sealed class SsaSpikeDetector : StreamingDetector, IAlarmThreshold, IWarm
 
     public SsaSpikeDetector(Options options)
     {
-        DetectorOptions.Require(options.Confidence >= 0 && options.Confidence < 100, Name, "confidence", "must be in [0, 100)");
-        DetectorOptions.Require(options.PvalueHistoryLength >= 2, Name, "pvalue-history-length", "must be ≥ 2");
-        DetectorOptions.Require(options.SeasonalityWindowSize >= 2, Name, "seasonality-window-size", "must be ≥ 2");
-        DetectorOptions.Require(options.TrainingWindowSize >= 2 * options.SeasonalityWindowSize, Name, "training-window-size", "must be at least twice seasonality-window-size");
+        options.Validate(Name);
+        SsaState.Validate(Name, options.TrainingWindowSize, options.SeasonalityWindowSize);
         _o = options;
     }
 
@@ -158,10 +157,10 @@ public sealed class SsaSpikeDetector : StreamingDetector, IAlarmThreshold, IWarm
 
     public int Warmup => _o.TrainingWindowSize + _o.PvalueHistoryLength;
 
-    public double AlarmThreshold => -Math.Log10(1 - _o.Confidence / 100);
+    public double AlarmThreshold => _o.AlarmThreshold;
 
     public override IDetectorState Start() =>
-        new SsaState(_o.TrainingWindowSize, _o.SeasonalityWindowSize, _o.ErrorFunction, new IidSpikeDetector.SpikeState(_o.PvalueHistoryLength, _o.Side, r => r));
+        new SsaState(_o.TrainingWindowSize, _o.SeasonalityWindowSize, _o.ErrorFunction, new IidSpikeDetector.SpikeState(_o.PvalueHistoryLength, _o.Side));
 }
 
 /// <summary>
@@ -172,22 +171,14 @@ public sealed class SsaSpikeDetector : StreamingDetector, IAlarmThreshold, IWarm
     Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectChangePointBySsa")]
 public sealed class SsaChangePointDetector : StreamingDetector, IAlarmThreshold, IWarmup
 {
-    public sealed record Options
+    public sealed record Options : ChangePointOptions
     {
-        /// <summary>Confidence in [0, 100) (ML.NET: confidence).</summary>
-        public double Confidence { get; set; } = 95;
-        /// <summary>Length of the p-value history and the martingale window (ML.NET: changeHistoryLength).</summary>
-        public int ChangeHistoryLength { get; set; } = 50;
         /// <summary>Values that train the SSA model (ML.NET: trainingWindowSize).</summary>
         public int TrainingWindowSize { get; set; } = 50;
         /// <summary>SSA window L (ML.NET: seasonalityWindowSize).</summary>
         public int SeasonalityWindowSize { get; set; } = 10;
         /// <summary>Raw-score function (ML.NET: errorFunction).</summary>
         public ErrorFunction ErrorFunction { get; set; } = ErrorFunction.SignedDifference;
-        /// <summary>Betting function (ML.NET: martingale).</summary>
-        public MartingaleType Martingale { get; set; } = MartingaleType.Power;
-        /// <summary>ε of the power martingale (ML.NET: eps).</summary>
-        public double Eps { get; set; } = 0.1;
     }
 
     private readonly Options _o;
@@ -196,9 +187,8 @@ public sealed class SsaChangePointDetector : StreamingDetector, IAlarmThreshold,
 
     public SsaChangePointDetector(Options options)
     {
-        ChangePointOptions.Validate(Name, options.Confidence, options.ChangeHistoryLength, options.Eps);
-        DetectorOptions.Require(options.SeasonalityWindowSize >= 2, Name, "seasonality-window-size", "must be ≥ 2");
-        DetectorOptions.Require(options.TrainingWindowSize >= 2 * options.SeasonalityWindowSize, Name, "training-window-size", "must be at least twice seasonality-window-size");
+        options.Validate(Name);
+        SsaState.Validate(Name, options.TrainingWindowSize, options.SeasonalityWindowSize);
         _o = options;
     }
 
@@ -206,9 +196,9 @@ public sealed class SsaChangePointDetector : StreamingDetector, IAlarmThreshold,
 
     public int Warmup => _o.TrainingWindowSize + 2 * _o.ChangeHistoryLength;
 
-    public double AlarmThreshold => ChangePointOptions.Threshold(_o.Confidence, _o.ChangeHistoryLength, _o.Martingale, _o.Eps);
+    public double AlarmThreshold => _o.AlarmThreshold;
 
     public override IDetectorState Start() =>
         new SsaState(_o.TrainingWindowSize, _o.SeasonalityWindowSize, _o.ErrorFunction,
-            new IidChangePointDetector.ChangeState(_o.ChangeHistoryLength, _o.Martingale, _o.Eps, r => r));
+            new IidChangePointDetector.ChangeState(_o.ChangeHistoryLength, _o.Martingale, _o.Eps));
 }

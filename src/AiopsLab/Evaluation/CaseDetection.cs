@@ -152,6 +152,24 @@ public static class CaseDetection
             }.Select(Csv.Escape)));
     }
 
+    /// <summary>
+    /// Writes <c>detection.csv</c> and <c>detection-summary.{csv,md,tex}</c> into <paramref name="folder"/> through a temporary
+    /// sibling folder, so a failure leaves nothing half-written; returns the summary table.
+    /// </summary>
+    public static ReportTable Write(string folder, IReadOnlyList<CaseDetectionRow> rows, string title)
+    {
+        var tmp = folder.TrimEnd(Path.DirectorySeparatorChar) + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+        Directory.CreateDirectory(tmp);
+        WriteRows(Path.Combine(tmp, "detection.csv"), rows);
+        var table = Table(Summarize(rows), title);
+        table.Write(tmp, "detection-summary");
+        Directory.CreateDirectory(folder);
+        foreach (var f in Directory.GetFiles(tmp)) File.Move(f, Path.Combine(folder, Path.GetFileName(f)), overwrite: true);
+        Directory.Delete(tmp, true);
+        return table;
+    }
+
     /// <summary>Reads rows written by <see cref="WriteRows"/> (for rebuilding tables without rerunning).</summary>
     public static IReadOnlyList<CaseDetectionRow> ReadRows(string path)
     {

@@ -177,12 +177,50 @@ public static class DetectionMetrics
     /// </summary>
     public static RangeAucResult RangeAuc(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores, int buffer, int thresholds = 250)
     {
-        Check(labels, scores);
         if (buffer < 0) throw new ArgumentOutOfRangeException(nameof(buffer), "the buffer length must be ≥ 0.");
-        if (thresholds < 1) throw new ArgumentOutOfRangeException(nameof(thresholds));
-        var segs = Segments(labels);
+        var (segs, clean, levels) = PrepareRange(labels, scores, thresholds);
+        return segs.Count == 0 ? new RangeAucResult(double.NaN, double.NaN) : RangeAucAt(segs, clean, levels, buffer);
+    }
+
+    /// <summary>
+    /// VUS-ROC and VUS-PR (Paparrizos et al., PVLDB 2022, §4.3): the mean of <see cref="RangeAuc"/> over every buffer length
+    /// ℓ = 0, 1, …, <paramref name="maxBuffer"/> (the reference sets the maximum to twice the sliding-window length of the detector,
+    /// or the median anomaly length). The scores are sorted and the thresholds chosen once for all buffer lengths.
+    /// </summary>
+    public static RangeAucResult Vus(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores, int maxBuffer, int thresholds = 250)
+    {
+        if (maxBuffer < 0) throw new ArgumentOutOfRangeException(nameof(maxBuffer));
+        var (segs, clean, levels) = PrepareRange(labels, scores, thresholds);
         if (segs.Count == 0) return new RangeAucResult(double.NaN, double.NaN);
+        double roc = 0, pr = 0;
+        for (int l = 0; l <= maxBuffer; l++)
+        {
+            var r = RangeAucAt(segs, clean, levels, l);
+            roc += r.Roc; pr += r.Pr;
+        }
+        return new RangeAucResult(roc / (maxBuffer + 1), pr / (maxBuffer + 1));
+    }
+
+    /// <summary>Labelled segments, NaN-cleaned scores, and the threshold values at evenly spaced ranks of the sorted scores.</summary>
+    private static (List<(int Start, int End)> Segments, double[] Clean, double[] Levels) PrepareRange(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores, int thresholds)
+    {
+        Check(labels, scores);
+        if (thresholds < 1) throw new ArgumentOutOfRangeException(nameof(thresholds));
         int n = labels.Length;
+        var clean = new double[n];
+        for (int i = 0; i < n; i++) clean[i] = Clean(scores[i]);
+        var sorted = (double[])clean.Clone();
+        Array.Sort(sorted);
+        Array.Reverse(sorted);
+        var levels = new double[n == 0 ? 0 : thresholds];
+        for (int k = 0; k < levels.Length; k++) levels[k] = sorted[thresholds == 1 ? 0 : (int)((double)k * (n - 1) / (thresholds - 1))];
+        return (Segments(labels), clean, levels);
+    }
+
+    /// <summary>R-AUC-ROC and R-AUC-PR at one buffer length (see <see cref="RangeAuc"/>).</summary>
+    private static RangeAucResult RangeAucAt(List<(int Start, int End)> segs, double[] clean, double[] levels, int buffer)
+    {
+        int n = clean.Length;
         var soft = new double[n];
         int half = buffer / 2;
         double p = 0;
@@ -208,20 +246,14 @@ public static class DetectionMetrics
             else merged.Add((a, b));
         }
         double pTilde = (p + sumSoft) / 2, nTilde = n - pTilde;
-        var sorted = new double[n];
-        for (int i = 0; i < n; i++) sorted[i] = Clean(scores[i]);
-        Array.Sort(sorted);
-        Array.Reverse(sorted);
         var tpr = new List<double> { 0 }; var fpr = new List<double> { 0 }; var prec = new List<double> { 1 };
-        for (int k = 0; k < thresholds; k++)
+        foreach (double th in levels)
         {
-            int rank = thresholds == 1 ? 0 : (int)((double)k * (n - 1) / (thresholds - 1));
-            double th = sorted[rank];
             double tp = 0; int alarms = 0;
-            for (int i = 0; i < n; i++) if (Clean(scores[i]) >= th) { alarms++; tp += soft[i]; }
+            for (int i = 0; i < n; i++) if (clean[i] >= th) { alarms++; tp += soft[i]; }
             int exist = 0;
             foreach (var (s, e) in merged)
-                for (int i = s; i <= e; i++) if (soft[i] > 0 && Clean(scores[i]) >= th) { exist++; break; }
+                for (int i = s; i <= e; i++) if (soft[i] > 0 && clean[i] >= th) { exist++; break; }
             double recall = Math.Min(1, tp / pTilde);
             tpr.Add(recall * exist / merged.Count);
             fpr.Add((alarms - tp) / nTilde);
@@ -232,23 +264,6 @@ public static class DetectionMetrics
         for (int k = 1; k < tpr.Count; k++) roc += (fpr[k] - fpr[k - 1]) * (tpr[k] + tpr[k - 1]) / 2;
         for (int k = 1; k < prec.Count; k++) pr += (tpr[k] - tpr[k - 1]) * (prec[k] + prec[k - 1]) / 2;
         return new RangeAucResult(roc, pr);
-    }
-
-    /// <summary>
-    /// VUS-ROC and VUS-PR (Paparrizos et al., PVLDB 2022, §4.3): the mean of <see cref="RangeAuc"/> over every buffer length
-    /// ℓ = 0, 1, …, <paramref name="maxBuffer"/> (the reference sets the maximum to twice the sliding-window length of the detector,
-    /// or the median anomaly length).
-    /// </summary>
-    public static RangeAucResult Vus(ReadOnlySpan<bool> labels, ReadOnlySpan<double> scores, int maxBuffer, int thresholds = 250)
-    {
-        if (maxBuffer < 0) throw new ArgumentOutOfRangeException(nameof(maxBuffer));
-        double roc = 0, pr = 0;
-        for (int l = 0; l <= maxBuffer; l++)
-        {
-            var r = RangeAuc(labels, scores, l, thresholds);
-            roc += r.Roc; pr += r.Pr;
-        }
-        return new RangeAucResult(roc / (maxBuffer + 1), pr / (maxBuffer + 1));
     }
 
     private static double Clean(double s) => double.IsNaN(s) ? double.NegativeInfinity : s;

@@ -14,6 +14,7 @@ using AiopsLab.Datasets;
 using AiopsLab.Datasets.Synthetic;
 using AiopsLab.Evaluation;
 using AiopsLab.Experiments;
+using AiopsLab.Catalog;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
 using AiopsLab.Reporting.Figures;

@@ -11,6 +11,7 @@ using System.Threading.Tasks;
 using System.IO;
 using AiopsLab.Datasets;
 using AiopsLab.Detection;
+using AiopsLab.Catalog;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
 using AiopsLab.Reporting.Figures;

@@ -14,6 +14,7 @@ using AiopsLab.Data;
 using AiopsLab.Datasets;
 using AiopsLab.Datasets.Synthetic;
 using AiopsLab.Detection;
+using AiopsLab.Catalog;
 using AiopsLab.Methods;
 using AiopsLab.Rca;
 using AiopsLab.Reporting.Figures;

@@ -4,6 +4,7 @@ using AiopsLab.Methods;
 using AiopsLab.Numerics;
 using AiopsLab.Rca;
 using BenchmarkDotNet.Attributes;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Benchmarks.Causal;
 

@@ -2,6 +2,7 @@ using AiopsLab.Datasets;
 using AiopsLab.Detection;
 using AiopsLab.Methods;
 using BenchmarkDotNet.Attributes;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Benchmarks.Detection;
 

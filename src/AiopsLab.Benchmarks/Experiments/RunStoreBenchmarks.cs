@@ -1,6 +1,7 @@
 using AiopsLab.Datasets;
 using AiopsLab.Experiments;
 using BenchmarkDotNet.Attributes;
+using AiopsLab.Evaluation;
 
 namespace AiopsLab.Benchmarks.Experiments;
 

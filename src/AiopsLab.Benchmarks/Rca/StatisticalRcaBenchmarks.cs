@@ -5,6 +5,7 @@ using AiopsLab.Numerics;
 using AiopsLab.Rca;
 using AiopsLab.Reduction;
 using BenchmarkDotNet.Attributes;
+using AiopsLab.Methods;
 
 namespace AiopsLab.Benchmarks.Rca;
 

@@ -3,6 +3,8 @@ using System.Globalization;
 using AiopsLab.Datasets;
 using AiopsLab.Evaluation;
 using AiopsLab.Methods;
+using AiopsLab.Catalog;
+using AiopsLab.Reporting;
 
 namespace AiopsLab.Cli.Commands;
 
@@ -53,7 +55,7 @@ public sealed class DetectCommand : ICliCommand
                             ctx.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {done}/{total} cases, {sw.Elapsed.TotalSeconds:0.0} s"));
                         }
                 }, ct);
-            var table = CaseDetection.Write(outDir, rows, $"Case-level anomaly detection on {ds.Name}");
+            var table = CaseDetectionTables.Write(outDir, rows, $"Case-level anomaly detection on {ds.Name}");
             ctx.Out.Write(table.ToMarkdown());
             int failed = rows.Count(r => r.Outcome == DetectionOutcome.Failed);
             if (failed > 0) ctx.Err.WriteLine($"{failed} case-detector run(s) failed; their errors are in detection.csv (column error).");

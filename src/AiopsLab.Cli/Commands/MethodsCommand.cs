@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AiopsLab.Methods;
 using AiopsLab.Reporting;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Cli.Commands;
 

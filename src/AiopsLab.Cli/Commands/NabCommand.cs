@@ -5,6 +5,7 @@ using AiopsLab.Datasets;
 using AiopsLab.Evaluation;
 using AiopsLab.Methods;
 using AiopsLab.Reporting;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Cli.Commands;
 

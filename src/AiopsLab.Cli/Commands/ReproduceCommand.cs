@@ -28,7 +28,7 @@ public sealed class ReproduceCommand : ICliCommand
 
     /// <summary>The detectors of the paper's NAB scoreboard: every streaming detector at its defaults.</summary>
     public static IReadOnlyList<string> NabDetectors() =>
-        Methods.MethodCatalog.OfKind(Methods.MethodKind.Detector).Where(m => Methods.MethodCatalog.CreateDetector(m.Name) is Detection.IStreamingDetector)
+        Catalog.MethodCatalog.OfKind(Methods.MethodKind.Detector).Where(m => Catalog.MethodCatalog.CreateDetector(m.Name) is Detection.IStreamingDetector)
             .Select(m => m.Name).ToArray();
 
     public Command Build(CliContext ctx)
@@ -94,7 +94,7 @@ public sealed class ReproduceCommand : ICliCommand
                         var ds = Datasets.DatasetCatalog.Open(name, root);
                         var specsD = Methods.MethodSpec.ParseList(DetectCommand.DefaultDetectors).Select(x => x.ToString()).ToArray();
                         var rows = Evaluation.CaseDetection.Run(ds, specsD, null, Evaluation.DetectionSeries.Auto, j, ct: ct);
-                        Evaluation.CaseDetection.Write(folder, rows, $"Case-level anomaly detection on {name}");
+                        Reporting.CaseDetectionTables.Write(folder, rows, $"Case-level anomaly detection on {name}");
                         ctx.Err.WriteLine(string.Create(inv, $"[detection] {name}: {rows.Count} case-detector run(s) in {sw.Elapsed.TotalSeconds:0} s -> {folder}"));
                     }
                 if (steps.Contains("nab"))
@@ -132,7 +132,7 @@ public sealed class ReproduceCommand : ICliCommand
         if (csvs.Length > 0)
         {
             var rows = csvs.SelectMany(Evaluation.CaseDetection.ReadRows).ToArray();
-            files.AddRange(Evaluation.CaseDetection.Table(Evaluation.CaseDetection.Summarize(rows)).Write(outDir, "detection"));
+            files.AddRange(Reporting.CaseDetectionTables.Table(Evaluation.CaseDetection.Summarize(rows)).Write(outDir, "detection"));
         }
         var nab = Path.Combine(results, "nab");
         foreach (var ext in new[] { "csv", "md", "tex" })

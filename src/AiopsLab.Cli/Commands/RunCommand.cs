@@ -5,6 +5,7 @@ using AiopsLab.Evaluation;
 using AiopsLab.Experiments;
 using AiopsLab.Methods;
 using AiopsLab.Reporting;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Cli.Commands;
 

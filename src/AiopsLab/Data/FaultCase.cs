@@ -2,7 +2,7 @@ namespace AiopsLab.Data;
 
 /// <summary>
 /// Ground truth of one fault injection. Only the runner and the scorers see it; localizers receive an
-/// <see cref="Rca.RcaProblem"/>, which has no field for it.
+/// <see cref="Methods.RcaProblem"/>, which has no field for it.
 /// </summary>
 /// <param name="RootCause">Root-cause service (scored at service level).</param>
 /// <param name="FaultType">Injected fault type as the dataset names it (<c>cpu</c>, <c>mem</c>, <c>network_delay</c>, …).</param>

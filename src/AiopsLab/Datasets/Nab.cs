@@ -171,3 +171,6 @@ public sealed class NabLayout : IDatasetLayout
     public IDataset Open(string folder, string name, DatasetOptions options) =>
         throw new AiopsLabException($"'{name}' is the Numenta Anomaly Benchmark, a detection benchmark of univariate series, not a set of fault cases. Use 'aiopslab nab score DIR --detector NAME' or 'aiopslab nab run --detectors ...'.");
 }
+
+/// <summary>A NAB application profile's cost matrix (NAB <c>config/profiles.json</c>).</summary>
+public sealed record NabCostMatrix(double TpWeight, double FpWeight, double FnWeight, double TnWeight = 1.0);

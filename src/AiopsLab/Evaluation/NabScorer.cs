@@ -1,9 +1,8 @@
 using System.Globalization;
 
-namespace AiopsLab.Evaluation;
+using AiopsLab.Datasets;
 
-/// <summary>A NAB application profile's cost matrix (NAB <c>config/profiles.json</c>).</summary>
-public sealed record NabCostMatrix(double TpWeight, double FpWeight, double FnWeight, double TnWeight = 1.0);
+namespace AiopsLab.Evaluation;
 
 /// <summary>One scored point: its anomaly score, its sweep score (weighted reward or penalty) and the window it lies in.</summary>
 /// <param name="Window">Global window index; <see cref="NabScorer.NoWindow"/> outside any window, <see cref="NabScorer.Probationary"/>

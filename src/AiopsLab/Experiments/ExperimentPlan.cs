@@ -3,6 +3,7 @@ using AiopsLab.Data;
 using AiopsLab.Datasets;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Experiments;
 

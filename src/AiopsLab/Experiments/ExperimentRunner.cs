@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using AiopsLab.Data;
 using AiopsLab.Methods;
+using AiopsLab.Evaluation;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Experiments;
 

@@ -3,6 +3,7 @@ using AiopsLab.Data;
 using AiopsLab.Methods;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Experiments;
 
@@ -50,7 +51,7 @@ public sealed record MethodGridSpec
 /// How much of a case a method sees. <see cref="Seconds"/> = W: the rows with t_a − W ≤ time &lt; t_a + W, where t_a is
 /// the anomaly time the method is given (the label's inject time plus the delay, or a detector's first alarm plus the
 /// delay). Null = the whole case as the loader returns it. The runner cuts the frame before building the
-/// <see cref="Rca.RcaProblem"/>, so methods and loaders need no change; a loader's own options (e.g. nezha's
+/// <see cref="Methods.RcaProblem"/>, so methods and loaders need no change; a loader's own options (e.g. nezha's
 /// <c>before</c>) decide what is read, the window then cuts from that.
 /// </summary>
 public readonly record struct Window(long? Seconds)
@@ -79,7 +80,7 @@ public readonly record struct Window(long? Seconds)
 /// </summary>
 public sealed record ExperimentSpec
 {
-    public const string DefaultDetection = "label";
+    public const string DefaultDetection = AnomalyTimeSources.Label;
 
     /// <summary>File the spec was read from (as given), or a label such as <c>(command line)</c>.</summary>
     public required string File { get; init; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AiopsLab.Data;
 using Microsoft.Data.Sqlite;
+using AiopsLab.Evaluation;
 
 namespace AiopsLab.Experiments;
 

@@ -6,6 +6,7 @@ using AiopsLab.Evaluation;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
 using AiopsLab.Rca;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Experiments;
 

@@ -4,6 +4,7 @@ using AiopsLab.Detection;
 using AiopsLab.Experiments;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
+using AiopsLab.Preparation;
 
 namespace AiopsLab.Rca;
 

@@ -2,6 +2,7 @@ using AiopsLab.Causal;
 using AiopsLab.Data;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
+using AiopsLab.Preparation;
 
 namespace AiopsLab.Rca;
 

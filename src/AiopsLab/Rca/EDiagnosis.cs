@@ -1,5 +1,6 @@
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
+using AiopsLab.Preparation;
 
 namespace AiopsLab.Rca;
 

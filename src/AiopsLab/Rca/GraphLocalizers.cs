@@ -1,6 +1,7 @@
 using AiopsLab.Causal;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
+using AiopsLab.Preparation;
 
 namespace AiopsLab.Rca;
 

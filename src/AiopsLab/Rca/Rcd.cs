@@ -3,6 +3,7 @@ using AiopsLab.Causal;
 using AiopsLab.Data;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
+using AiopsLab.Preparation;
 
 namespace AiopsLab.Rca;
 

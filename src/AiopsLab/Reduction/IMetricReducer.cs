@@ -1,4 +1,5 @@
 using AiopsLab.Rca;
+using AiopsLab.Methods;
 
 namespace AiopsLab.Reduction;
 

@@ -3,6 +3,7 @@ using AiopsLab.Data;
 using AiopsLab.Evaluation;
 using AiopsLab.Experiments;
 using YamlDotNet.RepresentationModel;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Reporting;
 
@@ -302,7 +303,7 @@ public static class PaperTables
         };
         foreach (var kind in new[] { AiopsLab.Methods.MethodKind.Localizer, AiopsLab.Methods.MethodKind.Reducer, AiopsLab.Methods.MethodKind.Detector })
         {
-            var block = AiopsLab.Methods.MethodCatalog.OfKind(kind).OrderBy(m => m.Name, StringComparer.Ordinal)
+            var block = AiopsLab.Catalog.MethodCatalog.OfKind(kind).OrderBy(m => m.Name, StringComparer.Ordinal)
                 .Select(m => new TableCell[] { m.Name, kind.ToString().ToLowerInvariant(), m.Citation }).ToList();
             if (block.Count > 0) table.Blocks.Add(block);
         }

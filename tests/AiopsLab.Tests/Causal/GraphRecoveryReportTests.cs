@@ -1,6 +1,7 @@
 using AiopsLab.Causal;
 using Xunit;
 using Xunit.Abstractions;
+using AiopsLab.Evaluation;
 
 namespace AiopsLab.Tests.Causal;
 

@@ -2,6 +2,7 @@ using AiopsLab.Detection;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
 using Xunit;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Tests.Conformance;
 

@@ -4,6 +4,7 @@ using AiopsLab.Evaluation;
 using AiopsLab.Methods;
 using AiopsLab.Rca;
 using Xunit;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Tests.Conformance;
 

@@ -5,6 +5,7 @@ using AiopsLab.Experiments;
 using AiopsLab.Methods;
 using AiopsLab.Tests.Infrastructure;
 using Xunit;
+using AiopsLab.Evaluation;
 
 namespace AiopsLab.Tests.Datasets;
 

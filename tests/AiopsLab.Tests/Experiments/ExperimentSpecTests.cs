@@ -4,6 +4,7 @@ using AiopsLab.Experiments;
 using AiopsLab.Methods;
 using AiopsLab.Tests.Infrastructure;
 using Xunit;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Tests.Experiments;
 

@@ -4,6 +4,7 @@ using AiopsLab.Methods;
 using AiopsLab.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Xunit;
+using AiopsLab.Evaluation;
 
 namespace AiopsLab.Tests.Experiments;
 

@@ -2,6 +2,8 @@ using AiopsLab.Datasets.Synthetic;
 using AiopsLab.Experiments;
 using AiopsLab.Rca;
 using Xunit;
+using AiopsLab.Methods;
+using AiopsLab.Evaluation;
 
 namespace AiopsLab.Tests.Experiments;
 

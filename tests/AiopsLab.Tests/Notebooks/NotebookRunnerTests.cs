@@ -144,7 +144,7 @@ public sealed class NotebookRunnerTests
         var nb = TestNotebooks.Ipynb(dir, "render.ipynb",
             "using AiopsLab.Reporting.Figures;\ndisplay(new PlotlyFigure { Title = \"fig\", Traces = [new PlotlyTrace { Name = \"t\", X = [1.0, 2.0], Y = [3.0, 4.0] }] });",
             "display(HTML(\"<b>bold</b>\"));\ndisplay(new[] { new { method = \"baro\", avg5 = 0.5 }, new { method = \"circa\", avg5 = 0.25 } });",
-            "var rr = AiopsLab.Rca.RcaResult.FromScores(new[] { \"a_cpu\", \"b_mem\" }, new[] { 1.0, 2.0 });\nrr");
+            "var rr = AiopsLab.Methods.RcaResult.FromScores(new[] { \"a_cpu\", \"b_mem\" }, new[] { 1.0, 2.0 });\nrr");
         var r = await Run(nb);
         Assert.True(r.Ok, r.Error);
         var exec = TestNotebooks.Executed(r);

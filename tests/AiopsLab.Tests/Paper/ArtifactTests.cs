@@ -5,6 +5,7 @@ using AiopsLab.Methods;
 using AiopsLab.Tests.Infrastructure;
 using Xunit;
 using YamlDotNet.RepresentationModel;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Tests.Paper;
 

@@ -4,6 +4,7 @@ using AiopsLab.Methods;
 using AiopsLab.Reporting;
 using AiopsLab.Tests.Infrastructure;
 using Xunit;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Tests.Paper;
 

@@ -4,6 +4,7 @@ using AiopsLab.Methods;
 using AiopsLab.Numerics;
 using AiopsLab.Rca;
 using Xunit;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Tests.Rca;
 

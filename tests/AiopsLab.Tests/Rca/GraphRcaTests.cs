@@ -10,6 +10,8 @@ using AiopsLab.Rca;
 using AiopsLab.Tests.Infrastructure;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
+using AiopsLab.Preparation;
+using AiopsLab.Catalog;
 
 namespace AiopsLab.Tests.Rca;
 

@@ -60,7 +60,7 @@ public class SockShopFidelityTests
     /// <summary>
     /// RCAEval's evaluation (rq2.py) maps a ranked metric to its service with <c>x.split("_")[0].replace("-db", "")</c>
     /// and keeps the first occurrence of each service. Re-implemented here independently and compared with our naming
-    /// and <see cref="AiopsLab.Rca.RcaResult.Services"/> on every Sock Shop column.
+    /// and <see cref="AiopsLab.Methods.RcaResult.Services"/> on every Sock Shop column.
     /// </summary>
     [DataFact("rcd-sockshop")]
     public void Service_ranking_follows_rcaeval_s_convention()
@@ -72,7 +72,7 @@ public class SockShopFidelityTests
             Assert.Equal(RcaEvalService(name), c.Naming.ServiceOf(name));
         // A ranking with repeated services: dedup keeps the first occurrence, in order.
         var ranking = new[] { "carts-db_mem", "orders_cpu", "carts_cpu", "front-end_mem", "orders-db_cpu", "user_lat_90" };
-        var ours = new AiopsLab.Rca.RcaResult(ranking.Select((m, i) => new AiopsLab.Rca.RankedMetric(m, -i)).ToArray()).Services(c.Naming);
+        var ours = new AiopsLab.Methods.RcaResult(ranking.Select((m, i) => new AiopsLab.Methods.RankedMetric(m, -i)).ToArray()).Services(c.Naming);
         var theirs = ranking.Select(RcaEvalService).Distinct().ToArray();
         Assert.Equal(theirs, ours);
     }

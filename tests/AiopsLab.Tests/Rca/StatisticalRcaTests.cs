@@ -2,6 +2,7 @@ using AiopsLab.Data;
 using AiopsLab.Numerics;
 using AiopsLab.Rca;
 using Xunit;
+using AiopsLab.Methods;
 
 namespace AiopsLab.Tests.Rca;
 

@@ -3,6 +3,7 @@ using AiopsLab.Numerics;
 using AiopsLab.Rca;
 using AiopsLab.Reduction;
 using Xunit;
+using AiopsLab.Methods;
 
 namespace AiopsLab.Tests.Reduction;
 

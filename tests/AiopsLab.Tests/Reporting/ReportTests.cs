@@ -7,6 +7,7 @@ using AiopsLab.Reporting.Figures;
 using AiopsLab.Tests.Experiments;
 using AiopsLab.Tests.Infrastructure;
 using Xunit;
+using AiopsLab.Evaluation;
 
 namespace AiopsLab.Tests.Reporting;
 

@@ -7,6 +7,7 @@ using System.Text;
 using AiopsLab.Data;
 using AiopsLab.Rca;
 using AiopsLab.Reporting.Figures;
+using AiopsLab.Methods;
 
 namespace AiopsLab.Reporting.Notebook;
 

@@ -1,7 +1,8 @@
 using AiopsLab.Data;
 using AiopsLab.Numerics;
+using AiopsLab.Methods;
 
-namespace AiopsLab.Rca;
+namespace AiopsLab.Preparation;
 
 /// <summary>
 /// The normal and anomalous windows of every column, prepared the way RCAEval prepares them before its statistical

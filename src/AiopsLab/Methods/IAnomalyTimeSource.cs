@@ -1,6 +1,6 @@
 using AiopsLab.Data;
 
-namespace AiopsLab.Experiments;
+namespace AiopsLab.Methods;
 
 /// <summary>
 /// Finds the anomaly time of a case without its label (end-to-end mode). Returns null when it raises no alarm.

@@ -1,6 +1,7 @@
 using AiopsLab.Rca;
+using AiopsLab.Methods;
 
-namespace AiopsLab.Experiments;
+namespace AiopsLab.Evaluation;
 
 /// <summary>How one (case, method) run ended.</summary>
 public enum RunStatus
@@ -53,7 +54,7 @@ public sealed record CaseOutcome
     /// <summary>Window length the method saw (<see cref="Experiments.Window"/>): <c>full</c> or seconds each side of the anomaly time.</summary>
     public string Window { get; init; } = "full";
     /// <summary>Detection mode that gave the anomaly time: <c>label</c> or a detector (end-to-end mode).</summary>
-    public string Detection { get; init; } = ExperimentSpec.DefaultDetection;
+    public string Detection { get; init; } = Catalog.AnomalyTimeSources.Label;
     /// <summary>Wall-clock seconds spent loading the case and, in end-to-end mode, detecting the anomaly time.</summary>
     public double LoadSeconds { get; init; }
 }

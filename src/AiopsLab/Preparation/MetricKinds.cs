@@ -1,6 +1,6 @@
 using AiopsLab.Data;
 
-namespace AiopsLab.Rca;
+namespace AiopsLab.Preparation;
 
 /// <summary>
 /// Classifies metric kinds (the part of a column name after the entity, as a dataset's <see cref="MetricNaming"/> parses

@@ -2,8 +2,11 @@ using System.Globalization;
 using AiopsLab.Datasets.Synthetic;
 using AiopsLab.Numerics;
 using AiopsLab.Rca;
+using AiopsLab.Causal;
+using AiopsLab.Preparation;
+using AiopsLab.Methods;
 
-namespace AiopsLab.Causal;
+namespace AiopsLab.Evaluation;
 
 /// <summary>Mean structure-recovery scores of one discovery method on one benchmark.</summary>
 public sealed record GraphRecoveryRow(string Benchmark, string Method, int Cases, double SkeletonF1, double ArrowF1, double Shd, double MedianMilliseconds);

@@ -1,7 +1,8 @@
 using AiopsLab.Data;
 using AiopsLab.Rca;
+using AiopsLab.Methods;
 
-namespace AiopsLab.Causal;
+namespace AiopsLab.Rca;
 
 /// <summary>
 /// Supplies a causal graph over a problem's metric columns (edge = cause → effect): learned from the data (PC, Granger,

@@ -4,7 +4,7 @@ using AiopsLab.Data;
 using AiopsLab.Detection;
 using AiopsLab.Methods;
 
-namespace AiopsLab.Experiments;
+namespace AiopsLab.Catalog;
 
 /// <summary>
 /// The detection modes an experiment can name: <c>label</c> (the anomaly time is the label's inject time), the
@@ -15,6 +15,9 @@ namespace AiopsLab.Experiments;
 /// </summary>
 public static class AnomalyTimeSources
 {
+    /// <summary>The detection mode that takes the anomaly time from the label's inject time (no detector).</summary>
+    public const string Label = "label";
+
     private static readonly Lazy<IReadOnlyDictionary<string, Type>> Registered = new(() =>
     {
         var d = new SortedDictionary<string, Type>(StringComparer.Ordinal);
@@ -30,13 +33,13 @@ public static class AnomalyTimeSources
     });
 
     /// <summary>Names usable as a detection mode (besides <c>first-alarm(...)</c>).</summary>
-    public static IReadOnlyList<string> Names => [ExperimentSpec.DefaultDetection, .. Registered.Value.Keys];
+    public static IReadOnlyList<string> Names => [Label, .. Registered.Value.Keys];
 
     /// <summary>The source for a detection mode; null for <c>label</c>.</summary>
     /// <exception cref="AiopsLabException">Unknown name or a bad detector spec.</exception>
     public static IAnomalyTimeSource? Create(string mode)
     {
-        if (mode == ExperimentSpec.DefaultDetection) return null;
+        if (mode == Label) return null;
         if (DetectorAlarmSource.TryParse(mode, out var detector, out var threshold)) return new DetectorAlarmSource(MethodCatalog.CreateDetector(detector), detector, threshold);
         if (Registered.Value.TryGetValue(mode, out var t)) return (IAnomalyTimeSource)Activator.CreateInstance(t)!;
         throw new UnknownNameException("detection mode", mode, Names.Append("first-alarm(detector=SPEC,threshold=X)"));

@@ -1,6 +1,7 @@
 using AiopsLab.Data;
+using AiopsLab.Methods;
 
-namespace AiopsLab.Rca;
+namespace AiopsLab.Preparation;
 
 /// <summary>
 /// The data a graph-based localizer learns its causal graph from, prepared as RCAEval prepares it for PC-PageRank,

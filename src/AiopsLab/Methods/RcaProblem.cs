@@ -1,6 +1,6 @@
 using AiopsLab.Data;
 
-namespace AiopsLab.Rca;
+namespace AiopsLab.Methods;
 
 /// <summary>
 /// What a root-cause localizer is given: the metrics, the anomaly time and, where the dataset has it, the call graph.

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using AiopsLab.Data;
+using AiopsLab.Detection;
+using AiopsLab.Rca;
+using AiopsLab.Reduction;
+
+namespace AiopsLab.Methods;
+
+/// <summary>Binds name=value text to an options object's settable properties (invariant culture, kebab-case names).</summary>
+public static class OptionsBinder
+{
+    /// <summary>Creates <paramref name="optionsType"/> with defaults, then sets the given parameters.</summary>
+    /// <exception cref="AiopsLabException">Unknown parameter (the message lists the valid ones) or a value of the wrong type.</exception>
+    public static object Bind(Type optionsType, IReadOnlyDictionary<string, string> parameters, string methodName)
+    {
+        var obj = Activator.CreateInstance(optionsType)!;
+        var props = Settable(optionsType).ToDictionary(p => Kebab(p.Name), StringComparer.Ordinal);
+        foreach (var (key, text) in parameters)
+        {
+            if (!props.TryGetValue(Kebab(key), out var prop))
+                throw new UnknownNameException($"parameter of '{methodName}'", key, props.Keys);
+            object? value;
+            try { value = ParseValue(prop.PropertyType, text); }
+            catch (FormatException e) { throw new AiopsLabException($"'{methodName}' parameter '{key}': {e.Message}"); }
+            prop.SetValue(obj, value);
+        }
+        return obj;
+    }
+
+    internal static IEnumerable<PropertyInfo> Settable(Type t) =>
+        t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+         .Where(p => p.CanWrite && p.SetMethod!.IsPublic && p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
+         .OrderBy(p => p.Name, StringComparer.Ordinal);
+
+    /// <summary><c>WindowSize</c>, <c>window_size</c> and <c>window-size</c> all become <c>window-size</c>.</summary>
+    public static string Kebab(string name)
+    {
+        var sb = new StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (c == '_' || c == ' ') { sb.Append('-'); continue; }
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && sb.Length > 0 && sb[^1] != '-' && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
+                    sb.Append('-');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    internal static object? ParseValue(Type type, string text)
+    {
+        var u = Nullable.GetUnderlyingType(type);
+        if (u is not null) return text.Length == 0 || text.Equals("null", StringComparison.OrdinalIgnoreCase) ? null : ParseValue(u, text);
+        var inv = CultureInfo.InvariantCulture;
+        if (type == typeof(string)) return text;
+        if (type == typeof(int)) return int.TryParse(text, NumberStyles.Integer, inv, out var i) ? i : throw new FormatException($"'{text}' is not a whole number.");
+        if (type == typeof(long)) return long.TryParse(text, NumberStyles.Integer, inv, out var l) ? l : throw new FormatException($"'{text}' is not a whole number.");
+        if (type == typeof(double)) return Csv.TryParseNumber(text, out var d) && !double.IsNaN(d) ? d : throw new FormatException($"'{text}' is not a number.");
+        if (type == typeof(bool)) return text.ToLowerInvariant() switch
+        {
+            "true" or "yes" or "1" => true,
+            "false" or "no" or "0" => false,
+            _ => throw new FormatException($"'{text}' is not true or false."),
+        };
+        if (type.IsEnum)
+        {
+            var match = Enum.GetNames(type).FirstOrDefault(n => Kebab(n) == Kebab(text));
+            return match is not null ? Enum.Parse(type, match) : throw new FormatException($"'{text}' is not one of {string.Join(", ", Enum.GetNames(type).Select(Kebab))}.");
+        }
+        if (type == typeof(double[])) return text.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(s => (double)ParseValue(typeof(double), s.Trim())!).ToArray();
+        if (type == typeof(int[])) return text.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(s => (int)ParseValue(typeof(int), s.Trim())!).ToArray();
+        if (type == typeof(string[])) return text.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).ToArray();
+        throw new FormatException($"options of type {type.Name} cannot be set from text.");
+    }
+
+    internal static string TypeName(Type t)
+    {
+        var u = Nullable.GetUnderlyingType(t);
+        if (u is not null) return TypeName(u) + "?";
+        if (t.IsEnum) return string.Join("|", Enum.GetNames(t).Select(Kebab));
+        return t == typeof(double[]) ? "number;…" : t == typeof(int[]) ? "int;…" : t == typeof(string[]) ? "text;…" : t.Name.ToLowerInvariant() switch
+        {
+            "int32" or "int64" => "int",
+            "double" => "number",
+            "boolean" => "bool",
+            var n => n,
+        };
+    }
+
+    internal static string FormatValue(object? v) => v switch
+    {
+        null => "",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        Enum e => Kebab(e.ToString()),
+        double[] a => string.Join(";", a.Select(x => x.ToString("R", CultureInfo.InvariantCulture))),
+        int[] a => string.Join(";", a.Select(x => x.ToString(CultureInfo.InvariantCulture))),
+        string[] a => string.Join(";", a),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+}

@@ -39,6 +39,9 @@ public sealed record FaultCase(
     /// <summary>Service-level indicator columns an operator would watch (front-end latency, success rate), chosen by the
     /// dataset without looking at the label. Empty where the dataset names none.</summary>
     public IReadOnlyList<string> Slis { get; init; } = [];
+
+    /// <summary>Traces and logs of the case (loaded lazily), or null where the dataset has only metrics.</summary>
+    public CaseTelemetry? Telemetry { get; init; }
 }
 
 /// <summary>

@@ -183,6 +183,7 @@ public static class Runner
             {
                 Seed = RunSeed(seed, d.Id, c.Method),
                 Slis = fc.Slis,
+                Telemetry = fc.Telemetry,
             };
             var (status, result, seconds, error) = Invoke(c.Localizer, problem, timeout, ct);
             if (status != RunStatus.Ok) { outcomes.Add((c.Index, o with { Status = status, Seconds = seconds, Error = error })); continue; }

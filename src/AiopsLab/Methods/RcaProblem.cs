@@ -19,6 +19,9 @@ public sealed record RcaProblem(MetricFrame Metrics, long AnomalyTime, DirectedG
     /// <summary>Service-level indicator columns named by the dataset (never chosen from the label). May be empty.</summary>
     public IReadOnlyList<string> Slis { get; init; } = [];
 
+    /// <summary>Traces and logs (loaded on first use), or null where the case has only metrics. Carries no label.</summary>
+    public CaseTelemetry? Telemetry { get; init; }
+
     /// <summary>Index of the first anomalous row.</summary>
     public int AnomalyRow => Metrics.RowAtOrAfter(AnomalyTime);
 

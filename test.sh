@@ -18,6 +18,8 @@ if [[ $build -ne 0 ]]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+# The Release build above is what ./aiopslab runs (scripts such as scripts/slurm/submit.sh call it): mark it fresh.
+touch src/AiopsLab.Cli/bin/Release/.built
 
 # Figures: the PNG rendering test needs headless chromium (Debian) and plotly.js (npm). Under CI both are installed
 # here (about 30 s the first time, nothing after); elsewhere that test skips, saying so, where they are absent.

@@ -26,6 +26,7 @@ touch src/AiopsLab.Cli/bin/Release/.built
 if [[ -n "${CI:-}" && "${CI}" != "false" && "${CI}" != "0" ]]; then
   scripts/install-plotly.sh || echo "warning: plotly.js could not be installed; the PNG test will fail"
   scripts/install-chromium.sh || echo "warning: chromium could not be installed; the PNG test will fail"
+  scripts/install-prometheus.sh || echo "warning: prometheus could not be installed; the Prometheus tests will fail"
 fi
 
 dotnet test AiopsLab.sln -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"

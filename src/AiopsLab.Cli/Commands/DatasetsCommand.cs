@@ -13,7 +13,7 @@ public sealed class DatasetsCommand : ICliCommand
 
     public Command Build(CliContext ctx)
     {
-        var cmd = new Command("datasets", "List the dataset catalog, describe a dataset, or download one.");
+        var cmd = new Command("datasets", "List the dataset catalog, describe, check, download, export or import datasets.");
 
         var list = new Command("list", "The catalog: name, whether it is under the data root, license.");
         list.SetAction(ctx.Guard((p, _) =>
@@ -48,6 +48,8 @@ public sealed class DatasetsCommand : ICliCommand
         cmd.Subcommands.Add(info);
         cmd.Subcommands.Add(Fetch(ctx));
         cmd.Subcommands.Add(Check(ctx));
+        cmd.Subcommands.Add(DatasetsTransfer.Export(ctx));
+        cmd.Subcommands.Add(DatasetsTransfer.Import(ctx));
         return cmd;
     }
 

@@ -104,6 +104,22 @@ public sealed class PrometheusTests(ITestOutputHelper output)
                 "--start", frame.StartTime.ToString(CultureInfo.InvariantCulture), "--end", frame.EndTime.ToString(CultureInfo.InvariantCulture),
                 "--step", "1s", "--query", "{__name__=~\"aiopslab_.+\"}", "--case-json", Path.Combine(om, "case.json"), "--out", imported);
             Assert.True(r.ExitCode == 0, r.Err);
+
+            // Chunking (Prometheus refuses more than 11,000 points per series): 37-point chunks give the same frame.
+            using var whole = new PrometheusClient(prom.Url);
+            using var chunked = new PrometheusClient(prom.Url, new PrometheusClientOptions { MaxPointsPerQuery = 37 });
+            const string q = "{__name__=~\"aiopslab_.+\"}";
+            var f1 = PrometheusImport.Query(whole, [q], frame.StartTime, frame.EndTime, 1, PrometheusMapping.Default).Frame;
+            var f2 = PrometheusImport.Query(chunked, [q], frame.StartTime, frame.EndTime, 1, PrometheusMapping.Default).Frame;
+            Assert.Equal(frame.RowCount, f2.RowCount);
+            Assert.Equal(f1.Names, f2.Names);
+            for (int j = 0; j < f1.ColumnCount; j++) Assert.Equal(f1.Column(j).ToArray(), f2.Column(j).ToArray());
+
+            // A refused query names the server, the query and Prometheus' own error.
+            var bad = CliRunner.Run("datasets", "import", "prometheus", "--url", prom.Url, "--start", "0", "--end", "10", "--step", "1s",
+                "--query", "rate(", "--inject-time", "5", "--out", Path.Combine(dir, "bad"));
+            Assert.Equal(2, bad.ExitCode);
+            Assert.Contains("refused 'rate('", bad.Err);
         }
         Assert.Equal(File.ReadAllText(Path.Combine(csv, "metrics.csv")), File.ReadAllText(Path.Combine(imported, "metrics.csv")));
 

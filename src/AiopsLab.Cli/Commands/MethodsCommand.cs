@@ -1,11 +1,12 @@
 using System.CommandLine;
+using AiopsLab.Data;
 using AiopsLab.Methods;
 using AiopsLab.Reporting;
 using AiopsLab.Catalog;
 
 namespace AiopsLab.Cli.Commands;
 
-/// <summary><c>aiopslab methods [NAME]</c>: the registered methods, or one method's options and citation.</summary>
+/// <summary><c>aiopslab methods [NAME] [--markdown]</c>: the registered methods, or one method's options and citation.</summary>
 public sealed class MethodsCommand : ICliCommand
 {
     public int Order => 20;
@@ -13,28 +14,42 @@ public sealed class MethodsCommand : ICliCommand
     public Command Build(CliContext ctx)
     {
         var name = new Argument<string?>("name") { Description = "A method name, to show its options.", Arity = ArgumentArity.ZeroOrOne };
-        var cmd = new Command("methods", "List registered detectors, reducers and localizers, or show one method's options.") { name };
+        var markdown = new Option<bool>("--markdown") { Description = "Print the list as the Markdown table of README.md's Methods section." };
+        var cmd = new Command("methods", "List registered localizers, reducers, detectors and anomaly-time sources, or show one method's options.") { name, markdown };
         cmd.SetAction(ctx.Guard((p, _) =>
         {
             var n = p.GetValue(name);
+            if (n is null && p.GetValue(markdown)) { ctx.Out.Write(MethodMarkdown.Table()); return 0; }
             if (n is null)
             {
                 var rows = MethodCatalog.All.OrderBy(m => m.Kind).ThenBy(m => m.Name, StringComparer.Ordinal)
-                    .Select(m => (IReadOnlyList<string>)[m.Name, m.Kind.ToString().ToLowerInvariant(), m.Summary, m.Citation]);
+                    .Select(m => (IReadOnlyList<string>)[m.Name, m.Kind.Text(), m.Summary, m.Citation]);
                 ctx.Out.Write(TextTable.Render(["name", "kind", "summary", "paper"], rows));
                 ctx.Out.WriteLine();
                 ctx.Out.WriteLine("Compose a reducer before a localizer with '+', e.g. metricsifter+baro. Set options as name(key=value,...).");
+                ctx.Out.WriteLine("Anomaly-time sources are detection modes: --anomaly-time NAME (or 'label', the default).");
                 return 0;
             }
-            var m = MethodCatalog.Find(n);
-            ctx.Out.WriteLine($"{m.Name} ({m.Kind.ToString().ToLowerInvariant()}): {m.Summary}");
-            if (m.Citation.Length > 0) ctx.Out.WriteLine($"paper: {m.Citation}");
-            var opts = m.Options();
-            if (opts.Count == 0) { ctx.Out.WriteLine("options: none"); return 0; }
-            ctx.Out.WriteLine();
-            ctx.Out.Write(TextTable.Render(["option", "type", "default"], opts.Select(o => (IReadOnlyList<string>)[o.Name, o.Type, o.Default])));
+            if (p.GetValue(markdown)) throw new AiopsLabException("--markdown prints the whole list; give no method name with it.");
+            var found = MethodCatalog.FindAll(n);
+            if (found.Count == 0) MethodCatalog.Find(n); // throws, listing the known names
+            for (int i = 0; i < found.Count; i++)
+            {
+                if (i > 0) ctx.Out.WriteLine();
+                Describe(ctx.Out, found[i]);
+            }
             return 0;
         }));
         return cmd;
+    }
+
+    private static void Describe(TextWriter o, MethodInfo m)
+    {
+        o.WriteLine($"{m.Name} ({m.Kind.Text()}): {m.Summary}");
+        if (m.Citation.Length > 0) o.WriteLine($"paper: {m.Citation}");
+        var opts = m.Options();
+        if (opts.Count == 0) { o.WriteLine("options: none"); return; }
+        o.WriteLine();
+        o.Write(TextTable.Render(["option", "type", "default"], opts.Select(x => (IReadOnlyList<string>)[x.Name, x.Type, x.Default])));
     }
 }

@@ -16,7 +16,7 @@ public sealed class RunOptions
     public Option<long> Seed { get; } = new("--seed") { Description = "Experiment seed.", DefaultValueFactory = _ => 0 };
     public Option<double> Timeout { get; } = new("--timeout") { Description = "Seconds one method may take on one case; over it the run is recorded as timeout (default 600, or the spec's).", };
     public Option<long> Delay { get; } = new("--delay") { Description = "Seconds added to the anomaly time given to localizers (RCAEval's t-delta).", DefaultValueFactory = _ => 0 };
-    public Option<string?> Window { get; } = new("--window") { Description = "Seconds of data each side of the anomaly time the methods see, or 'full' (default)." };
+    public Option<string?> Window { get; } = new("--window-seconds", "--window") { Description = "Seconds of data each side of the anomaly time the methods see, or 'full' (default). --window is the older spelling. (A method's own window option, e.g. baro(window=300), counts rows.)" };
     public Option<int?> Jobs { get; } = new("--jobs", "-j") { Description = "Cases run at once (default: the spec's, else the number of cores). Results do not depend on it." };
     public Option<string?> ShardOption { get; } = new("--shard") { Description = "Run only shard I of N (I/N, 1-based) into its own output folder; combine with 'aiopslab merge'." };
     public Option<bool> Retry { get; } = new("--retry") { Description = "When resuming, rerun rows that failed or timed out (by default every stored row counts as done)." };
@@ -25,7 +25,7 @@ public sealed class RunOptions
     public Option<string?> Faults { get; } = new("--fault") { Description = "Only these fault types or fault classes (comma-separated)." };
     public Option<int?> Limit { get; } = new("--limit") { Description = "Only the first N selected cases." };
     public Option<string[]> DatasetOptions { get; } = DatasetsCommand.DatasetOptionsOption();
-    public Option<string> AnomalyTime { get; } = new("--anomaly-time") { Description = "Where the anomaly time comes from: 'label' (the inject time) or a detector for end-to-end mode (e.g. 'bocpd', BARO's multivariate BOCPD).", DefaultValueFactory = _ => ExperimentSpec.DefaultDetection };
+    public Option<string> AnomalyTime { get; } = new("--anomaly-time") { Description = "Where the anomaly time comes from: 'label' (the inject time) or an anomaly-time source for end-to-end mode (see 'methods'): 'bocpd' (BARO's multivariate BOCPD), 'first-alarm(detector=SPEC,threshold=X)'.", DefaultValueFactory = _ => ExperimentSpec.DefaultDetection };
 
     private IEnumerable<Option> ShortcutOnly => [Seed, Delay, Window, Systems, Faults, Limit, DatasetOptions, AnomalyTime];
 
@@ -41,7 +41,7 @@ public sealed class RunOptions
     {
         var window = Experiments.Window.Full;
         if (p.GetValue(Window) is { } w && !Experiments.Window.TryParse(w, out window))
-            throw new AiopsLabException($"--window '{w}': give 'full' or a positive number of seconds.");
+            throw new AiopsLabException($"--window-seconds '{w}': give 'full' or a positive number of seconds.");
         var options = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var kv in Datasets.DatasetOptions.Parse(p.GetValue(DatasetOptions) ?? []).Values) options[kv.Key] = kv.Value;
         return new ExperimentSpec

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Reflection;
 using AiopsLab.Data;
 using AiopsLab.Detection;
 using AiopsLab.Methods;
@@ -7,73 +5,76 @@ using AiopsLab.Methods;
 namespace AiopsLab.Catalog;
 
 /// <summary>
-/// The detection modes an experiment can name: <c>label</c> (the anomaly time is the label's inject time), the
-/// <see cref="IAnomalyTimeSource.Name"/> of any <see cref="IAnomalyTimeSource"/> in the library with a public
-/// parameterless constructor (e.g. <c>bocpd</c>, BARO's multivariate BOCPD), or
-/// <c>first-alarm(detector=SPEC,threshold=X)</c> (<see cref="DetectorAlarmSource"/>) built from any registered
-/// anomaly detector.
+/// The detection modes an experiment can name: <c>label</c> (the anomaly time is the label's inject time), or the spec of
+/// any registered anomaly-time source (<see cref="MethodKind.AnomalyTimeSource"/>, listed by <c>aiopslab methods</c>):
+/// e.g. <c>bocpd</c> (BARO's multivariate BOCPD, with options such as <c>bocpd(lambda=100)</c>) or
+/// <c>first-alarm(detector=SPEC,threshold=X)</c> (<see cref="DetectorAlarmSource"/>) built from any registered detector.
 /// </summary>
 public static class AnomalyTimeSources
 {
     /// <summary>The detection mode that takes the anomaly time from the label's inject time (no detector).</summary>
     public const string Label = "label";
 
-    private static readonly Lazy<IReadOnlyDictionary<string, Type>> Registered = new(() =>
-    {
-        var d = new SortedDictionary<string, Type>(StringComparer.Ordinal);
-        foreach (var t in typeof(IAnomalyTimeSource).Assembly.GetTypes()
-                     .Where(t => typeof(IAnomalyTimeSource).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }
-                                 && t.GetConstructor(BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is not null)
-                     .OrderBy(t => t.FullName, StringComparer.Ordinal))
-        {
-            var name = ((IAnomalyTimeSource)Activator.CreateInstance(t)!).Name;
-            d.TryAdd(name, t);
-        }
-        return d;
-    });
-
-    /// <summary>Names usable as a detection mode (besides <c>first-alarm(...)</c>).</summary>
-    public static IReadOnlyList<string> Names => [Label, .. Registered.Value.Keys];
+    /// <summary>Names usable as a detection mode: <c>label</c> and every registered anomaly-time source.</summary>
+    public static IReadOnlyList<string> Names => [Label, .. MethodCatalog.OfKind(MethodKind.AnomalyTimeSource).Select(m => m.Name)];
 
     /// <summary>The source for a detection mode; null for <c>label</c>.</summary>
-    /// <exception cref="AiopsLabException">Unknown name or a bad detector spec.</exception>
+    /// <exception cref="AiopsLabException">Unknown name or bad options (the message lists the known names).</exception>
     public static IAnomalyTimeSource? Create(string mode)
     {
         if (mode == Label) return null;
-        if (DetectorAlarmSource.TryParse(mode, out var detector, out var threshold)) return new DetectorAlarmSource(MethodCatalog.CreateDetector(detector), detector, threshold);
-        if (Registered.Value.TryGetValue(mode, out var t)) return (IAnomalyTimeSource)Activator.CreateInstance(t)!;
-        throw new UnknownNameException("detection mode", mode, Names.Append("first-alarm(detector=SPEC,threshold=X)"));
+        var spec = MethodSpec.Parse(mode);
+        if (spec.Stages.Count != 1 || MethodCatalog.FindAll(spec.Stages[0].Name).All(m => m.Kind != MethodKind.AnomalyTimeSource))
+            throw new UnknownNameException("detection mode", mode, Names);
+        return MethodCatalog.CreateAnomalyTimeSource(mode);
     }
 }
 
 /// <summary>
 /// End-to-end mode from any registered univariate <see cref="IAnomalyDetector"/>: the anomaly time is the first time at
-/// which the detector's score on any watched column reaches the threshold. The watched columns are the dataset's
+/// which the detector's score on any watched column reaches (≥) the given threshold, or exceeds (&gt;, as
+/// <see cref="IAlarmThreshold"/> defines it) the detector's own alarm threshold when none is given. The watched columns are the dataset's
 /// service-level indicators (never chosen from the label) or, where the dataset names none, every column.
 /// </summary>
-public sealed class DetectorAlarmSource(IAnomalyDetector detector, string detectorSpec, double threshold) : IAnomalyTimeSource
+[Method("first-alarm", Summary = "First time any SLI column's detector score reaches the threshold (any registered detector).",
+    Citation = "AiopsLab's end-to-end mode over the registered detectors")]
+public sealed class DetectorAlarmSource : IAnomalyTimeSource
 {
-    private const string Prefix = "first-alarm(";
-
-    public string Name { get; } = Canonical(detectorSpec, threshold);
-
-    /// <summary><c>first-alarm(detector=SPEC,threshold=X)</c> with X in invariant round-trip form.</summary>
-    public static string Canonical(string detectorSpec, double threshold) =>
-        Prefix + "detector=" + MethodSpec.Parse(detectorSpec) + ",threshold=" + threshold.ToString("R", CultureInfo.InvariantCulture) + ")";
-
-    internal static bool TryParse(string mode, out string detector, out double threshold)
+    /// <summary>Options of <see cref="DetectorAlarmSource"/>.</summary>
+    public sealed record Options
     {
-        detector = ""; threshold = 0;
-        if (!mode.StartsWith(Prefix, StringComparison.Ordinal) || !mode.EndsWith(')')) return false;
-        var body = mode[Prefix.Length..^1];
-        int t = body.LastIndexOf(",threshold=", StringComparison.Ordinal);
-        if (!body.StartsWith("detector=", StringComparison.Ordinal) || t < 0)
-            throw new AiopsLabException($"'{mode}': write first-alarm(detector=SPEC,threshold=X).");
-        detector = body["detector=".Length..t];
-        if (!double.TryParse(body[(t + ",threshold=".Length)..], NumberStyles.Float, CultureInfo.InvariantCulture, out threshold))
-            throw new AiopsLabException($"'{mode}': the threshold is not a number.");
-        return true;
+        /// <summary>Detector spec, e.g. <c>spot(q=0.001)</c> (see <c>aiopslab methods</c>).</summary>
+        public string Detector { get; set; } = "n-sigma";
+        /// <summary>Score at or above which a point alarms; empty = the detector's own alarm threshold
+        /// (<see cref="IAlarmThreshold"/>), which then must exist.</summary>
+        public double? Threshold { get; set; }
     }
+
+    private readonly IAnomalyDetector _detector;
+    private readonly double _threshold;
+    private readonly bool _strict;
+
+    public DetectorAlarmSource() : this(new Options()) { }
+
+    /// <exception cref="AiopsLabException">Bad detector spec, or no threshold given for a detector without its own.</exception>
+    public DetectorAlarmSource(Options options)
+    {
+        var canonical = options with { Detector = MethodSpec.Parse(options.Detector).ToString() };
+        _detector = MethodCatalog.CreateDetector(canonical.Detector);
+        _strict = options.Threshold is null;
+        _threshold = options.Threshold ?? (_detector as IAlarmThreshold)?.AlarmThreshold
+            ?? throw new AiopsLabException($"first-alarm: detector '{canonical.Detector}' has no alarm threshold of its own; give threshold=X.");
+        if (double.IsNaN(_threshold)) throw new AiopsLabException("first-alarm: threshold must be a number.");
+        Name = new MethodStage("first-alarm", OptionsBinder.Unbind(canonical, changedOnly: true)).ToString();
+    }
+
+    /// <summary><c>first-alarm(detector=SPEC,threshold=X)</c> with both options written out (the form an experiment spec's
+    /// <c>{ detector: SPEC, threshold: X }</c> mapping records), X in invariant round-trip form.</summary>
+    public static string Canonical(string detectorSpec, double threshold) =>
+        new MethodStage("first-alarm", OptionsBinder.Unbind(new Options { Detector = MethodSpec.Parse(detectorSpec).ToString(), Threshold = threshold })).ToString();
+
+    /// <summary>The canonical spec: <c>first-alarm</c> with the options that differ from the defaults.</summary>
+    public string Name { get; }
 
     public long? Detect(MetricFrame metrics, MetricNaming naming, IReadOnlyList<string> slis, CancellationToken ct)
     {
@@ -84,10 +85,12 @@ public sealed class DetectorAlarmSource(IAnomalyDetector detector, string detect
         foreach (var c in watched)
         {
             ct.ThrowIfCancellationRequested();
-            var s = detector.Score(metrics.Column(c));
+            var s = _detector.Score(metrics.Column(c));
             for (int i = 0; i < Math.Min(s.Length, first); i++)
-                if (s[i] >= threshold) { first = i; break; }
+                if (s[i] > _threshold || (!_strict && s[i] == _threshold)) { first = i; break; }
         }
         return first == int.MaxValue ? null : metrics.Time[first];
     }
+
+    public override string ToString() => Name;
 }

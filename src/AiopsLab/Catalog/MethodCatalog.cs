@@ -25,12 +25,14 @@ public sealed record MethodInfo(string Name, MethodKind Kind, Type Type, Type? O
 
 /// <summary>
 /// The registry of methods: every class in the AiopsLab assembly marked with <see cref="MethodAttribute"/>, plus any a
-/// user registers (for example from a notebook). Builds methods from <see cref="MethodSpec"/>s.
+/// user registers (for example from a notebook). Builds methods from <see cref="MethodSpec"/>s. A name is unique within
+/// its kind (the <c>bocpd</c> detector and the <c>bocpd</c> anomaly-time source are two methods).
 /// </summary>
 public static class MethodCatalog
 {
     private static readonly object Gate = new();
-    private static readonly SortedDictionary<string, MethodInfo> Registry = new(StringComparer.Ordinal);
+    private static readonly SortedDictionary<(string Name, MethodKind Kind), MethodInfo> Registry = new(Comparer<(string Name, MethodKind Kind)>.Create((a, b) =>
+        string.CompareOrdinal(a.Name, b.Name) is var c and not 0 ? c : a.Kind.CompareTo(b.Kind)));
 
     static MethodCatalog() => RegisterAssembly(typeof(MethodCatalog).Assembly);
 
@@ -50,6 +52,7 @@ public static class MethodCatalog
             typeof(IRootCauseLocalizer).IsAssignableFrom(type) ? MethodKind.Localizer :
             typeof(IMetricReducer).IsAssignableFrom(type) ? MethodKind.Reducer :
             typeof(IAnomalyDetector).IsAssignableFrom(type) ? MethodKind.Detector :
+            typeof(IAnomalyTimeSource).IsAssignableFrom(type) ? MethodKind.AnomalyTimeSource :
             throw new InvalidOperationException($"{type} is marked [Method] but implements no method interface.");
         var ctors = type.GetConstructors();
         var withOptions = ctors.FirstOrDefault(c => c.GetParameters().Length == 1);
@@ -62,37 +65,65 @@ public static class MethodCatalog
         var info = new MethodInfo(a.Name, kind, type, optionsType, a.Summary, a.Citation, a.IsBaseline);
         lock (Gate)
         {
-            if (Registry.TryGetValue(a.Name, out var existing) && existing.Type != type)
-                throw new InvalidOperationException($"method name '{a.Name}' is taken by {existing.Type}.");
-            Registry[a.Name] = info;
+            if (Registry.TryGetValue((a.Name, kind), out var existing) && existing.Type != type)
+                throw new InvalidOperationException($"{kind.Text()} name '{a.Name}' is taken by {existing.Type}.");
+            Registry[(a.Name, kind)] = info;
         }
         return info;
     }
 
-    /// <summary>All registered methods, by name.</summary>
+    /// <summary>All registered methods, by name (then kind).</summary>
     public static IReadOnlyList<MethodInfo> All { get { lock (Gate) return Registry.Values.ToArray(); } }
 
     public static IReadOnlyList<MethodInfo> OfKind(MethodKind kind) => All.Where(m => m.Kind == kind).ToArray();
 
-    /// <summary>The method registered under <paramref name="name"/>.</summary>
+    /// <summary>Every method registered under <paramref name="name"/> (one per kind), in kind order; empty when none.</summary>
+    public static IReadOnlyList<MethodInfo> FindAll(string name)
+    {
+        var n = name.ToLowerInvariant();
+        lock (Gate) return Registry.Values.Where(m => m.Name == n).OrderBy(m => m.Kind).ToArray();
+    }
+
+    /// <summary>The method registered under <paramref name="name"/>; where kinds share the name, the first kind
+    /// (localizer, reducer, detector, anomaly-time source).</summary>
     /// <exception cref="UnknownNameException">No such method; the message lists the known ones.</exception>
     public static MethodInfo Find(string name)
     {
-        lock (Gate)
-            return Registry.TryGetValue(name.ToLowerInvariant(), out var m) ? m : throw new UnknownNameException("method", name, Registry.Keys);
+        var all = FindAll(name);
+        if (all.Count > 0) return all[0];
+        lock (Gate) throw new UnknownNameException("method", name, Registry.Keys.Select(k => k.Name).Distinct());
     }
+
+    /// <summary>The method of <paramref name="kind"/> registered under <paramref name="name"/>.</summary>
+    /// <exception cref="AiopsLabException">The name is of another kind only (the message says which), or unknown
+    /// (<see cref="UnknownNameException"/>: "unknown method", listing the names of this kind).</exception>
+    public static MethodInfo Find(string name, MethodKind kind)
+    {
+        var all = FindAll(name);
+        if (all.FirstOrDefault(m => m.Kind == kind) is { } m) return m;
+        if (all.Count > 0) throw new AiopsLabException($"'{all[0].Name}' is a {all[0].Kind.Text()}, not {Article(kind)}.");
+        throw new UnknownNameException("method", name, OfKind(kind).Select(x => x.Name));
+    }
+
+    private static string Article(MethodKind kind) => kind switch
+    {
+        MethodKind.Localizer => "a root-cause localizer",
+        MethodKind.Reducer => "a metric reducer",
+        MethodKind.Detector => "an anomaly detector",
+        _ => "an anomaly-time source",
+    };
 
     /// <summary>Builds a localizer: a single localizer, or reducers followed by one localizer.</summary>
     public static IRootCauseLocalizer CreateLocalizer(MethodSpec spec)
     {
         var stages = spec.Stages;
-        var last = Find(stages[^1].Name);
-        if (last.Kind != MethodKind.Localizer)
-            throw new AiopsLabException($"'{spec}': the last stage must be a root-cause localizer; '{last.Name}' is a {last.Kind.ToString().ToLowerInvariant()}.");
+        var last = FindAll(stages[^1].Name) is { Count: > 0 } named && !named.Any(m => m.Kind == MethodKind.Localizer)
+            ? throw new AiopsLabException($"'{spec}': the last stage must be a root-cause localizer; '{named[0].Name}' is a {named[0].Kind.Text()}.")
+            : Find(stages[^1].Name, MethodKind.Localizer);
         var reducers = new List<IMetricReducer>();
         foreach (var s in stages.Take(stages.Count - 1))
         {
-            var m = Find(s.Name);
+            var m = FindAll(s.Name).FirstOrDefault(x => x.Kind == MethodKind.Reducer) ?? Find(s.Name);
             if (m.Kind != MethodKind.Reducer)
                 throw new AiopsLabException($"'{spec}': '{m.Name}' cannot stand before '+'; only metric reducers can (e.g. metricsifter+baro).");
             reducers.Add((IMetricReducer)Instantiate(m, s.Parameters));
@@ -108,21 +139,27 @@ public static class MethodCatalog
     {
         var s = MethodSpec.Parse(spec);
         if (s.Stages.Count != 1) throw new AiopsLabException($"'{spec}': a detector spec has one stage.");
-        var m = Find(s.Stages[0].Name);
-        if (m.Kind != MethodKind.Detector) throw new AiopsLabException($"'{m.Name}' is a {m.Kind.ToString().ToLowerInvariant()}, not an anomaly detector.");
-        return (IAnomalyDetector)Instantiate(m, s.Stages[0].Parameters);
+        return (IAnomalyDetector)Instantiate(Find(s.Stages[0].Name, MethodKind.Detector), s.Stages[0].Parameters);
     }
 
     /// <summary>Builds a reducer from a single-stage spec.</summary>
     public static IMetricReducer CreateReducer(string spec)
     {
         var s = MethodSpec.Parse(spec);
-        var m = Find(s.Stages[0].Name);
-        if (s.Stages.Count != 1 || m.Kind != MethodKind.Reducer) throw new AiopsLabException($"'{spec}' is not a single metric reducer.");
-        return (IMetricReducer)Instantiate(m, s.Stages[0].Parameters);
+        if (s.Stages.Count != 1) throw new AiopsLabException($"'{spec}' is not a single metric reducer.");
+        return (IMetricReducer)Instantiate(Find(s.Stages[0].Name, MethodKind.Reducer), s.Stages[0].Parameters);
     }
 
-    /// <summary>Creates an instance with options bound from <paramref name="parameters"/>.</summary>
+    /// <summary>Builds an anomaly-time source from a single-stage spec, e.g. <c>bocpd</c> or <c>first-alarm(detector=spot)</c>.</summary>
+    public static IAnomalyTimeSource CreateAnomalyTimeSource(string spec)
+    {
+        var s = MethodSpec.Parse(spec);
+        if (s.Stages.Count != 1) throw new AiopsLabException($"'{spec}': an anomaly-time source spec has one stage.");
+        return (IAnomalyTimeSource)Instantiate(Find(s.Stages[0].Name, MethodKind.AnomalyTimeSource), s.Stages[0].Parameters);
+    }
+
+    /// <summary>Creates an instance with options bound from <paramref name="parameters"/>. A constructor's rejection of an
+    /// option becomes <c>method 'NAME': problem</c> (a message that already starts with <c>NAME: </c> is not prefixed twice).</summary>
     public static object Instantiate(MethodInfo m, IReadOnlyDictionary<string, string> parameters)
     {
         if (m.OptionsType is null)
@@ -135,7 +172,9 @@ public static class MethodCatalog
         try { return Activator.CreateInstance(m.Type, options)!; }
         catch (TargetInvocationException e) when (e.InnerException is ArgumentException or AiopsLabException)
         {
-            throw new AiopsLabException($"method '{m.Name}': {e.InnerException.Message}");
+            var message = e.InnerException.Message;
+            if (message.StartsWith(m.Name + ": ", StringComparison.Ordinal)) message = message[(m.Name.Length + 2)..];
+            throw new AiopsLabException($"method '{m.Name}': {message}");
         }
     }
 }

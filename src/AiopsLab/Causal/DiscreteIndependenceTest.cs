@@ -53,9 +53,6 @@ public sealed class DiscreteIndependenceTest : IIndependenceTest
 
     public int SampleCount { get; }
 
-    /// <summary>Number of distinct values of variable <paramref name="i"/>.</summary>
-    public int Cardinality(int i) => _card[i];
-
     public double PValue(int i, int j, ReadOnlySpan<int> s) => Test(i, j, s).PValue;
 
     /// <summary>The statistic, its degrees of freedom and p-value for Xᵢ ⊥ Xⱼ | X_S.</summary>

@@ -34,9 +34,6 @@ public sealed class FisherZ : IIndependenceTest
 
     public int SampleCount { get; }
 
-    /// <summary>The correlation matrix the tests use.</summary>
-    public double[,] CorrelationMatrix => _corr;
-
     public double PValue(int i, int j, ReadOnlySpan<int> s)
     {
         double r = Correlation.Partial(_corr, i, j, s);

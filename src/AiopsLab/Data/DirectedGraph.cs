@@ -57,13 +57,6 @@ public sealed class DirectedGraph
     /// <summary>Every edge turned around.</summary>
     public DirectedGraph Reverse() => new(Edges.Select(e => (e.To, e.From)), _nodes);
 
-    /// <summary>The subgraph on <paramref name="keep"/> (unknown names are ignored).</summary>
-    public DirectedGraph Induced(IEnumerable<string> keep)
-    {
-        var set = new HashSet<string>(keep.Where(Contains), StringComparer.Ordinal);
-        return new DirectedGraph(Edges.Where(e => set.Contains(e.From) && set.Contains(e.To)), set);
-    }
-
     /// <summary>Nodes in topological order (Kahn's algorithm, ordinal tie-break), or null if the graph has a cycle.</summary>
     public IReadOnlyList<string>? TopologicalOrder()
     {

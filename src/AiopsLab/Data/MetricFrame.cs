@@ -128,23 +128,11 @@ public sealed class MetricFrame
     /// <summary>The columns whose name satisfies <paramref name="keep"/>, in column order.</summary>
     public MetricFrame Where(Func<string, bool> keep) => Select(_names.Where(keep));
 
-    /// <summary>Columns <paramref name="indices"/>, in the order given.</summary>
-    public MetricFrame SelectAt(IEnumerable<int> indices) => Select(indices.Select(i => _names[i]));
-
     /// <summary>The same values under new names (same order, same count).</summary>
     public MetricFrame Rename(Func<string, string> rename) => new(_time, _names.Select(rename).ToArray(), _columns);
 
     /// <summary>The same values with every timestamp moved by <paramref name="seconds"/>.</summary>
     public MetricFrame ShiftTime(long seconds) => new(_time.Select(t => t + seconds).ToArray(), _names, _columns);
-
-    /// <summary>The same columns on new timestamps (same length, strictly increasing).</summary>
-    public MetricFrame WithTime(long[] time) => time.Length == RowCount
-        ? new MetricFrame(time, _names, _columns)
-        : throw new ArgumentException($"{time.Length} timestamps for {RowCount} rows.");
-
-    /// <summary>This frame with extra columns appended (names must be new).</summary>
-    public MetricFrame AddColumns(IReadOnlyList<string> names, IReadOnlyList<double[]> columns) =>
-        new(_time, _names.Concat(names).ToArray(), _columns.Concat(columns).ToArray());
 
     /// <summary>
     /// Stacks frames in time. Every part must start after the previous one ends. The result has the union of the
@@ -244,18 +232,6 @@ public sealed class MetricFrame
             cols[j] = dst;
         }
         return new MetricFrame(time, _names, cols);
-    }
-
-    /// <summary>Row-major copy of all values, for methods that work on a data matrix (rows = time).</summary>
-    public double[,] ToMatrix()
-    {
-        var m = new double[RowCount, ColumnCount];
-        for (int j = 0; j < ColumnCount; j++)
-        {
-            var c = _columns[j];
-            for (int i = 0; i < c.Length; i++) m[i, j] = c[i];
-        }
-        return m;
     }
 
     public override string ToString() =>

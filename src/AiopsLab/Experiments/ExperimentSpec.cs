@@ -57,7 +57,6 @@ public sealed record MethodGridSpec
 public readonly record struct Window(long? Seconds)
 {
     public static Window Full => new(null);
-    public bool IsFull => Seconds is null;
     /// <summary><c>full</c> or the seconds.</summary>
     public override string ToString() => Seconds is { } s ? s.ToString(CultureInfo.InvariantCulture) : "full";
 

@@ -4,7 +4,8 @@ namespace AiopsLab.Methods;
 
 /// <summary>
 /// Finds the anomaly time of a case without its label (end-to-end mode). Returns null when it raises no alarm.
-/// Experiments name a source by its <see cref="Name"/> (see <see cref="AnomalyTimeSources"/>).
+/// Register one with <see cref="MethodAttribute"/> (kind <see cref="MethodKind.AnomalyTimeSource"/>); experiments name it
+/// as a detection mode (<c>--anomaly-time NAME(option=value,...)</c>, see <c>Catalog.AnomalyTimeSources</c>).
 /// </summary>
 public interface IAnomalyTimeSource
 {

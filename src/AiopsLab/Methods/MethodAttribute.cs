@@ -2,9 +2,12 @@ namespace AiopsLab.Methods;
 
 /// <summary>
 /// Registers a method under the name used on the command line and in experiment specs. Put it on a class that implements
-/// <see cref="IRootCauseLocalizer"/>, <see cref="IMetricReducer"/> or <see cref="IAnomalyDetector"/> and has a public
+/// <see cref="IRootCauseLocalizer"/>, <c>IMetricReducer</c>, <c>IAnomalyDetector</c> or <see cref="IAnomalyTimeSource"/> and has a public
 /// constructor taking either nothing or one options object (a class or record with settable properties and defaults).
 /// The catalog finds it by reflection; the CLI, the runner and the conformance suite then use it with no further wiring.
+/// The class's <c>Name</c> must return this name when built with default options (the conformance suite checks it).
+/// A name is unique within its <see cref="MethodKind"/>: the place a spec is written (a localizer list, a detector spec,
+/// a detection mode) says which kind is meant, so BARO's multivariate BOCPD and the univariate detector share <c>bocpd</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 public sealed class MethodAttribute(string name) : Attribute
@@ -23,4 +26,21 @@ public sealed class MethodAttribute(string name) : Attribute
 }
 
 /// <summary>What a registered method does.</summary>
-public enum MethodKind { Localizer, Reducer, Detector }
+public enum MethodKind
+{
+    /// <summary>Ranks metrics as root causes (<see cref="IRootCauseLocalizer"/>).</summary>
+    Localizer,
+    /// <summary>Removes metrics before a localizer (<c>reducer+localizer</c>).</summary>
+    Reducer,
+    /// <summary>Scores a series point by point.</summary>
+    Detector,
+    /// <summary>Finds a case's anomaly time for end-to-end mode (<see cref="IAnomalyTimeSource"/>, <c>--anomaly-time</c>).</summary>
+    AnomalyTimeSource,
+}
+
+/// <summary>Text forms of <see cref="MethodKind"/>.</summary>
+public static class MethodKinds
+{
+    /// <summary>The kind as <c>aiopslab methods</c> and error messages write it: <c>localizer</c>, …, <c>anomaly-time</c>.</summary>
+    public static string Text(this MethodKind kind) => kind == MethodKind.AnomalyTimeSource ? "anomaly-time" : kind.ToString().ToLowerInvariant();
+}

@@ -2,9 +2,6 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using AiopsLab.Data;
-using AiopsLab.Detection;
-using AiopsLab.Rca;
-using AiopsLab.Reduction;
 
 namespace AiopsLab.Methods;
 
@@ -27,6 +24,24 @@ public static class OptionsBinder
             prop.SetValue(obj, value);
         }
         return obj;
+    }
+
+    /// <summary>
+    /// The inverse of <see cref="Bind"/>: the options' settable properties as kebab-case name → text, sorted by name, so that
+    /// binding the result gives equal options. With <paramref name="changedOnly"/>, only those that differ from the
+    /// defaults (a fresh instance of the options type) are listed.
+    /// </summary>
+    public static SortedDictionary<string, string> Unbind(object options, bool changedOnly = false)
+    {
+        var t = options.GetType();
+        var defaults = changedOnly ? Activator.CreateInstance(t) : null;
+        var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in Settable(t))
+        {
+            var text = FormatValue(p.GetValue(options));
+            if (defaults is null || text != FormatValue(p.GetValue(defaults))) d[Kebab(p.Name)] = text;
+        }
+        return d;
     }
 
     internal static IEnumerable<PropertyInfo> Settable(Type t) =>
@@ -61,7 +76,9 @@ public static class OptionsBinder
         if (type == typeof(string)) return text;
         if (type == typeof(int)) return int.TryParse(text, NumberStyles.Integer, inv, out var i) ? i : throw new FormatException($"'{text}' is not a whole number.");
         if (type == typeof(long)) return long.TryParse(text, NumberStyles.Integer, inv, out var l) ? l : throw new FormatException($"'{text}' is not a whole number.");
-        if (type == typeof(double)) return Csv.TryParseNumber(text, out var d) && !double.IsNaN(d) ? d : throw new FormatException($"'{text}' is not a number.");
+        // NaN only when written out (an option's default may be NaN, meaning "estimate it"); empty or NA is not a number.
+        if (type == typeof(double)) return text.Equals("NaN", StringComparison.OrdinalIgnoreCase) ? double.NaN
+            : Csv.TryParseNumber(text, out var d) && !double.IsNaN(d) ? d : throw new FormatException($"'{text}' is not a number.");
         if (type == typeof(bool)) return text.ToLowerInvariant() switch
         {
             "true" or "yes" or "1" => true,

@@ -113,6 +113,8 @@ public sealed class Baro : IRootCauseLocalizer
 /// BARO's code also removes Sock Shop's <c>queue-master</c> and <c>rabbitmq</c> columns by name; that is a per-dataset
 /// rule on entity names and is not replicated. Constant columns are dropped (as BARO does); NaN are carried forward.
 /// </remarks>
+[Method("bocpd", Summary = "BARO's anomaly time: first change point of multivariate BOCPD over the latency and error metrics.",
+    Citation = "Pham, Ha & Zhang, BARO, FSE 2024")]
 public sealed class BaroAnomalyDetector : IAnomalyTimeSource
 {
     private readonly BocpdOptions _o;

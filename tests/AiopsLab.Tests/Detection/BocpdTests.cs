@@ -6,7 +6,7 @@ using AiopsLab.Rca;
 using Xunit;
 using AiopsLab.Catalog;
 
-namespace AiopsLab.Tests.Rca;
+namespace AiopsLab.Tests.Detection;
 
 /// <summary>BOCPD (Adams &amp; MacKay 2007) and BARO's detector, checked against independent properties.</summary>
 public class BocpdTests

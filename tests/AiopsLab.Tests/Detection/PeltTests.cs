@@ -4,7 +4,7 @@ using AiopsLab.Numerics;
 using Xunit;
 using AiopsLab.Catalog;
 
-namespace AiopsLab.Tests.Rca;
+namespace AiopsLab.Tests.Detection;
 
 /// <summary>PELT (Killick et al. 2012): exact optimality against brute force, and recovery of known change points.</summary>
 public class PeltTests

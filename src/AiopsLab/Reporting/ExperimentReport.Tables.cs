@@ -1,14 +1,12 @@
 using System.Globalization;
-using System.Text;
 using AiopsLab.Data;
 using AiopsLab.Evaluation;
-using AiopsLab.Experiments;
 using AiopsLab.Numerics;
 using AiopsLab.Reporting.Figures;
 
 namespace AiopsLab.Reporting;
 
-
+/// <summary>The report's tables (accuracy, runtime, robustness, settings) and its accuracy figure.</summary>
 public static partial class ExperimentReport
 {
     /// <summary>Faults of a dataset: <c>all</c> first, then the fault types in ordinal order.</summary>

@@ -3,11 +3,9 @@ using System.Text;
 using AiopsLab.Data;
 using AiopsLab.Evaluation;
 using AiopsLab.Experiments;
-using AiopsLab.Numerics;
 using AiopsLab.Reporting.Figures;
 
 namespace AiopsLab.Reporting;
-
 
 /// <summary>
 /// Writes the paper-ready report of a run store: accuracy per dataset × method × fault (AC@1, AC@3, Avg@5, MRR, chance
@@ -75,7 +73,7 @@ public static partial class ExperimentReport
         else if (chromium is not null) messages.Add("PNGs of the Plotly figures need plotly.js (scripts/install-plotly.sh).");
 
         var prov = Path.Combine(dir, "provenance.md");
-        File.WriteAllText(prov, ProvenanceMarkdown(store, meta, expected, present));
+        File.WriteAllText(prov, ReportProvenance.Markdown(store, meta, expected, present));
         files.Add(prov);
         var indexPath = Path.Combine(dir, "report.md");
         File.WriteAllText(indexPath, Index(meta, sc, expected, present, messages, accuracy, runtime, sig, files));

@@ -12,8 +12,8 @@ public sealed record PublishedFigure(string Experiment, string Source, string La
 
 /// <summary>
 /// The paper's tables, generated from the run stores that <c>aiopslab reproduce</c> writes (<c>results/&lt;experiment&gt;/runs.db</c>)
-/// and the reference figures in <c>experiments/paper/published.yaml</c>. Every number is recomputed from the stored
-/// rankings; nothing is typed by hand. Each table is written as Markdown, CSV and LaTeX (booktabs) into
+/// and the reference figures in <c>experiments/paper/published.yaml</c>. Every number is scored (<see cref="Summary"/>) from the stored
+/// runs; nothing is typed by hand. Each table is written as Markdown, CSV and LaTeX (booktabs) into
 /// <c>results/paper/</c>, which the paper <c>\input</c>s.
 /// </summary>
 /// <remarks>

@@ -119,11 +119,12 @@ public class RunStoreTests
         Assert.Single(s1.DataErrors);
         using (var store = RunStore.Open(dir))
         {
-            var failed = store.ReadRuns().Where(r => r.Status == RunStatus.Failed).ToList();
+            var failed = store.ReadRuns(rankings: true).Where(r => r.Status == RunStatus.Failed).ToList();
             Assert.Equal(2, failed.Count);
             Assert.All(failed, r => Assert.Contains("cannot read 'abc' as a number", r.Error));
             Assert.All(failed, r => Assert.True(r.DataError));
-            Assert.All(failed, r => Assert.Null(r.Ranking)); // never a fallback ranking
+            Assert.All(failed, r => Assert.Empty(r.Ranking)); // never a fallback ranking
+            Assert.All(failed, r => Assert.Null(r.Rank));
         }
         Assert.Equal(0, RunInto(dir, Plan(yaml)).RowsWritten);             // a plain rerun: failures count as done
         Assert.Equal(2, RunInto(dir, Plan(yaml), retry: true).RowsWritten); // --retry: only the failed rows again

@@ -17,20 +17,6 @@ public sealed class ReproduceCommand : ICliCommand
 {
     public int Order => 45;
 
-    /// <summary>The paper's experiments in the order they run (others in the folder follow by name).</summary>
-    public static readonly string[] PaperOrder = ["sockshop", "robustness", "nezha", "petshop", "synthetic"];
-
-    /// <summary>Steps after the experiment specs: case-level detection on the RCA datasets, and the NAB scoreboard.</summary>
-    public static readonly string[] DetectionSteps = ["detection", "nab"];
-
-    /// <summary>The datasets of the case-level detection table.</summary>
-    public static readonly string[] DetectionDatasets = ["rcd-sockshop", "nezha", "petshop"];
-
-    /// <summary>The detectors of the paper's NAB scoreboard: every streaming detector at its defaults.</summary>
-    public static IReadOnlyList<string> NabDetectors() =>
-        Catalog.MethodCatalog.OfKind(Methods.MethodKind.Detector).Where(m => Catalog.MethodCatalog.CreateDetector(m.Name) is Detection.IStreamingDetector)
-            .Select(m => m.Name).ToArray();
-
     public Command Build(CliContext ctx)
     {
         var outOpt = new Option<string>("--out", "-o") { Description = "Results folder.", DefaultValueFactory = _ => "results" };
@@ -45,20 +31,7 @@ public sealed class ReproduceCommand : ICliCommand
         {
             var results = Path.GetFullPath(p.GetValue(outOpt)!);
             var specDir = Path.GetFullPath(p.GetValue(specs)!);
-            if (!Directory.Exists(specDir)) throw new AiopsLabException($"spec folder '{specDir}' does not exist (run from the repository root, or pass --specs).");
-            var files = Directory.GetFiles(specDir, "*.yaml").Where(f => Path.GetFileName(f) != "published.yaml")
-                .OrderBy(f => Array.IndexOf(PaperOrder, Path.GetFileNameWithoutExtension(f)) is var i && i < 0 ? int.MaxValue : i)
-                .ThenBy(f => f, StringComparer.Ordinal).ToList();
-            var steps = DetectionSteps.ToHashSet(StringComparer.Ordinal);
-            if (p.GetValue(only) is { } o)
-            {
-                var want = o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-                foreach (var w in want)
-                    if (!files.Any(f => Path.GetFileNameWithoutExtension(f) == w) && !DetectionSteps.Contains(w))
-                        throw new UnknownNameException("paper experiment", w, files.Select(Path.GetFileNameWithoutExtension).Concat(DetectionSteps)!);
-                files = files.Where(f => want.Contains(Path.GetFileNameWithoutExtension(f))).ToList();
-                steps.IntersectWith(want);
-            }
+            var (files, steps) = PaperReproduction.Select(specDir, p.GetValue(only));
             var root = ctx.ResolveDataRoot(p);
             var inv = CultureInfo.InvariantCulture;
             var total = Stopwatch.StartNew();
@@ -86,7 +59,7 @@ public sealed class ReproduceCommand : ICliCommand
             {
                 int j = p.GetValue(jobs) ?? Environment.ProcessorCount;
                 if (steps.Contains("detection"))
-                    foreach (var name in DetectionDatasets)
+                    foreach (var name in PaperReproduction.DetectionDatasets)
                     {
                         var sw = Stopwatch.StartNew();
                         var folder = Path.Combine(results, "detection", name);
@@ -103,12 +76,11 @@ public sealed class ReproduceCommand : ICliCommand
                     var folder = Path.Combine(results, "nab");
                     if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
                     var corpus = Datasets.NabCorpus.Open(root.For("nab"));
-                    NabCommand.RunAndWrite(ctx.Err, corpus, NabDetectors(), folder, j, null, ct, writeRawScores: false);
+                    NabCommand.RunAndWrite(ctx.Err, corpus, PaperReproduction.NabDetectors(), folder, j, null, ct, writeRawScores: false);
                     ctx.Err.WriteLine(string.Create(inv, $"[nab] scoreboard in {sw.Elapsed.TotalSeconds:0} s -> {folder}"));
                 }
             }
-            var written = PaperTables.Write(results, Path.Combine(specDir, "published.yaml"), Path.Combine(results, "paper"), root);
-            written = [.. written, .. DetectionTables(results, Path.Combine(results, "paper"))];
+            var written = PaperReproduction.WriteTables(results, specDir, root);
             foreach (var name in new[] { "main", "fidelity" })
             {
                 var md = Path.Combine(results, "paper", name + ".md");
@@ -118,31 +90,5 @@ public sealed class ReproduceCommand : ICliCommand
             return 0;
         }));
         return cmd;
-    }
-
-    /// <summary>
-    /// The paper's detection tables from what the detection steps wrote: <c>detection</c> (every dataset's rows under
-    /// <c>results/detection/</c>, summarised again) and <c>nab</c> (the scoreboard under <c>results/nab/</c>).
-    /// </summary>
-    public static IReadOnlyList<string> DetectionTables(string results, string outDir)
-    {
-        var files = new List<string>();
-        var dir = Path.Combine(results, "detection");
-        var csvs = DetectionDatasets.Select(d => Path.Combine(dir, d, "detection.csv")).Where(File.Exists).ToArray();
-        if (csvs.Length > 0)
-        {
-            var rows = csvs.SelectMany(Evaluation.CaseDetection.ReadRows).ToArray();
-            files.AddRange(Reporting.CaseDetectionTables.Table(Evaluation.CaseDetection.Summarize(rows)).Write(outDir, "detection"));
-        }
-        var nab = Path.Combine(results, "nab");
-        foreach (var ext in new[] { "csv", "md", "tex" })
-        {
-            var src = Path.Combine(nab, "scoreboard." + ext);
-            if (!File.Exists(src)) continue;
-            var dst = Path.Combine(outDir, "nab." + ext);
-            File.Copy(src, dst, overwrite: true);
-            files.Add(dst);
-        }
-        return files;
     }
 }

@@ -15,8 +15,10 @@ public enum RunStatus
 }
 
 /// <summary>
-/// The result of one method on one case, label joined back in. A failed or timed-out run has no ranking and counts as
-/// a miss in every score; it is never replaced by a fallback ranking.
+/// The result of one method on one case, label joined back in: the one record of a run. The runner makes it and scores
+/// it (<see cref="Rank"/>, <see cref="MetricRank"/>); the run store writes it and reads it back as the same record
+/// (ranks from the stored columns, never re-derived); <see cref="Summary"/> and the reports score groups of it. A failed
+/// or timed-out run has no ranking and counts as a miss in every score; it is never replaced by a fallback ranking.
 /// </summary>
 public sealed record CaseOutcome
 {
@@ -57,4 +59,12 @@ public sealed record CaseOutcome
     public string Detection { get; init; } = Catalog.AnomalyTimeSources.Label;
     /// <summary>Wall-clock seconds spent loading the case and, in end-to-end mode, detecting the anomaly time.</summary>
     public double LoadSeconds { get; init; }
+    /// <summary>Key of the dataset in its experiment (empty outside a run store).</summary>
+    public string DatasetKey { get; init; } = "";
+    /// <summary>Position of the case and of the method configuration in the experiment (as read back from a run store).</summary>
+    public long CaseOrd { get; init; }
+    public long ConfigOrd { get; init; }
+
+    /// <summary>Reciprocal rank (0 for a miss, a failure or a timeout).</summary>
+    public double Rr => Status == RunStatus.Ok && Rank is { } r ? 1.0 / r : 0;
 }

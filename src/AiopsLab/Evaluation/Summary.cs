@@ -1,5 +1,3 @@
-using AiopsLab.Experiments;
-
 namespace AiopsLab.Evaluation;
 
 /// <summary>Scores of one method on one group of cases (a fault type, or <c>all</c>).</summary>
@@ -13,45 +11,85 @@ public sealed record SummaryRow(
     public double Lift => ChanceAvg5 > 0 ? Avg5 / ChanceAvg5 : double.NaN;
 }
 
+/// <summary>One summary row with the setting it belongs to (experiment runs; a shortcut run has one setting).</summary>
+public sealed record SettingSummary(long Delay, string Window, string Detection, SummaryRow Row);
+
 /// <summary>
 /// Groups outcomes by (dataset, method, fault) and adds one <c>all</c> row per (dataset, method). Failed and timed-out
 /// runs stay in the denominator (as misses), so a method cannot look better by failing on hard cases; the
-/// <c>failed</c> column says how many there were.
+/// <c>failed</c> column says how many there were. The one place a group of runs is scored: every table (summary.csv,
+/// the report, the paper's tables) calls <see cref="Score"/>, <see cref="Avg5"/> or <see cref="Ranks"/>.
 /// </summary>
 public static class Summary
 {
     public const string AllFaults = "all";
 
-    public static IReadOnlyList<SummaryRow> Build(IEnumerable<CaseOutcome> outcomes)
+    /// <summary>
+    /// Rows in order: datasets ordinal, methods in order of first appearance, fault types ordinal, then <c>all</c>.
+    /// </summary>
+    public static IReadOnlyList<SummaryRow> Build(IEnumerable<CaseOutcome> outcomes) =>
+        Group(outcomes, bySetting: false).Select(s => s.Row).ToArray();
+
+    /// <summary>
+    /// As <see cref="Build"/>, with one block per setting (delay, window, detection; in order of first appearance)
+    /// within each dataset; seeds are pooled.
+    /// </summary>
+    public static IReadOnlyList<SettingSummary> BuildBySetting(IEnumerable<CaseOutcome> outcomes) => Group(outcomes, bySetting: true);
+
+    private static List<SettingSummary> Group(IEnumerable<CaseOutcome> outcomes, bool bySetting)
     {
-        var list = outcomes.ToList();
-        var methodOrder = list.Select(o => o.Method).Distinct().Select((m, i) => (m, i)).ToDictionary(x => x.m, x => x.i, StringComparer.Ordinal);
-        var rows = new List<SummaryRow>();
-        foreach (var byDm in list.GroupBy(o => (o.Dataset, o.Method))
-                                  .OrderBy(g => g.Key.Dataset, StringComparer.Ordinal).ThenBy(g => methodOrder[g.Key.Method]))
+        var list = outcomes as IReadOnlyList<CaseOutcome> ?? outcomes.ToList();
+        var methodOrder = new Dictionary<string, int>(StringComparer.Ordinal);
+        var settingOrder = new Dictionary<(long, string, string), int>();
+        foreach (var o in list)
         {
-            foreach (var byFault in byDm.GroupBy(o => o.Fault).OrderBy(g => g.Key, StringComparer.Ordinal))
-                rows.Add(Score(byDm.Key.Dataset, byDm.Key.Method, byFault.Key, byFault.ToList()));
-            rows.Add(Score(byDm.Key.Dataset, byDm.Key.Method, AllFaults, byDm.ToList()));
+            methodOrder.TryAdd(o.Method, methodOrder.Count);
+            settingOrder.TryAdd(SettingOf(o, bySetting), settingOrder.Count);
+        }
+        var rows = new List<SettingSummary>();
+        foreach (var g in list.GroupBy(o => (o.Dataset, Setting: SettingOf(o, bySetting), o.Method))
+                              .OrderBy(g => g.Key.Dataset, StringComparer.Ordinal)
+                              .ThenBy(g => settingOrder[g.Key.Setting]).ThenBy(g => methodOrder[g.Key.Method]))
+        {
+            var (delay, window, detection) = g.Key.Setting;
+            var all = g.ToList();
+            foreach (var byFault in all.GroupBy(o => o.Fault).OrderBy(f => f.Key, StringComparer.Ordinal))
+                rows.Add(new SettingSummary(delay, window, detection, Score(g.Key.Dataset, g.Key.Method, byFault.Key, byFault.ToList())));
+            rows.Add(new SettingSummary(delay, window, detection, Score(g.Key.Dataset, g.Key.Method, AllFaults, all)));
         }
         return rows;
     }
 
+    private static (long, string, string) SettingOf(CaseOutcome o, bool bySetting) => bySetting ? (o.Delay, o.Window, o.Detection) : (0L, "", "");
+
+    /// <summary>Service-level ranks of a group of runs, a failed or timed-out run as not ranked.</summary>
+    public static int?[] Ranks(IEnumerable<CaseOutcome> g) => g.Select(o => o.Status == RunStatus.Ok ? o.Rank : null).ToArray();
+
+    /// <summary>Service-level Avg@5 of a group of runs (seeds pooled; failures are misses); NaN for no runs.</summary>
+    public static double Avg5(IEnumerable<CaseOutcome> g) => RankingMetrics.AvgAt(Ranks(g), 5);
+
+    /// <summary>Every score of one group of runs.</summary>
     public static SummaryRow Score(string dataset, string method, string fault, IReadOnlyList<CaseOutcome> g)
     {
-        var ranks = g.Select(o => o.Status == RunStatus.Ok ? o.Rank : null).ToArray();
+        var ranks = Ranks(g);
         var labelled = g.Where(o => o.RootCauseMetric is not null).ToArray();
         var metricRanks = labelled.Select(o => o.Status == RunStatus.Ok ? o.MetricRank : null).ToArray();
-        var secs = g.Where(o => o.Status == RunStatus.Ok).Select(o => o.Seconds).OrderBy(x => x).ToArray();
         var known = g.Where(o => o.ServiceCount > 0).Select(o => o.ServiceCount).ToArray();
         return new SummaryRow(dataset, method, fault, g.Count,
             RankingMetrics.AcAt(ranks, 1), RankingMetrics.AcAt(ranks, 3), RankingMetrics.AvgAt(ranks, 5), RankingMetrics.Mrr(ranks),
             RankingMetrics.ChanceAvgAt(known, 5),
             g.Count(o => o.Status == RunStatus.Failed), g.Count(o => o.Status == RunStatus.Timeout),
-            secs.Length == 0 ? double.NaN : Median(secs),
+            MedianSeconds(g),
             labelled.Length,
             labelled.Length == 0 ? double.NaN : RankingMetrics.AcAt(metricRanks, 1),
             labelled.Length == 0 ? double.NaN : RankingMetrics.AvgAt(metricRanks, 5));
+    }
+
+    /// <summary>Median seconds of the ok runs of a group; NaN when none is ok.</summary>
+    public static double MedianSeconds(IEnumerable<CaseOutcome> g)
+    {
+        var secs = g.Where(o => o.Status == RunStatus.Ok).Select(o => o.Seconds).OrderBy(x => x).ToArray();
+        return secs.Length == 0 ? double.NaN : Median(secs);
     }
 
     /// <summary>Median of a sorted array.</summary>

@@ -6,26 +6,6 @@ using AiopsLab.Evaluation;
 
 namespace AiopsLab.Experiments;
 
-/// <summary>A stored row's ranking decoded, and the ranks derived from it (never taken from the stored rank column).</summary>
-public sealed record DecodedRun(StoredRun Run, IReadOnlyList<string> Metrics, IReadOnlyList<double> Scores, IReadOnlyList<string> Services, int? Rank, int? MetricRank)
-{
-    /// <summary>Decodes <paramref name="r"/> with the store's metric sets. A row that is not ok has empty lists and no rank.</summary>
-    public static DecodedRun Of(StoredRun r, IReadOnlyDictionary<long, MetricSet> sets)
-    {
-        if (r.Status != RunStatus.Ok || r.Ranking is null || r.MetricSetRef is not { } sid) return new DecodedRun(r, [], [], [], null, null);
-        if (!sets.TryGetValue(sid, out var set)) throw new AiopsLabException($"run store: metric set {sid} of case '{r.CaseId}' is missing.");
-        var (idx, scores) = RankingCodec.Decode(r.Ranking);
-        var metrics = new string[idx.Length];
-        for (int i = 0; i < idx.Length; i++) metrics[i] = set.Names[idx[i]];
-        var services = set.ServiceRanking(idx);
-        return new DecodedRun(r, metrics, scores, services, RankingMetrics.RankOf(services, r.RootCause),
-            r.RootCauseMetric is { } rm ? RankingMetrics.RankOf(metrics, rm) : null);
-    }
-}
-
-/// <summary>One summary row with the setting it belongs to (experiment runs; a shortcut run has one setting).</summary>
-public sealed record SettingSummary(long Delay, string Window, string Detection, SummaryRow Row);
-
 /// <summary>What <see cref="ResultFiles.Export"/> wrote.</summary>
 public sealed record ExportResult(IReadOnlyList<SettingSummary> Summary, IReadOnlyDictionary<string, string> DataErrors, long Rows, long ExpectedRows, IReadOnlyList<string> Files);
 
@@ -42,7 +22,7 @@ public sealed record ExportResult(IReadOnlyList<SettingSummary> Summary, IReadOn
 /// metric ranking with scores, the service ranking, status, error text and diagnostics. Experiment runs keep these in
 /// the store (<c>runs.db</c>) only.</item>
 /// </list>
-/// Every value is derived from the stored raw rankings. Files are written under temporary names and renamed into place
+/// Every value comes from the store's records, scored once by <see cref="Summary"/>. Files are written under temporary names and renamed into place
 /// only when complete, so the folder never holds a half-written result file.
 /// </summary>
 public static class ResultFiles
@@ -63,8 +43,7 @@ public static class ResultFiles
         var names = new List<string> { "cases.csv", "summary.csv" };
         if (!settings) names.Add("rankings.jsonl");
         StreamWriter Open(string name) => new(Path.Combine(dir, name + tag), false, new UTF8Encoding(false)) { NewLine = "\n" };
-        var sets = store.MetricSets();
-        var summary = new SummaryBuilder();
+        var scored = new List<CaseOutcome>();
         var dataErrors = new SortedDictionary<string, string>(StringComparer.Ordinal);
         long rows = 0;
         bool oneDataset = store.Datasets().Count == 1;
@@ -74,24 +53,24 @@ public static class ResultFiles
             using (var rankings = settings ? null : Open("rankings.jsonl"))
             {
                 Csv.WriteRow(cases, settings ? [.. CaseColumns, .. CaseSettingColumns] : CaseColumns);
-                foreach (var r in store.ReadRuns())
+                foreach (var r in store.ReadRuns(rankings: true))
                 {
-                    var d = DecodedRun.Of(r, sets);
                     rows++;
-                    var row = CaseRow(d);
+                    var row = CaseRow(r);
                     Csv.WriteRow(cases, settings
                         ? [.. row, r.Seed.ToString(CultureInfo.InvariantCulture), r.Delay.ToString(CultureInfo.InvariantCulture), r.Window, r.Detection]
                         : row);
                     if (rankings is not null)
                     {
-                        rankings.Write(JsonSerializer.Serialize(RankingRecord(d)));
+                        rankings.Write(JsonSerializer.Serialize(RankingRecord(r)));
                         rankings.Write('\n');
                     }
-                    summary.Add(d, settings);
+                    // Only the scores are kept for the summary: memory grows by a small record per run, not by rankings.
+                    scored.Add(r with { Ranking = [], Services = [], Diagnostics = NoDiagnostics });
                     if (r.DataError) dataErrors.TryAdd(oneDataset ? r.CaseId : r.Dataset + "/" + r.CaseId, r.Error ?? "");
                 }
             }
-            var summaryRows = summary.Build();
+            var summaryRows = settings ? Summary.BuildBySetting(scored) : Summary.Build(scored).Select(x => new SettingSummary(0, "", "", x)).ToArray();
             using (var s = Open("summary.csv"))
             {
                 Csv.WriteRow(s, settings ? [.. SummaryColumns, .. SummarySettingColumns] : SummaryColumns);
@@ -116,17 +95,15 @@ public static class ResultFiles
 
     public static string StatusText(RunStatus s) => s switch { RunStatus.Ok => "ok", RunStatus.Failed => "failed", _ => "timeout" };
 
-    public static string[] CaseRow(DecodedRun d)
-    {
-        var o = d.Run;
-        return
+    private static readonly IReadOnlyDictionary<string, double> NoDiagnostics = new Dictionary<string, double>();
+
+    public static string[] CaseRow(CaseOutcome o) =>
         [
             o.Dataset, o.CaseId, o.System, o.Fault, o.RootCause, o.Method, StatusText(o.Status),
             o.Seconds.ToString("0.######", CultureInfo.InvariantCulture),
-            d.Rank?.ToString(CultureInfo.InvariantCulture) ?? "",
-            string.Join(";", d.Services.Take(5)),
+            o.Rank?.ToString(CultureInfo.InvariantCulture) ?? "",
+            string.Join(";", o.Services.Take(5)),
         ];
-    }
 
     public static string[] SummaryRowFields(SummaryRow r) =>
     [
@@ -138,117 +115,19 @@ public static class ResultFiles
     /// <summary>Four decimals, invariant; empty for NaN.</summary>
     public static string F(double v) => double.IsNaN(v) ? "" : v.ToString("0.####", CultureInfo.InvariantCulture);
 
-    private static object RankingRecord(DecodedRun d)
+    private static object RankingRecord(CaseOutcome o)
     {
-        var o = d.Run;
         var diagnostics = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        if (o.Diagnostics is { } json)
-            foreach (var p in JsonDocument.Parse(json).RootElement.EnumerateObject()) diagnostics[p.Name] = p.Value.GetDouble();
+        foreach (var (k, v) in o.Diagnostics) diagnostics[k] = v;
         return new SortedDictionary<string, object?>(StringComparer.Ordinal)
         {
             ["dataset"] = o.Dataset, ["case"] = o.CaseId, ["system"] = o.System, ["fault"] = o.Fault, ["fault_class"] = o.FaultClass,
             ["root_cause"] = o.RootCause, ["root_cause_metric"] = o.RootCauseMetric, ["method"] = o.Method,
-            ["status"] = StatusText(o.Status), ["seconds"] = o.Seconds, ["rank"] = d.Rank, ["metric_rank"] = d.MetricRank,
+            ["status"] = StatusText(o.Status), ["seconds"] = o.Seconds, ["rank"] = o.Rank, ["metric_rank"] = o.MetricRank,
             ["service_count"] = o.ServiceCount, ["anomaly_time"] = o.AnomalyTime, ["delay"] = o.Delay, ["seed"] = o.Seed,
-            ["error"] = o.Error, ["services"] = d.Services,
-            ["ranking"] = d.Metrics.Select((m, i) => new object?[] { m, double.IsFinite(d.Scores[i]) ? d.Scores[i] : null }).ToArray(),
+            ["error"] = o.Error, ["services"] = o.Services,
+            ["ranking"] = o.Ranking.Select(m => new object?[] { m.Metric, double.IsFinite(m.Score) ? m.Score : null }).ToArray(),
             ["diagnostics"] = diagnostics,
         };
-    }
-}
-
-/// <summary>
-/// Builds summary rows from a stream of decoded runs with running counts per group (rows with the root cause within
-/// each k, sums of reciprocal ranks and chance levels, failures) and only the seconds of successful runs kept for the
-/// median: the same numbers as <see cref="Summary.Build"/> (the same operations in the same order), in the same order
-/// (datasets ordinal, settings and methods in order of first appearance, fault types ordinal, then <c>all</c>).
-/// </summary>
-public sealed class SummaryBuilder
-{
-    private sealed class Acc
-    {
-        public int N, Failed, TimedOut, Known, Labelled;
-        public readonly int[] Within = new int[6];       // Within[k]: ranked at ≤ k, k = 1..5
-        public readonly int[] MetricWithin = new int[6];
-        public double RrSum, ChanceSum;
-        public readonly List<double> Seconds = [];
-
-        public void Add(RunStatus status, int? rank, bool labelled, int? metricRank, double seconds, int serviceCount)
-        {
-            N++;
-            if (status == RunStatus.Failed) Failed++;
-            else if (status == RunStatus.Timeout) TimedOut++;
-            else Seconds.Add(seconds);
-            for (int k = 1; k <= 5; k++) if (rank is { } r && r <= k) Within[k]++;
-            RrSum += rank is { } x ? 1.0 / x : 0.0;
-            if (serviceCount > 0) { Known++; ChanceSum += RankingMetrics.ChanceAvgAt(serviceCount, 5); }
-            if (labelled)
-            {
-                Labelled++;
-                for (int k = 1; k <= 5; k++) if (metricRank is { } m && m <= k) MetricWithin[k]++;
-            }
-        }
-
-        // RankingMetrics.AcAt / AvgAt / Mrr and Summary.Score, from the counts.
-        private static double Ac(int within, int n) => n == 0 ? double.NaN : (double)within / n;
-
-        private static double Avg5(int[] within, int n)
-        {
-            if (n == 0) return double.NaN;
-            double s = 0;
-            for (int j = 1; j <= 5; j++) s += Ac(within[j], n);
-            return s / 5;
-        }
-
-        public SummaryRow Row(string dataset, string method, string fault)
-        {
-            var secs = Seconds.ToArray();
-            Array.Sort(secs);
-            return new SummaryRow(dataset, method, fault, N,
-                Ac(Within[1], N), Ac(Within[3], N), Avg5(Within, N), N == 0 ? double.NaN : RrSum / N,
-                Known == 0 ? double.NaN : ChanceSum / Known,
-                Failed, TimedOut, secs.Length == 0 ? double.NaN : Summary.Median(secs),
-                Labelled,
-                Labelled == 0 ? double.NaN : Ac(MetricWithin[1], Labelled),
-                Labelled == 0 ? double.NaN : Avg5(MetricWithin, Labelled));
-        }
-    }
-
-    private sealed class Group
-    {
-        public readonly SortedDictionary<string, Acc> ByFault = new(StringComparer.Ordinal);
-        public readonly Acc All = new();
-    }
-
-    private readonly Dictionary<(string Dataset, (long, string, string) Setting, string Method), Group> _groups = new();
-    private readonly Dictionary<(long, string, string), int> _settingOrder = new();
-    private readonly Dictionary<string, int> _methodOrder = new(StringComparer.Ordinal);
-
-    public void Add(DecodedRun d, bool bySetting)
-    {
-        var r = d.Run;
-        var setting = bySetting ? (r.Delay, r.Window, r.Detection) : (0L, "", "");
-        _settingOrder.TryAdd(setting, _settingOrder.Count);
-        _methodOrder.TryAdd(r.Method, _methodOrder.Count);
-        var key = (r.Dataset, setting, r.Method);
-        if (!_groups.TryGetValue(key, out var g)) _groups[key] = g = new Group();
-        if (!g.ByFault.TryGetValue(r.Fault, out var acc)) g.ByFault[r.Fault] = acc = new Acc();
-        bool ok = r.Status == RunStatus.Ok;
-        foreach (var a in new[] { acc, g.All })
-            a.Add(r.Status, ok ? d.Rank : null, r.RootCauseMetric is not null, ok ? d.MetricRank : null, r.Seconds, r.ServiceCount);
-    }
-
-    public IReadOnlyList<SettingSummary> Build()
-    {
-        var rows = new List<SettingSummary>();
-        foreach (var (key, g) in _groups.OrderBy(kv => kv.Key.Dataset, StringComparer.Ordinal)
-                     .ThenBy(kv => _settingOrder[kv.Key.Setting]).ThenBy(kv => _methodOrder[kv.Key.Method]))
-        {
-            var (delay, window, detection) = key.Setting;
-            foreach (var (fault, acc) in g.ByFault)
-                rows.Add(new SettingSummary(delay, window, detection, acc.Row(key.Dataset, key.Method, fault)));
-            rows.Add(new SettingSummary(delay, window, detection, g.All.Row(key.Dataset, key.Method, Summary.AllFaults)));
-        }
-        return rows;
     }
 }

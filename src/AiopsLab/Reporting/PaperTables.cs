@@ -12,8 +12,8 @@ public sealed record PublishedFigure(string Experiment, string Source, string La
 
 /// <summary>
 /// The paper's tables, generated from the run stores that <c>aiopslab reproduce</c> writes (<c>results/&lt;experiment&gt;/runs.db</c>)
-/// and the reference figures in <c>experiments/paper/published.yaml</c>. Every number is recomputed from the stored
-/// rankings; nothing is typed by hand. Each table is written as Markdown, CSV and LaTeX (booktabs) into
+/// and the reference figures in <c>experiments/paper/published.yaml</c>. Every number is scored (<see cref="Summary"/>) from the stored
+/// runs; nothing is typed by hand. Each table is written as Markdown, CSV and LaTeX (booktabs) into
 /// <c>results/paper/</c>, which the paper <c>\input</c>s.
 /// </summary>
 /// <remarks>
@@ -91,9 +91,9 @@ public static class PaperTables
     /// The runs the tables use, per experiment whose run store exists under <paramref name="results"/>
     /// (<c>results/NAME/runs.db</c>): full-window runs of the cases that could be loaded.
     /// </summary>
-    public static Dictionary<string, List<ReportRow>> LoadStores(string results)
+    public static Dictionary<string, List<CaseOutcome>> LoadStores(string results)
     {
-        var stores = new Dictionary<string, List<ReportRow>>(StringComparer.Ordinal);
+        var stores = new Dictionary<string, List<CaseOutcome>>(StringComparer.Ordinal);
         foreach (var name in Experiments)
         {
             var dir = Path.Combine(results, name);
@@ -105,7 +105,7 @@ public static class PaperTables
     }
 
     /// <summary>Leaves out cases on which every run failed while loading (data absent from this copy), and says how many.</summary>
-    private static List<ReportRow> Runnable(List<ReportRow> rows)
+    private static List<CaseOutcome> Runnable(List<CaseOutcome> rows)
     {
         var dead = rows.GroupBy(r => (r.Dataset, r.CaseId))
             .Where(g => g.All(r => r.Status == RunStatus.Failed && (r.Error ?? "").StartsWith("loading case:", StringComparison.Ordinal)))
@@ -113,20 +113,13 @@ public static class PaperTables
         return rows.Where(r => !dead.Contains((r.Dataset, r.CaseId))).ToList();
     }
 
-    private static int CasesOf(IEnumerable<ReportRow> rows) => rows.Select(r => (r.Dataset, r.CaseId)).Distinct().Count();
+    private static int CasesOf(IEnumerable<CaseOutcome> rows) => rows.Select(r => (r.Dataset, r.CaseId)).Distinct().Count();
 
-    /// <summary>Service-level Avg@5 of a group of runs (seeds pooled; failures are misses).</summary>
-    public static double Avg5(IReadOnlyCollection<ReportRow> g) =>
-        g.Count == 0 ? double.NaN : RankingMetrics.AvgAt(g.Select(r => r.Status == RunStatus.Ok ? r.Rank : null).ToArray(), 5);
-
-    private static TableCell Score(IEnumerable<ReportRow> rows)
-    {
-        var g = rows.ToList();
-        return TableCell.Number(Avg5(g), 2);
-    }
+    /// <summary>Service-level Avg@5 of a group of runs (<see cref="Summary.Avg5"/>), two decimals.</summary>
+    private static TableCell Score(IEnumerable<CaseOutcome> rows) => TableCell.Number(Summary.Avg5(rows), 2);
 
     /// <summary>Column groups of the main table: (header, experiment, filter).</summary>
-    private static IEnumerable<(string Header, string Experiment, Func<ReportRow, bool> Keep)> MainColumns() =>
+    private static IEnumerable<(string Header, string Experiment, Func<CaseOutcome, bool> Keep)> MainColumns() =>
     [
         ("Sock Shop CPU", "sockshop", r => r.Fault == "cpu"),
         ("Sock Shop MEM", "sockshop", r => r.Fault == "mem"),
@@ -138,7 +131,7 @@ public static class PaperTables
     ];
 
     /// <summary>Avg@5 of every default localizer on every dataset (primary setting: label anomaly time, no delay).</summary>
-    public static ReportTable Main(IReadOnlyDictionary<string, List<ReportRow>> stores)
+    public static ReportTable Main(IReadOnlyDictionary<string, List<CaseOutcome>> stores)
     {
         var cols = MainColumns().Where(c => stores.ContainsKey(c.Experiment)).ToArray();
         var counts = cols.Select(c => CasesOf(Primary(stores[c.Experiment]).Where(c.Keep))).ToArray();
@@ -164,10 +157,10 @@ public static class PaperTables
         return table;
     }
 
-    private static IEnumerable<ReportRow> Primary(IEnumerable<ReportRow> rows) => rows.Where(r => r.Detection == "label" && r.Delay == 0);
+    private static IEnumerable<CaseOutcome> Primary(IEnumerable<CaseOutcome> rows) => rows.Where(r => r.Detection == "label" && r.Delay == 0);
 
     /// <summary>Ours against the published and the original code's figures, with the gap to the nearer one.</summary>
-    public static ReportTable Fidelity(IReadOnlyList<ReportRow> sock, IReadOnlyList<PublishedFigure> refs)
+    public static ReportTable Fidelity(IReadOnlyList<CaseOutcome> sock, IReadOnlyList<PublishedFigure> refs)
     {
         var rows = Primary(sock).ToList();
         var table = new ReportTable
@@ -189,7 +182,7 @@ public static class PaperTables
         foreach (var f in refs.Where(r => r.Experiment == "sockshop"))
         {
             var g = rows.Where(r => r.Method == f.Method && (f.Group == "all" || r.Fault == f.Group)).ToList();
-            double ours = Avg5(g);
+            double ours = Summary.Avg5(g);
             double gap = Gap(ours, f.Published, f.Original);
             block.Add([f.Label, f.Method, f.Group, TableCell.Number(ours, 3),
                 f.Published is { } p ? TableCell.Number(p, 3) : "–", f.Original ?? "–", TableCell.Number(gap, 3)]);
@@ -216,7 +209,7 @@ public static class PaperTables
     }
 
     /// <summary>Avg@5 against the delay tΔ, and with the anomaly time from BARO's BOCPD (end-to-end).</summary>
-    public static ReportTable Robustness(IReadOnlyList<ReportRow> rows)
+    public static ReportTable Robustness(IReadOnlyList<CaseOutcome> rows)
     {
         var delays = rows.Where(r => r.Detection == "label").Select(r => r.Delay).Distinct().Order().ToArray();
         var detectors = rows.Select(r => r.Detection).Where(d => d != "label").Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -245,7 +238,7 @@ public static class PaperTables
     }
 
     /// <summary>Avg@5 per fault type of one experiment.</summary>
-    public static ReportTable ByFault(IReadOnlyList<ReportRow> rows, string name, string label)
+    public static ReportTable ByFault(IReadOnlyList<CaseOutcome> rows, string name, string label)
     {
         var prim = Primary(rows).ToList();
         var faults = prim.Select(r => r.Fault).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -265,7 +258,7 @@ public static class PaperTables
     }
 
     /// <summary>Median seconds of one method call per case.</summary>
-    public static ReportTable Runtime(IReadOnlyDictionary<string, List<ReportRow>> stores)
+    public static ReportTable Runtime(IReadOnlyDictionary<string, List<CaseOutcome>> stores)
     {
         var exps = new[] { ("sockshop", "Sock Shop"), ("nezha", "Nezha"), ("petshop", "PetShop"), ("synthetic", "Synthetic") }.Where(e => stores.ContainsKey(e.Item1)).ToArray();
         var table = new ReportTable
@@ -282,8 +275,8 @@ public static class PaperTables
             if (!exps.Any(e => stores[e.Item1].Any(r => r.Method == m))) continue;
             block.Add([m, .. exps.Select(e =>
             {
-                var secs = Primary(stores[e.Item1]).Where(r => r.Method == m && r.Status == RunStatus.Ok).Select(r => r.Seconds).Order().ToArray();
-                return secs.Length == 0 ? new TableCell("–") : TableCell.Number(Summary.Median(secs), 4);
+                var median = Summary.MedianSeconds(Primary(stores[e.Item1]).Where(r => r.Method == m));
+                return double.IsNaN(median) ? new TableCell("–") : TableCell.Number(median, 4);
             })]);
         }
         table.Blocks.Add(block);

@@ -51,8 +51,7 @@ public class RunStoreTests
 
         using var store = RunStore.Open(dir);
         Assert.Equal("ok", store.IntegrityCheck());
-        var sets = store.MetricSets();
-        var stored = store.ReadRuns().Select(r => DecodedRun.Of(r, sets)).ToList();
+        var stored = store.ReadRuns(rankings: true).ToList();
         Assert.Equal(80, stored.Count);
         var ds = plan.Datasets[0].Dataset;
         foreach (var seed in new long[] { 0, 3 })
@@ -61,16 +60,17 @@ public class RunStoreTests
                 var mem = Runner.Run(new RunRequest { Dataset = ds, Methods = plan.Methods.Select(MethodSpec.Parse).ToArray(), Seed = seed, Delay = delay }).ToList();
                 foreach (var o in mem)
                 {
-                    var s = stored.Single(d => d.Run.CaseId == o.CaseId && d.Run.Method == o.Method && d.Run.Seed == seed && d.Run.Delay == delay);
-                    Assert.Equal(o.Ranking.Select(r => r.Metric), s.Metrics);
-                    Assert.Equal(o.Ranking.Select(r => r.Score), s.Scores);
+                    var s = stored.Single(d => d.CaseId == o.CaseId && d.Method == o.Method && d.Seed == seed && d.Delay == delay);
+                    Assert.Equal(o.Ranking.Select(r => r.Metric), s.Ranking.Select(r => r.Metric));
+                    Assert.Equal(o.Ranking.Select(r => r.Score), s.Ranking.Select(r => r.Score));
                     Assert.Equal(o.Services, s.Services);
-                    Assert.Equal(o.Rank, s.Rank);                 // derived from the raw ranking
-                    Assert.Equal(o.Rank, s.Run.StoredRank);       // and equal to the rank stored at write time
-                    Assert.Equal(o.MetricRank, s.Run.StoredMetricRank);
-                    Assert.Equal(o.AnomalyTime, s.Run.AnomalyTime);
-                    Assert.Equal(o.ServiceCount, s.Run.ServiceCount);
-                    Assert.Equal(o.RootCauseMetric, s.Run.RootCauseMetric);
+                    Assert.Equal(o.Rank, s.Rank);                 // the rank stored at write time
+                    Assert.Equal(RankingMetrics.RankOf(s.Services, s.RootCause), s.Rank); // and the one the stored ranking gives
+                    Assert.Equal(o.MetricRank, s.MetricRank);
+                    Assert.Equal(o.AnomalyTime, s.AnomalyTime);
+                    Assert.Equal(o.ServiceCount, s.ServiceCount);
+                    Assert.Equal(o.RootCauseMetric, s.RootCauseMetric);
+                    Assert.Equal(o with { Ranking = s.Ranking, Services = s.Services, Diagnostics = s.Diagnostics, DatasetKey = s.DatasetKey, CaseOrd = s.CaseOrd, ConfigOrd = s.ConfigOrd, LoadSeconds = s.LoadSeconds, Seconds = s.Seconds }, s);
                 }
             }
         // Provenance, checksum and spec are recorded.
@@ -83,7 +83,7 @@ public class RunStoreTests
         Assert.Equal(DatasetChecksum.Generated, store.Datasets()[0].Checksum);
         Assert.Contains("name: small", store.Meta()!.SpecText);
         // Metric names are stored once per distinct column list (synthetic: one per system), not per row.
-        Assert.InRange(sets.Count, 1, 3);
+        Assert.InRange(store.MetricSets().Count, 1, 3);
     }
 
     [Fact]
@@ -119,11 +119,12 @@ public class RunStoreTests
         Assert.Single(s1.DataErrors);
         using (var store = RunStore.Open(dir))
         {
-            var failed = store.ReadRuns().Where(r => r.Status == RunStatus.Failed).ToList();
+            var failed = store.ReadRuns(rankings: true).Where(r => r.Status == RunStatus.Failed).ToList();
             Assert.Equal(2, failed.Count);
             Assert.All(failed, r => Assert.Contains("cannot read 'abc' as a number", r.Error));
             Assert.All(failed, r => Assert.True(r.DataError));
-            Assert.All(failed, r => Assert.Null(r.Ranking)); // never a fallback ranking
+            Assert.All(failed, r => Assert.Empty(r.Ranking)); // never a fallback ranking
+            Assert.All(failed, r => Assert.Null(r.Rank));
         }
         Assert.Equal(0, RunInto(dir, Plan(yaml)).RowsWritten);             // a plain rerun: failures count as done
         Assert.Equal(2, RunInto(dir, Plan(yaml), retry: true).RowsWritten); // --retry: only the failed rows again

@@ -85,7 +85,7 @@ public class CommittedTablesTests
         try
         {
             var published = Path.Combine(AiopsLab.Tests.Infrastructure.TestData.RepoRoot, "experiments", "paper", "published.yaml");
-            var written = AiopsLab.Reporting.PaperTables.Write(results, published, tmp).Concat(AiopsLab.Cli.Commands.ReproduceCommand.DetectionTables(results, tmp)).ToList();
+            var written = AiopsLab.Reporting.PaperTables.Write(results, published, tmp).Concat(AiopsLab.Reporting.PaperReproduction.DetectionTables(results, tmp)).ToList();
             Assert.NotEmpty(written);
             foreach (var file in written)
             {

@@ -1,0 +1,34 @@
+using AiopsLab.Evaluation;
+
+namespace AiopsLab.Experiments;
+
+/// <summary>How the results in a store were asked for: an experiment spec, or a <c>run --dataset</c>/<c>quickstart</c> shortcut.</summary>
+public enum StoreKind { Experiment, Shortcut }
+
+/// <summary>What a store's current experiment is.</summary>
+public sealed record StoreMeta(string Experiment, StoreKind Kind, string SpecFile, string SpecText, string Identity,
+    IReadOnlyList<long> Seeds, IReadOnlyList<long> Delays, double TimeoutSeconds);
+
+/// <summary>What loading a case told about it (the label's fields and the case's columns).</summary>
+public sealed record CaseInfo(string Fault, string? FaultClass, string RootCause, string? RootCauseMetric, int ServiceCount, MetricSet Metrics);
+
+/// <summary>
+/// A <see cref="CaseOutcome"/> as the store writes it: one method configuration with one seed and delay on one case,
+/// the ranking encoded against the case's metric set (<see cref="ExperimentRunner"/> encodes; reading gives the
+/// <see cref="CaseOutcome"/> back, ranks as scored by the runner).
+/// </summary>
+public sealed record RunRow(long ConfigRef, long Seed, long Delay, RunStatus Status, double Seconds, double LoadSeconds)
+{
+    public long? AnomalyTime { get; init; }
+    public int? Rank { get; init; }
+    public int? MetricRank { get; init; }
+    /// <summary>Encoded ranking (<see cref="RankingCodec"/>) over <see cref="Set"/>; null when not ok.</summary>
+    public byte[]? Ranking { get; init; }
+    public MetricSet? Set { get; init; }
+    public string? Diagnostics { get; init; }
+    public string? Error { get; init; }
+    public bool DataError { get; init; }
+}
+
+/// <summary>All rows of one case: written in one transaction, so a case is in the store completely or not at all.</summary>
+public sealed record CaseResult(long CaseRef, CaseInfo? Info, IReadOnlyList<RunRow> Rows);

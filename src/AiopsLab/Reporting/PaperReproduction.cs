@@ -1,0 +1,84 @@
+using AiopsLab.Catalog;
+using AiopsLab.Data;
+using AiopsLab.Evaluation;
+using AiopsLab.Methods;
+
+namespace AiopsLab.Reporting;
+
+/// <summary>
+/// What <c>aiopslab reproduce</c> runs and in which order: the paper's experiment specs (<see cref="PaperTables.Experiments"/>
+/// first, in table order; other specs in the folder follow by name), then the detection steps; and the detection tables
+/// it writes into <c>results/paper/</c> from what those steps left under <c>results/</c>.
+/// </summary>
+public static class PaperReproduction
+{
+    /// <summary>File of the reference figures, beside the specs.</summary>
+    public const string PublishedFile = "published.yaml";
+
+    /// <summary>Steps after the experiment specs: case-level detection on the RCA datasets, and the NAB scoreboard.</summary>
+    public static readonly string[] DetectionSteps = ["detection", "nab"];
+
+    /// <summary>The datasets of the case-level detection table.</summary>
+    public static readonly string[] DetectionDatasets = ["rcd-sockshop", "nezha", "petshop"];
+
+    /// <summary>The detectors of the paper's NAB scoreboard: every streaming detector at its defaults.</summary>
+    public static IReadOnlyList<string> NabDetectors() =>
+        MethodCatalog.OfKind(MethodKind.Detector).Where(m => MethodCatalog.CreateDetector(m.Name) is Detection.IStreamingDetector)
+            .Select(m => m.Name).ToArray();
+
+    /// <summary>
+    /// The experiment specs of <paramref name="specDir"/> in run order and the detection steps to run, limited to
+    /// <paramref name="only"/> (comma-separated names of specs or steps) when given; an unknown name is an error.
+    /// </summary>
+    public static (IReadOnlyList<string> Specs, IReadOnlySet<string> Steps) Select(string specDir, string? only)
+    {
+        if (!Directory.Exists(specDir)) throw new AiopsLabException($"spec folder '{specDir}' does not exist (run from the repository root, or pass --specs).");
+        var files = Directory.GetFiles(specDir, "*.yaml").Where(f => Path.GetFileName(f) != PublishedFile)
+            .OrderBy(f => Array.IndexOf(PaperTables.Experiments, Path.GetFileNameWithoutExtension(f)) is var i && i < 0 ? int.MaxValue : i)
+            .ThenBy(f => f, StringComparer.Ordinal).ToList();
+        var steps = DetectionSteps.ToHashSet(StringComparer.Ordinal);
+        if (only is null) return (files, steps);
+        var want = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        foreach (var w in want)
+            if (!files.Any(f => Path.GetFileNameWithoutExtension(f) == w) && !DetectionSteps.Contains(w))
+                throw new UnknownNameException("paper experiment", w, files.Select(Path.GetFileNameWithoutExtension).Concat(DetectionSteps)!);
+        steps.IntersectWith(want);
+        return (files.Where(f => want.Contains(Path.GetFileNameWithoutExtension(f))).ToList(), steps);
+    }
+
+    /// <summary>
+    /// Every table of <c>results/paper/</c>: <see cref="PaperTables.Write"/> (from the run stores and the reference
+    /// figures in <paramref name="specDir"/>) and <see cref="DetectionTables"/>.
+    /// </summary>
+    public static IReadOnlyList<string> WriteTables(string results, string specDir, Datasets.DataRoot? dataRoot)
+    {
+        var outDir = Path.Combine(results, "paper");
+        return [.. PaperTables.Write(results, Path.Combine(specDir, PublishedFile), outDir, dataRoot), .. DetectionTables(results, outDir)];
+    }
+
+    /// <summary>
+    /// The paper's detection tables from what the detection steps wrote: <c>detection</c> (every dataset's rows under
+    /// <c>results/detection/</c>, summarised again) and <c>nab</c> (the scoreboard under <c>results/nab/</c>, copied).
+    /// </summary>
+    public static IReadOnlyList<string> DetectionTables(string results, string outDir)
+    {
+        var files = new List<string>();
+        var dir = Path.Combine(results, "detection");
+        var csvs = DetectionDatasets.Select(d => Path.Combine(dir, d, "detection.csv")).Where(File.Exists).ToArray();
+        if (csvs.Length > 0)
+        {
+            var rows = csvs.SelectMany(CaseDetection.ReadRows).ToArray();
+            files.AddRange(CaseDetectionTables.Table(CaseDetection.Summarize(rows)).Write(outDir, "detection"));
+        }
+        var nab = Path.Combine(results, "nab");
+        foreach (var ext in new[] { "csv", "md", "tex" })
+        {
+            var src = Path.Combine(nab, "scoreboard." + ext);
+            if (!File.Exists(src)) continue;
+            var dst = Path.Combine(outDir, "nab." + ext);
+            File.Copy(src, dst, overwrite: true);
+            files.Add(dst);
+        }
+        return files;
+    }
+}

@@ -29,7 +29,7 @@ public static class GraphRecoveryReport
         var data = bench.Cases.Select(d => bench.Load(d, ct)).Select(c =>
         {
             var p = new RcaProblem(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming);
-            var w = GraphWindow.Of(p, 0);
+            var w = PreparedWindow.Of(p, WindowRecipe.Graph(0));
             return (w.Names, w.Columns, Truth: CausalGraph.FromDirectedGraph(c.TrueCausalGraph!, w.Names));
         }).ToList();
         return Score("synthetic", data, absolute: false, ct);

@@ -28,6 +28,13 @@ public static class MetricKinds
             || k.Contains("success", StringComparison.Ordinal) || k.Contains("availability", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Memory kinds, which RCAEval converts from bytes to megabytes (<c>convert_mem_mb</c>): "mem" (Sock Shop's
+    /// <c>carts_mem</c>) or containing "memory" (Nezha's <c>PodMemory…</c>, RCAEval RE2's <c>memory</c>).
+    /// </summary>
+    public static bool IsMemory(string kind) =>
+        kind.Equals("mem", StringComparison.OrdinalIgnoreCase) || kind.Contains("memory", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The columns whose kind is latency or error rate, in column order.</summary>
     public static IReadOnlyList<string> LatencyAndError(IEnumerable<string> columns, MetricNaming naming) =>
         columns.Where(c => { var k = naming.KindOf(c); return IsLatency(k) || IsError(k); }).ToArray();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using AiopsLab.Data;
 using AiopsLab.Detection;
@@ -22,7 +23,7 @@ namespace AiopsLab.Rca;
 /// interpolation (numpy's default, as <c>RobustScaler</c> does). An IQR of 0 (more than half the normal values equal)
 /// is replaced by 1 as <c>RobustScaler</c> does; the score is then in the metric's own units, which is why RCAEval's
 /// conversion of memory to MB matters there (<see cref="Options.MemoryUnitDivisor"/> replicates it).</para>
-/// <para>Preprocessing follows RCAEval (<see cref="RcaWindows"/>): forward fill, columns constant in either window dropped
+/// <para>Preprocessing follows RCAEval (<see cref="PreparedWindow"/>, <see cref="WindowRecipe.Statistical"/>): forward fill, columns constant in either window dropped
 /// and ranked last.</para>
 /// </remarks>
 [Method("baro", Summary = "BARO's RobustScorer: max over the anomalous window of (x − median)/IQR of the normal window.",
@@ -36,7 +37,7 @@ public sealed class Baro : IRootCauseLocalizer
         public bool Absolute { get; set; }
         /// <summary>Rows kept on each side of the anomaly time (0 = all). RCAEval keeps 300.</summary>
         public int Window { get; set; }
-        /// <summary>Memory kinds (<c>mem</c>, <c>…memory…</c>) are divided by this before scoring, as RCAEval's
+        /// <summary>Memory kinds (<see cref="MetricKinds.IsMemory"/>) are divided by this before scoring, as RCAEval's
         /// <c>convert_mem_mb</c> does (10⁶). It only changes scores whose IQR is 0 (then the scale is 1 and units matter).</summary>
         public double MemoryUnitDivisor { get; set; } = 1e6;
         /// <summary>Metric kinds left out (not ranked), e.g. <c>lat_50;lat_99</c> as RCAEval does on Sock Shop.</summary>
@@ -59,46 +60,51 @@ public sealed class Baro : IRootCauseLocalizer
     public RcaResult Localize(RcaProblem problem, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var w = RcaWindows.Of(problem, _o.Window, true, _o.ExcludeKinds);
+        var w = PreparedWindow.Of(problem, WindowRecipe.Statistical(_o.Window, _o.ExcludeKinds) with { MemoryDivisor = _o.MemoryUnitDivisor });
         var scores = new double[w.Names.Count];
         for (int j = 0; j < scores.Length; j++)
         {
             if ((j & 63) == 0) ct.ThrowIfCancellationRequested();
-            double unit = IsMemory(problem.Naming.KindOf(w.Names[j])) ? _o.MemoryUnitDivisor : 1;
-            scores[j] = RobustScore(w.Normal[j], w.Anomalous[j], _o.Absolute, unit);
+            scores[j] = RobustScore(w.Normal(j), w.Anomalous(j), _o.Absolute);
         }
         return w.Result(scores);
     }
 
-    private static bool IsMemory(string kind)
-    {
-        var k = kind.ToLowerInvariant();
-        return k == "mem" || k.Contains("memory", StringComparison.Ordinal);
-    }
-
     /// <summary>
     /// RobustScorer of one metric (BARO eq. 5–6): max_t (x_t − median(normal))/IQR(normal) over the anomalous values
-    /// (or max |…| when <paramref name="absolute"/>). An IQR of 0 counts as 1 (scikit-learn's rule); values are divided
-    /// by <paramref name="unit"/> first. NaN values are ignored; NaN when either window has no finite value.
+    /// (or max |…| when <paramref name="absolute"/>). An IQR of 0 counts as 1 (scikit-learn's rule). NaN values are
+    /// ignored; NaN when either window has no finite value.
     /// </summary>
-    public static double RobustScore(ReadOnlySpan<double> normal, ReadOnlySpan<double> anomalous, bool absolute = false, double unit = 1)
+    public static double RobustScore(ReadOnlySpan<double> normal, ReadOnlySpan<double> anomalous, bool absolute = false)
     {
-        var sorted = Stats.SortedFinite(normal);
-        if (sorted.Length == 0) return double.NaN;
-        double med = Stats.QuantileSorted(sorted, 0.5) / unit;
-        double iqr = Stats.IqrSorted(sorted) / unit;
-        if (iqr == 0) iqr = 1;
-        double best = double.NegativeInfinity;
-        bool any = false;
-        foreach (var v in anomalous)
+        // The quartiles by selection on a scratch copy (expected O(n), no sort, no allocation for windows up to 1,024 rows).
+        double[]? rented = normal.Length > 1024 ? ArrayPool<double>.Shared.Rent(normal.Length) : null;
+        Span<double> buf = rented is null ? stackalloc double[normal.Length] : rented;
+        int n = 0;
+        foreach (var v in normal) if (double.IsFinite(v)) buf[n++] = v;
+        try
         {
-            if (!double.IsFinite(v)) continue;
-            double z = (v / unit - med) / iqr;
-            if (absolute) z = Math.Abs(z);
-            if (z > best) best = z;
-            any = true;
+            if (n == 0) return double.NaN;
+            var x = buf[..n];
+            double q1 = QuickSelect.Quantile(x, 0.25, 0), med = QuickSelect.Quantile(x, 0.5, QuickSelect.Low(n, 0.25)), q3 = QuickSelect.Quantile(x, 0.75, QuickSelect.Low(n, 0.5));
+            double iqr = q3 - q1;
+            if (iqr == 0) iqr = 1;
+            double best = double.NegativeInfinity;
+            bool any = false;
+            foreach (var v in anomalous)
+            {
+                if (!double.IsFinite(v)) continue;
+                double z = (v - med) / iqr;
+                if (absolute) z = Math.Abs(z);
+                if (z > best) best = z;
+                any = true;
+            }
+            return any ? best : double.NaN;
         }
-        return any ? best : double.NaN;
+        finally
+        {
+            if (rented is not null) ArrayPool<double>.Shared.Return(rented);
+        }
     }
 }
 

@@ -129,41 +129,21 @@ public sealed class Circa : IRootCauseLocalizer
         ct.ThrowIfCancellationRequested();
         var f = problem.Metrics;
         int a = problem.AnomalyRow;
-        if (a == 0) throw new AiopsLabException($"circa: no rows before the anomaly time {problem.AnomalyTime}; the regressions need a normal period.");
-        if (a >= f.RowCount) throw new AiopsLabException($"circa: no rows at or after the anomaly time {problem.AnomalyTime}; there is nothing to test.");
-
         // Data span: [a − lookup, last row with time ≤ anomaly + horizon].
         int start = Math.Max(0, a - _o.LookupWindow);
         int end = Math.Max(a, f.RowAtOrAfter(problem.AnomalyTime + _o.Horizon + 1) - 1); // inclusive
         // Training rows: the first lookup − detect + 1 rows of the span (fewer when the normal period is shorter).
         int trainCount = Math.Max(a - start - _o.DetectWindow + 1, Math.Min(2, a - start));
-        int span = end - start + 1;
         int testCount = Math.Min(_o.DetectWindow, end - a + 1);
 
-        var names = new List<string>();
-        var series = new List<double[]>();
-        foreach (var (name, j) in f.Names.Select((n, j) => (n, j)))
+        // Leading gaps take the first value (CIRCA interpolates "both" ways); an all-missing or constant column is not scored.
+        var w = PreparedWindow.Of(problem, new WindowRecipe
         {
-            if (_o.ExcludeKinds.Length > 0 && _o.ExcludeKinds.Contains(problem.Naming.KindOf(name), StringComparer.Ordinal)) continue;
-            var src = f.Column(j);
-            var v = new double[span];
-            double last = double.NaN;
-            for (int t = 0; t < span; t++)
-            {
-                double x = src[start + t];
-                if (double.IsFinite(x)) last = x;
-                v[t] = last;
-            }
-            // Leading gaps take the first value (CIRCA interpolates "both" ways); an all-missing column is dropped.
-            int first = Array.FindIndex(v, double.IsFinite);
-            if (first < 0) continue;
-            for (int t = 0; t < first; t++) v[t] = v[first];
-            if (GraphWindow.IsConstant(v)) continue;
-            if (_o.MegabyteKinds.Contains(problem.Naming.KindOf(name), StringComparer.Ordinal))
-                for (int t = 0; t < span; t++) v[t] /= 1e6;
-            names.Add(name);
-            series.Add(v);
-        }
+            Before = _o.LookupWindow, After = end - a + 1, ExcludeKinds = _o.ExcludeKinds, Leading = LeadingGaps.FirstValue,
+            MemoryDivisor = 1e6, IsMemory = k => _o.MegabyteKinds.Contains(k, StringComparer.Ordinal), RequireBothSides = true,
+        });
+        var names = w.Names;
+        var series = w.Columns;
         var scored = names.ToArray();
         var graph = BuildGraph(problem, scored, ct);
         ct.ThrowIfCancellationRequested();

@@ -82,20 +82,16 @@ public sealed class EDiagnosis : IRootCauseLocalizer
     public RcaResult Localize(RcaProblem problem, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var w = RcaWindows.Of(problem, 0, true, _o.ExcludeKinds);
-        var normal = w.Normal.ToArray();
-        var abnormal = w.Anomalous.ToArray();
-        if (_o.EqualLength || _o.Mode == Variant.PyRca)
-        {
-            // RCAEval trims both samples to the shorter one (PyRCA pairs them by position).
-            int n = w.Names.Count == 0 ? 0 : Math.Min(w.Normal[0].Length, w.Anomalous[0].Length);
-            normal = w.Normal.Select(c => c.AsSpan(c.Length - n, n).ToArray()).ToArray();
-            abnormal = w.Anomalous.Select(c => c.AsSpan(0, n).ToArray()).ToArray();
-        }
+        var w = PreparedWindow.Of(problem, WindowRecipe.Statistical(0, _o.ExcludeKinds));
+        // RCAEval trims both samples to the shorter one (PyRCA pairs them by position).
+        bool trim = _o.EqualLength || _o.Mode == Variant.PyRca;
+        int n = Math.Min(w.AnomalyRow, w.RowCount - w.AnomalyRow);
+        var normal = Enumerable.Range(0, w.Names.Count).Select(j => (trim ? w.Normal(j)[^n..] : w.Normal(j)).ToArray()).ToArray();
+        var abnormal = Enumerable.Range(0, w.Names.Count).Select(j => (trim ? w.Anomalous(j)[..n] : w.Anomalous(j)).ToArray()).ToArray();
         return _o.Mode == Variant.Paper ? Paper(problem, w, normal, abnormal, ct) : PyRca(problem, w, normal, abnormal, ct);
     }
 
-    private RcaResult Paper(RcaProblem problem, RcaWindows w, double[][] normal, double[][] abnormal, CancellationToken ct)
+    private RcaResult Paper(RcaProblem problem, PreparedWindow w, double[][] normal, double[][] abnormal, CancellationToken ct)
     {
         var scores = new double[w.Names.Count];
         int flagged = 0;
@@ -112,7 +108,7 @@ public sealed class EDiagnosis : IRootCauseLocalizer
         return _o.TopK > 0 ? new RcaResult(res.Ranking.Take(_o.TopK).ToArray(), res.Diagnostics) : res;
     }
 
-    private RcaResult PyRca(RcaProblem problem, RcaWindows w, double[][] normal, double[][] abnormal, CancellationToken ct)
+    private RcaResult PyRca(RcaProblem problem, PreparedWindow w, double[][] normal, double[][] abnormal, CancellationToken ct)
     {
         int m = w.Names.Count;
         // Threshold of column j: the (1−α)-quantile of r² over all pairs of B bootstrap resamples (with replacement) of

@@ -7,7 +7,7 @@ namespace AiopsLab.Rca;
 
 /// <summary>
 /// An <see cref="ICausalGraphSource"/> that learns the graph from the problem's data: the window is prepared as
-/// <see cref="GraphWindow"/> describes (RCAEval's preprocessing), then <paramref name="discovery"/> runs on it. The graph's
+/// <see cref="PreparedWindow"/> describes (<see cref="WindowRecipe.Graph"/>, RCAEval's preprocessing), then <paramref name="discovery"/> runs on it. The graph's
 /// nodes are the kept columns; an undirected edge becomes two opposite edges.
 /// </summary>
 public sealed class LearnedGraphSource(IGraphDiscovery discovery, int window = 300, IReadOnlyCollection<string>? excludeKinds = null) : ICausalGraphSource
@@ -17,7 +17,7 @@ public sealed class LearnedGraphSource(IGraphDiscovery discovery, int window = 3
     public DirectedGraph Build(RcaProblem problem, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var w = GraphWindow.Of(problem, window, excludeKinds);
+        var w = PreparedWindow.Of(problem, WindowRecipe.Graph(window, excludeKinds));
         return discovery.Discover(w, ct).ToDirectedGraph();
     }
 }

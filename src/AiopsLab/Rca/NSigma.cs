@@ -11,7 +11,7 @@ namespace AiopsLab.Rca;
 /// <b>maximum</b> z_t over the anomalous window (RCAEval's <c>nsigma</c>: scikit-learn's <c>StandardScaler</c>, population
 /// σ, then <c>max(zscores)</c>; not the mean, not |z|). Metrics are ranked by score.
 /// </summary>
-/// <remarks>Preprocessing follows RCAEval (<see cref="RcaWindows"/>): forward fill, columns constant in either window
+/// <remarks>Preprocessing follows RCAEval (<see cref="PreparedWindow"/>, <see cref="WindowRecipe.Statistical"/>): forward fill, columns constant in either window
 /// dropped and ranked last. <see cref="Options.Absolute"/> scores max |z|; <see cref="Options.Aggregate"/> can take the
 /// mean instead of the maximum.</remarks>
 [Method("nsigma", Summary = "Max z-score of the anomalous window against the normal window's mean and standard deviation.",
@@ -49,12 +49,12 @@ public sealed class NSigma : IRootCauseLocalizer
     public RcaResult Localize(RcaProblem problem, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var w = RcaWindows.Of(problem, _o.Window, true, _o.ExcludeKinds);
+        var w = PreparedWindow.Of(problem, WindowRecipe.Statistical(_o.Window, _o.ExcludeKinds));
         var scores = new double[w.Names.Count];
         for (int j = 0; j < scores.Length; j++)
         {
             if ((j & 63) == 0) ct.ThrowIfCancellationRequested();
-            scores[j] = ZScore(w.Normal[j], w.Anomalous[j], _o.Absolute, _o.Aggregate);
+            scores[j] = ZScore(w.Normal(j), w.Anomalous(j), _o.Absolute, _o.Aggregate);
         }
         return w.Result(scores);
     }

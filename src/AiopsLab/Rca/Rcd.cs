@@ -103,21 +103,17 @@ public sealed class Rcd : IRootCauseLocalizer
     public RcaResult Localize(RcaProblem problem, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var (names, normal, anomalous) = Prepare(problem);
-        int nn = normal.Length == 0 ? 0 : normal[0].Length, na = anomalous.Length == 0 ? 0 : anomalous[0].Length;
+        var w = Prepare(problem);
+        // The reference's _select_useful_cols: standard deviation over both windows above 1.
+        var keep = Enumerable.Range(0, w.Names.Count).Where(j => !_o.SelectUseful || SampleSd(w.Columns[j]) > 1).ToArray();
+        var names = keep.Select(j => w.Names[j]).ToArray();
         if (names.Length == 0)
             return new RcaResult([], new Dictionary<string, double> { ["rcd_variables"] = 0 });
         // Discretise each metric over both windows, then add F.
-        int rows = nn + na, m = names.Length;
+        int rows = w.RowCount, m = names.Length;
         var data = new int[m + 1][];
-        for (int j = 0; j < m; j++)
-        {
-            var joined = new double[rows];
-            normal[j].CopyTo(joined, 0);
-            anomalous[j].CopyTo(joined, nn);
-            data[j] = KMeansDiscretizer.Bin(joined, _o.Bins);
-        }
-        data[m] = Enumerable.Range(0, rows).Select(t => t < nn ? 0 : 1).ToArray();
+        for (int j = 0; j < m; j++) data[j] = KMeansDiscretizer.Bin(w.Columns[keep[j]], _o.Bins);
+        data[m] = Enumerable.Range(0, rows).Select(t => t < w.AnomalyRow ? 0 : 1).ToArray();
         var rng = new Rng(problem.Seed);
         var found = MultiPhase(data, m, rng, ct, out long tests);
         if (_o.TopK > 0 && found.Count > _o.TopK) found = found.Take(_o.TopK).ToList();
@@ -126,7 +122,8 @@ public sealed class Rcd : IRootCauseLocalizer
         if (_o.RankAll)
         {
             var rest = Enumerable.Range(0, m).Where(v => !found.Contains(v)).ToArray();
-            var score = NSigma(normal, anomalous);
+            var all = w.AnomalyScores();
+            var score = keep.Select(j => all[j]).ToArray();
             var order = rest.OrderByDescending(v => score[v]).ThenBy(v => names[v], StringComparer.Ordinal);
             ranking.AddRange(order.Select(v => new RankedMetric(names[v], double.NaN)));
         }
@@ -138,46 +135,19 @@ public sealed class Rcd : IRootCauseLocalizer
         });
     }
 
-    /// <summary>Normal and anomalous windows after preprocessing: (names, normal columns, anomalous columns).</summary>
-    private (string[] Names, double[][] Normal, double[][] Anomalous) Prepare(RcaProblem problem)
+    /// <summary>The window after preprocessing (<see cref="PreparedWindow"/> with RCD's rules).</summary>
+    private PreparedWindow Prepare(RcaProblem problem)
     {
-        var f = problem.Metrics;
-        int a = problem.AnomalyRow;
-        if (a == 0) throw new AiopsLabException($"rcd: no rows before the anomaly time {problem.AnomalyTime}; F needs normal samples.");
-        if (a >= f.RowCount) throw new AiopsLabException($"rcd: no rows at or after the anomaly time {problem.AnomalyTime}; F needs anomalous samples.");
-        int r0 = _o.Window > 0 ? Math.Max(0, a - _o.Window) : 0;
-        int r1 = _o.Window > 0 ? Math.Min(f.RowCount, a + _o.Window) : f.RowCount;
-        var names = new List<string>();
-        var normal = new List<double[]>();
-        var anomalous = new List<double[]>();
+        bool sockShop = _o.Preprocessing == RcdPreprocessing.SockShop;
         var lat = new Regex(@"lat_\d{2}$", RegexOptions.CultureInvariant);
-        for (int j = 0; j < f.ColumnCount; j++)
+        var w = PreparedWindow.Of(problem, new WindowRecipe
         {
-            var name = f.Names[j];
-            if (_o.ExcludeKinds.Length > 0 && _o.ExcludeKinds.Contains(problem.Naming.KindOf(name), StringComparer.Ordinal)) continue;
-            if (_o.Preprocessing == RcdPreprocessing.SockShop && lat.IsMatch(name) && !name.EndsWith("_lat_90", StringComparison.Ordinal)) continue;
-            var src = f.Column(j);
-            var v = new double[r1 - r0];
-            double last = 0;
-            for (int t = r0; t < r1; t++)
-            {
-                if (double.IsFinite(src[t])) last = src[t];
-                v[t - r0] = last;
-            }
-            if (_o.Preprocessing == RcdPreprocessing.SockShop && name.EndsWith("_mem", StringComparison.Ordinal))
-                for (int t = 0; t < v.Length; t++) v[t] = Math.Truncate(v[t] / 1e6);
-            var nw = v.AsSpan(0, a - r0).ToArray();
-            var aw = v.AsSpan(a - r0).ToArray();
-            bool drop = _o.Preprocessing == RcdPreprocessing.None
-                ? GraphWindow.IsConstant(v)
-                : GraphWindow.IsConstant(nw) || GraphWindow.IsConstant(aw);
-            if (drop) continue;
-            if (_o.SelectUseful && !(SampleSd(v) > 1)) continue;
-            names.Add(name);
-            normal.Add(nw);
-            anomalous.Add(aw);
-        }
-        return (names.ToArray(), normal.ToArray(), anomalous.ToArray());
+            Before = _o.Window, After = _o.Window, ExcludeKinds = _o.ExcludeKinds, RequireBothSides = true,
+            Exclude = sockShop ? name => lat.IsMatch(name) && !name.EndsWith("_lat_90", StringComparison.Ordinal) : null,
+            MemoryDivisor = sockShop ? 1e6 : 1, TruncateMemory = true,
+            Constant = _o.Preprocessing == RcdPreprocessing.None ? ConstantRule.WholeWindow : ConstantRule.EitherSide,
+        });
+        return w;
     }
 
     private static double SampleSd(double[] v)
@@ -186,14 +156,6 @@ public sealed class Rcd : IRootCauseLocalizer
         foreach (var x in v) ss += (x - m) * (x - m);
         return Math.Sqrt(ss / Math.Max(1, v.Length - 1)); // pandas' std (ddof = 1), as the reference uses
     }
-
-    private static double[] NSigma(double[][] normal, double[][] anomalous) =>
-        normal.Select((c, j) =>
-        {
-            double m = c.Average(), ss = c.Sum(x => (x - m) * (x - m));
-            double sd = Math.Max(Math.Sqrt(ss / c.Length), 1e-9 * (1 + Math.Abs(m)));
-            return anomalous[j].Length == 0 ? 0 : anomalous[j].Max(x => Math.Abs(x - m) / sd);
-        }).ToArray();
 
     /// <summary>Algorithm 3 (phases 1 and 2). <paramref name="data"/> holds the m binned metrics and F (last).</summary>
     private List<int> MultiPhase(int[][] data, int m, Rng rng, CancellationToken ct, out long tests)

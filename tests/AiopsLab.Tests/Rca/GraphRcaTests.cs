@@ -196,7 +196,7 @@ public class GraphRcaTests
         var c = SyntheticBenchmark.EasyCases()[0];
         var p = new RcaProblem(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming) { Seed = 3, Slis = c.Slis };
         var r = MethodCatalog.CreateLocalizer("pc-pagerank(rcaeval=true)").Localize(p);
-        var w = GraphWindow.Of(p, 300);
+        var w = PreparedWindow.Of(p, WindowRecipe.Graph(300));
         var g = new PcDiscovery().Discover(w);
         var expected = PageRank.Compute(g.Reverse(), null, 0.85, 10, 1e-6, DanglingRule.ScikitNetwork);
         foreach (var m in r.Ranking) Assert.Equal(expected[w.Names.ToList().IndexOf(m.Metric)], m.Score, 12);

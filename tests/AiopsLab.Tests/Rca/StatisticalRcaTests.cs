@@ -22,6 +22,24 @@ public class StatisticalRcaTests
     }
 
     [Fact]
+    public void Robust_score_by_selection_equals_the_score_from_the_sorted_quartiles()
+    {
+        // Quartiles found by quickselect must be the sorted sample's (numpy's linear interpolation), ties included.
+        var rng = new Rng(17);
+        foreach (int n in new[] { 1, 2, 3, 4, 5, 7, 10, 64, 299, 1500 })
+            for (int rep = 0; rep < 20; rep++)
+            {
+                var normal = Enumerable.Range(0, n).Select(_ => Math.Round(rng.NextNormal() * 3)).ToArray();
+                if (rep % 4 == 0 && n > 2) normal[n / 2] = double.NaN;
+                var anomalous = Enumerable.Range(0, 5).Select(_ => rng.NextNormal() * 10).ToArray();
+                var sorted = Stats.SortedFinite(normal);
+                double iqr = Stats.QuantileSorted(sorted, 0.75) - Stats.QuantileSorted(sorted, 0.25);
+                double expected = anomalous.Max(v => (v - Stats.QuantileSorted(sorted, 0.5)) / (iqr == 0 ? 1 : iqr));
+                Assert.Equal(expected, Baro.RobustScore(normal, anomalous));
+            }
+    }
+
+    [Fact]
     public void Nsigma_score_matches_a_hand_computed_value()
     {
         // normal 1, 2, 3: mean 2, population sd √(2/3); anomalous 2, 4 → max z = 2/√(2/3) = √6.

@@ -1,0 +1,190 @@
+using AiopsLab.Methods;
+
+namespace AiopsLab.Detection;
+
+/// <summary>
+/// kNN-CAD, conformalized k-nearest-neighbour anomaly detection (Burnaev &amp; Ishimtsev, "Conformalized density- and
+/// distance-based anomaly detection in time-series data", arXiv:1608.04585, 2016, §3), as NAB runs it
+/// (<c>nab/detectors/knncad</c>). Each point closes a lag vector of the last <see cref="Options.Dim"/> values. During the
+/// probationary period the vectors form the training set T. The non-conformity of a vector v is the sum of its
+/// <see cref="Options.K"/> smallest Mahalanobis distances (v − t)ᵀΣ(v − t) to T, Σ = (TᵀT)⁻¹ re-estimated twice per
+/// probationary period; the calibration scores start as the training vectors' own non-conformities (each with itself
+/// counted, k + 1 terms) and slide: each new score replaces the oldest. The score of a point is the fraction of calibration
+/// scores strictly below its own (the conformal p-value's complement); after the first 2·probation points the oldest training
+/// vector is replaced by the oldest calibration vector. A score ≥ <see cref="Options.AlarmLevel"/> is followed by
+/// probation/5 points scored 0.5 (NAB's refractory period). Distances use the Cholesky factor L of TᵀT (Σ = L⁻ᵀL⁻¹, so the
+/// distance is ‖L⁻¹v − L⁻¹t‖²) with the transformed training vectors kept, so a point costs O(dim² + |T|·dim) and allocates nothing.
+/// </summary>
+[Method("knncad", Summary = "NAB's kNN-CAD: conformal p-value of the k-nearest-neighbour Mahalanobis non-conformity of the lag vector.",
+    Citation = "Burnaev & Ishimtsev, Conformalized density- and distance-based anomaly detection in time-series data, arXiv:1608.04585 (2016)")]
+public sealed class Knncad : NabDetectorBase, IAlarmThreshold
+{
+    public sealed record Options : NabDetectorOptions
+    {
+        /// <summary>Neighbours summed in the non-conformity measure (NAB: 27).</summary>
+        public int K { get; set; } = 27;
+        /// <summary>Lag-vector length (NAB: 19).</summary>
+        public int Dim { get; set; } = 19;
+        /// <summary>Score from which the refractory period starts (NAB: 0.9965).</summary>
+        public double AlarmLevel { get; set; } = 0.9965;
+    }
+
+    private readonly Options _o;
+
+    public Knncad() : this(new Options()) { }
+
+    public Knncad(Options options) : base(options)
+    {
+        _o = options;
+        CheckShared();
+        DetectorOptions.Require(options.K >= 1, Name, "k", "must be ≥ 1");
+        DetectorOptions.Require(options.Dim >= 1, Name, "dim", "must be ≥ 1");
+        DetectorOptions.Require(options.AlarmLevel is > 0 and <= 1, Name, "alarm-level", "must be in (0, 1]");
+    }
+
+    public override string Name => "knncad";
+
+    public double AlarmThreshold => _o.AlarmLevel;
+
+    public override IDetectorState Start(NabSeriesSetup setup) => new State(_o, setup.Probation);
+
+    /// <summary>A FIFO of fixed-length vectors in one array.</summary>
+    private sealed class Ring(int capacity, int dim)
+    {
+        private readonly double[] _data = new double[Math.Max(1, capacity) * dim];
+        private int _head;
+        public int Count { get; private set; }
+        public Span<double> this[int i] => _data.AsSpan((_head + i) % capacity * dim, dim);
+        public Span<double> PushBack() { var s = _data.AsSpan((_head + Count) % capacity * dim, dim); Count++; return s; }
+        public void PopFront() { _head = (_head + 1) % capacity; Count--; }
+    }
+
+    private sealed class State : IDetectorState
+    {
+        private readonly Options _o;
+        private readonly int _p, _d;
+        private readonly double[] _buf;                 // last Dim values, ring
+        private readonly Ring _train, _trainT, _calib;  // raw and transformed training vectors, calibration vectors
+        private readonly double[] _scores;              // calibration scores, ring (same order as NAB's list)
+        private readonly double[] _l, _lNew, _gram, _item, _itemT, _knn;
+        private bool _identity = true;
+        private int _n, _scoreHead, _scoreCount, _pred = -1;
+
+        public State(Options o, int probation)
+        {
+            _o = o; _p = probation; _d = o.Dim;
+            int trainCap = Math.Max(1, probation - o.Dim);
+            _buf = new double[_d];
+            _train = new Ring(trainCap, _d); _trainT = new Ring(trainCap, _d); _calib = new Ring(Math.Max(1, probation) + 1, _d);
+            _scores = new double[trainCap];
+            _l = new double[_d * _d]; _lNew = new double[_d * _d]; _gram = new double[_d * _d];
+            _item = new double[_d]; _itemT = new double[_d]; _knn = new double[o.K + 1];
+        }
+
+        public double Update(double value)
+        {
+            _buf[_n % _d] = value;
+            _n++;
+            if (_n < _d) return 0.0;
+            for (int j = 0; j < _d; j++) _item[j] = _buf[(_n - _d + j) % _d];
+            if (_n < _p)
+            {
+                _item.CopyTo(_train.PushBack());
+                Transform(_item, _trainT.PushBack());
+                return 0.0;
+            }
+            if (_train.Count == 0) return 0.0;   // a series shorter than a probation's worth of lag vectors
+            int ost = _n % _p;
+            if (ost == 0 || ost == _p / 2) Refit();
+            if (_scoreCount == 0)
+            {
+                for (int i = 0; i < _train.Count; i++) _scores[i] = Ncm(_trainT[i], true);
+                _scoreCount = _train.Count;
+            }
+            Transform(_item, _itemT);
+            double score = Ncm(_itemT, false);
+            int below = 0;
+            for (int i = 0; i < _scoreCount; i++) if (_scores[i] < score) below++;
+            double result = (double)below / _scoreCount;
+            if (_n >= 2 * _p)
+            {
+                _train.PopFront(); _trainT.PopFront();
+                var oldest = _calib[0];
+                oldest.CopyTo(_train.PushBack());
+                Transform(oldest, _trainT.PushBack());
+                _calib.PopFront();
+            }
+            _scores[_scoreHead] = score;                 // pop the oldest score, append the new one
+            _scoreHead = (_scoreHead + 1) % _scoreCount;
+            _item.CopyTo(_calib.PushBack());
+            if (_pred > 0) { _pred--; return 0.5; }
+            if (result >= _o.AlarmLevel) _pred = _p / 5;
+            return result;
+        }
+
+        /// <summary>Sum of the k (k + 1 with the vector itself in T) smallest squared distances to the training set.</summary>
+        private double Ncm(ReadOnlySpan<double> yT, bool self)
+        {
+            int k = Math.Min(_o.K + (self ? 1 : 0), _trainT.Count), have = 0;
+            for (int i = 0; i < _trainT.Count; i++)
+            {
+                var t = _trainT[i];
+                double dist = 0;
+                for (int j = 0; j < _d; j++) { double e = yT[j] - t[j]; dist += e * e; }
+                if (have < k) { Insert(dist, have); have++; }
+                else if (dist < _knn[k - 1]) Insert(dist, k - 1);
+            }
+            double s = 0;
+            for (int i = 0; i < k; i++) s += _knn[i];
+            return s;
+        }
+
+        /// <summary>Inserts into the sorted prefix _knn[0..end) (end = the slot to overwrite).</summary>
+        private void Insert(double dist, int end)
+        {
+            int i = end;
+            while (i > 0 && _knn[i - 1] > dist) { _knn[i] = _knn[i - 1]; i--; }
+            _knn[i] = dist;
+        }
+
+        /// <summary>Σ = (TᵀT)⁻¹ via the Cholesky factor of TᵀT; a TᵀT that is not positive definite keeps the previous Σ (NAB keeps it on a singular matrix).</summary>
+        private void Refit()
+        {
+            Array.Clear(_gram);
+            for (int i = 0; i < _train.Count; i++)
+            {
+                var t = _train[i];
+                for (int a = 0; a < _d; a++)
+                    for (int b = 0; b <= a; b++) _gram[a * _d + b] += t[a] * t[b];
+            }
+            for (int j = 0; j < _d; j++)
+            {
+                double s = _gram[j * _d + j];
+                for (int m = 0; m < j; m++) s -= _lNew[j * _d + m] * _lNew[j * _d + m];
+                if (!(s > 0)) return;
+                _lNew[j * _d + j] = Math.Sqrt(s);
+                for (int i = j + 1; i < _d; i++)
+                {
+                    double v = _gram[i * _d + j];
+                    for (int m = 0; m < j; m++) v -= _lNew[i * _d + m] * _lNew[j * _d + m];
+                    _lNew[i * _d + j] = v / _lNew[j * _d + j];
+                }
+            }
+            _lNew.CopyTo(_l, 0);
+            _identity = false;
+            for (int i = 0; i < _train.Count; i++) Transform(_train[i], _trainT[i]);
+        }
+
+        /// <summary>y = L⁻¹x by forward substitution (y = x while Σ is the identity).</summary>
+        private void Transform(ReadOnlySpan<double> x, Span<double> y)
+        {
+            if (_identity) { x.CopyTo(y); return; }
+            for (int i = 0; i < _d; i++)
+            {
+                double s = x[i];
+                for (int m = 0; m < i; m++) s -= _l[i * _d + m] * y[m];
+                y[i] = s / _l[i * _d + i];
+            }
+        }
+    }
+}

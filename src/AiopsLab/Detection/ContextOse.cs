@@ -1,0 +1,233 @@
+using AiopsLab.Methods;
+
+namespace AiopsLab.Detection;
+
+/// <summary>
+/// Contextual Anomaly Detector, open-source edition (CAD OSE; M. Smirnov, 2016, github.com/smirmik/CAD), as NAB runs it
+/// (<c>nab/detectors/context_ose</c>, "contextOSE"). Each value is quantised into 2^<see cref="Options.ValueBits"/> levels of
+/// the series range and encoded as sensor facts {2i + bitᵢ}. A context is a pair (left facts, right facts) remembered when the
+/// left facts (previous sensor facts plus the facts of the previously active contexts, "neurons" 2³¹ + id) are followed by the
+/// right facts (current sensor facts). Each step: the contexts whose left part was fully present at the previous step are
+/// selected; those whose right part is fully present now become active (at most <see cref="Options.MaxActiveNeurons"/>, the
+/// most used, feed the next left facts); partial matches of recently created zero-level contexts propose new contexts
+/// (left parts of at most <see cref="Options.MaxLeftLength"/> facts). With a = active/selected and b = really new/proposed,
+/// the raw score is (1 − a + b)/2; it is reported only when no raw score of the last probation/5 steps reached
+/// <see cref="Options.BaseThreshold"/>, else 0. Semi-contexts are keyed by their tuple hash and the most used neurons are
+/// sorted by (uses, left hash, right hash) as in the reference; the hash and the order in which a left semi-context's contexts
+/// are visited follow Python 2.7, which produced NAB's published outputs (<see cref="Py2"/>).
+/// </summary>
+[Method("context-ose", Summary = "NAB's contextOSE (CAD OSE): share of expected contexts not confirmed plus share of new contexts.",
+    Citation = "Smirnov, Contextual Anomaly Detector OSE (2016), NAB's contextOSE")]
+public sealed class ContextOse : NabDetectorBase, IAlarmThreshold
+{
+    public sealed record Options : NabDetectorOptions
+    {
+        /// <summary>Raw score from which the following probation/5 points report 0 (reference: 0.75).</summary>
+        public double BaseThreshold { get; set; } = 0.75;
+        /// <summary>Longest left semi-context a proposed context may have (reference: 7).</summary>
+        public int MaxLeftLength { get; set; } = 7;
+        /// <summary>Active contexts fed back as facts (reference: 15).</summary>
+        public int MaxActiveNeurons { get; set; } = 15;
+        /// <summary>Bits of the quantised value (reference: 3, i.e. 8 levels).</summary>
+        public int ValueBits { get; set; } = 3;
+        /// <summary>Alarm threshold on the score for case-level detection.</summary>
+        public double Threshold { get; set; } = 0.75;
+    }
+
+    private readonly Options _o;
+
+    public ContextOse() : this(new Options()) { }
+
+    public ContextOse(Options options) : base(options)
+    {
+        _o = options;
+        CheckShared();
+        DetectorOptions.Require(options.BaseThreshold is > 0 and <= 1, Name, "base-threshold", "must be in (0, 1]");
+        DetectorOptions.Require(options.MaxLeftLength >= 1, Name, "max-left-length", "must be ≥ 1");
+        DetectorOptions.Require(options.MaxActiveNeurons >= 1, Name, "max-active-neurons", "must be ≥ 1");
+        DetectorOptions.Require(options.ValueBits is >= 1 and <= 16, Name, "value-bits", "must be in [1, 16]");
+    }
+
+    public override string Name => "context-ose";
+
+    public double AlarmThreshold => _o.Threshold;
+
+    public override IDetectorState Start(NabSeriesSetup setup) => new State(_o, setup);
+
+    private sealed class Semi(int index, int length, bool left)
+    {
+        public readonly int Index = index, Length = length;
+        public readonly List<long> Crossed = [];
+        public int CrossedCount;
+        public readonly Py2IntDict? Contexts = left ? new Py2IntDict() : null;   // right semi-context id → context id
+    }
+
+    private sealed class Context(bool zeroLevel, long leftHash, long rightHash)
+    {
+        public int Uses;
+        public bool ZeroLevel = zeroLevel;
+        public readonly long LeftHash = leftHash, RightHash = rightHash;
+    }
+
+    private sealed class State(Options o, NabSeriesSetup setup) : IDetectorState
+    {
+        private const long NeuronBase = 1L << 31;
+        private readonly double _min = setup.InputMin, _step = (setup.InputMax - setup.InputMin == 0 ? (1 << o.ValueBits) - 1.0 : setup.InputMax - setup.InputMin) / ((1 << o.ValueBits) - 1.0);
+        private readonly int _rest = (int)(setup.Probation / 5.0);
+        private readonly List<double> _history = [1.0];
+        private readonly Dictionary<long, List<Semi>>[] _facts = [new(), new()];
+        private readonly Dictionary<long, int>[] _semiIds = [new(), new()];
+        private readonly List<Semi>[] _semis = [[], []];
+        private List<Semi>[] _crossed = [[], []];
+        private readonly List<Context> _contexts = [];
+        private int _newContextId;                  // the reference's False doubles as id 0
+        private long[] _left = [];
+        private readonly List<(int Key, int Value)> _items = [];
+        private readonly List<(int Id, int Uses, long Lh, long Rh, int Order)> _active = [];
+        private readonly List<(long[] L, long[] R)> _potential = [];
+        private readonly HashSet<(long[] L, long[] R)> _unique = new(PairComparer.Instance);
+
+        public double Update(double value)
+        {
+            int level = (int)((value - _min) / _step);
+            var sens = new List<long>();
+            for (int bit = 0, v = level; bit < o.ValueBits || v > 0; bit++, v >>= 1) sens.Add(bit * 2 + (v & 1));
+            sens.Sort();
+            var (a, b) = Step(sens.ToArray());
+            double raw = (1.0 - a + b) / 2.0;
+            int from = _rest == 0 ? 0 : Math.Max(0, _history.Count - _rest);
+            double max = double.NegativeInfinity;
+            for (int i = from; i < _history.Count; i++) max = Math.Max(max, _history[i]);
+            _history.Add(raw);
+            return max < o.BaseThreshold ? raw : 0.0;
+        }
+
+        private (double, double) Step(long[] sens)
+        {
+            _unique.Clear();
+            bool newContext = false;
+            if (_left.Length > 0 && sens.Length > 0)
+            {
+                _unique.Add((_left, sens));
+                newContext = Remember(_left, sens, zeroLevel: true) > 0;
+            }
+            Cross(1, sens);
+            int selected = UpdateAndGetActive(newContext);
+            foreach (var p in _potential) _unique.Add(p);
+            double a = selected > 0 ? _active.Count / (double)selected : 0.0;
+
+            // Stable sort by (uses, left hash, right hash); the last MaxActiveNeurons become neuron facts.
+            _active.Sort((x, y) => x.Uses != y.Uses ? x.Uses.CompareTo(y.Uses) : x.Lh != y.Lh ? x.Lh.CompareTo(y.Lh) : x.Rh != y.Rh ? x.Rh.CompareTo(y.Rh) : x.Order.CompareTo(y.Order));
+            var left = new SortedSet<long>(sens);
+            for (int i = Math.Max(0, _active.Count - o.MaxActiveNeurons); i < _active.Count; i++) left.Add(NeuronBase + _active[i].Id);
+            _left = [.. left];
+
+            int added = _potential.Count > 0 ? Remember(_potential, zeroLevel: false) : 0;
+            Cross(0, _left);
+            added += newContext ? 1 : 0;
+            double b = newContext && _unique.Count > 0 ? added / (double)_unique.Count : 0.0;
+            return (a, b);
+        }
+
+        private int Remember(long[] left, long[] right, bool zeroLevel) { _single.Clear(); _single.Add((left, right)); return Remember(_single, zeroLevel); }
+        private readonly List<(long[] L, long[] R)> _single = [];
+
+        /// <summary>The reference's getContextByFacts: stores unseen contexts; for a zero-level one returns 1 if it was new.</summary>
+        private int Remember(List<(long[] L, long[] R)> list, bool zeroLevel)
+        {
+            int added = 0;
+            foreach (var (lf, rf) in list.ToArray())
+            {
+                long lh = Py2.TupleHash(lf), rh = Py2.TupleHash(rf);
+                var leftSemi = SemiFor(0, lh, lf);
+                var rightSemi = SemiFor(1, rh, rf);
+                int next = _contexts.Count;
+                int id = leftSemi.Contexts!.SetDefault(rightSemi.Index, next);
+                if (id == next)
+                {
+                    added++;
+                    _contexts.Add(new Context(zeroLevel, lh, rh));
+                    if (zeroLevel) { _newContextId = id; return 1; }
+                }
+                else if (zeroLevel) { _contexts[id].ZeroLevel = true; return 0; }
+            }
+            return added;
+        }
+
+        private Semi SemiFor(int side, long hash, long[] facts)
+        {
+            int next = _semis[side].Count;
+            if (_semiIds[side].TryGetValue(hash, out var id)) return _semis[side][id];
+            _semiIds[side][hash] = next;
+            var s = new Semi(next, facts.Length, side == 0);
+            _semis[side].Add(s);
+            foreach (var f in facts)
+            {
+                if (!_facts[side].TryGetValue(f, out var l)) _facts[side][f] = l = [];
+                l.Add(s);
+            }
+            return s;
+        }
+
+        /// <summary>The reference's contextCrosser: which semi-contexts of one side the facts cover, and by how many facts.</summary>
+        private void Cross(int side, long[] facts)
+        {
+            foreach (var s in _crossed[side]) { s.Crossed.Clear(); s.CrossedCount = 0; }
+            var touched = new List<Semi>();
+            foreach (var f in facts)
+                if (_facts[side].TryGetValue(f, out var l))
+                    foreach (var s in l)
+                    {
+                        if (s.Crossed.Count == 0) touched.Add(s);
+                        s.Crossed.Add(f);
+                    }
+            foreach (var s in touched) s.CrossedCount = s.Crossed.Count;
+            touched.Sort((x, y) => x.Index.CompareTo(y.Index));
+            _crossed[side] = touched;
+        }
+
+        /// <summary>The reference's updateContextsAndGetActive; returns the number of selected contexts.</summary>
+        private int UpdateAndGetActive(bool newContext)
+        {
+            _active.Clear();
+            _potential.Clear();
+            int selected = 0;
+            foreach (var ls in _crossed[0])
+            {
+                ls.Contexts!.Items(_items);
+                foreach (var (rightId, id) in _items)
+                {
+                    if (_newContextId == id) continue;
+                    var c = _contexts[id];
+                    var rs = _semis[1][rightId];
+                    if (ls.Length == ls.CrossedCount)
+                    {
+                        selected++;
+                        if (rs.CrossedCount > 0)
+                        {
+                            if (rs.Length == rs.CrossedCount)
+                            {
+                                c.Uses++;
+                                _active.Add((id, c.Uses, c.LeftHash, c.RightHash, _active.Count));
+                            }
+                            else if (c.ZeroLevel && newContext && ls.CrossedCount <= o.MaxLeftLength)
+                                _potential.Add(([.. ls.Crossed], [.. rs.Crossed]));
+                        }
+                    }
+                    else if (c.ZeroLevel && newContext && rs.CrossedCount > 0 && ls.CrossedCount <= o.MaxLeftLength)
+                        _potential.Add(([.. ls.Crossed], [.. rs.Crossed]));
+                }
+            }
+            _newContextId = 0;
+            return selected;
+        }
+    }
+
+    /// <summary>Equality of (left facts, right facts) by content, as Python compares tuples.</summary>
+    private sealed class PairComparer : IEqualityComparer<(long[] L, long[] R)>
+    {
+        public static readonly PairComparer Instance = new();
+        public bool Equals((long[] L, long[] R) x, (long[] L, long[] R) y) => x.L.AsSpan().SequenceEqual(y.L) && x.R.AsSpan().SequenceEqual(y.R);
+        public int GetHashCode((long[] L, long[] R) p) => HashCode.Combine(Py2.TupleHash(p.L), Py2.TupleHash(p.R));
+    }
+}

@@ -17,7 +17,7 @@ namespace AiopsLab.Detection;
 /// </summary>
 [Method("knncad", Summary = "NAB's kNN-CAD: conformal p-value of the k-nearest-neighbour Mahalanobis non-conformity of the lag vector.",
     Citation = "Burnaev & Ishimtsev, Conformalized density- and distance-based anomaly detection in time-series data, arXiv:1608.04585 (2016)")]
-public sealed class Knncad : NabDetectorBase, IAlarmThreshold
+public sealed class Knncad : NabDetectorBase, IAlarmThreshold, ICoarseScore
 {
     public sealed record Options : NabDetectorOptions
     {

@@ -75,3 +75,11 @@ public abstract class NabDetectorBase(NabDetectorOptions options) : IStreamingDe
         DetectorOptions.Require(options.InputMin is null || options.InputMax is null || options.InputMin <= options.InputMax, Name, "input-min", "must be ≤ input-max");
     }
 }
+
+/// <summary>
+/// A detector whose scores are coarse by its paper's construction — 0/1 decisions (relative entropy) or ranks among a small
+/// calibration set (kNN-CAD's conformal score, 1 as soon as a point beats every calibration score) — so that an ordinary point
+/// can tie with a planted anomaly at the top score. The conformance suite then asks that the planted anomaly reach the top
+/// score and that the top score be rare in the normal stretch, instead of a strict inequality.
+/// </summary>
+public interface ICoarseScore;

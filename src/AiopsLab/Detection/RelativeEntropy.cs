@@ -17,7 +17,7 @@ namespace AiopsLab.Detection;
 /// </summary>
 [Method("relative-entropy", Summary = "NAB's relative-entropy detector: multinomial goodness-of-fit of the recent window against learned hypotheses.",
     Citation = "Wang et al., Statistical techniques for online anomaly detection in data centers, IM 2011")]
-public sealed class RelativeEntropy : NabDetectorBase, IAlarmThreshold
+public sealed class RelativeEntropy : NabDetectorBase, IAlarmThreshold, ICoarseScore
 {
     public sealed record Options : NabDetectorOptions
     {

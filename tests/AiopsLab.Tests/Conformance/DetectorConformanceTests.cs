@@ -71,6 +71,19 @@ public class DetectorConformanceTests
         Assert.Empty(MethodCatalog.CreateDetector(name).Score([]));
     }
 
+    /// <summary>
+    /// For a detector with coarse scores (<see cref="ICoarseScore"/>: 0/1 decisions, ranks), a tie at the top is no failure: the
+    /// planted region must reach the series' top score and at most 5 % of the normal stretch may reach it. False for others.
+    /// </summary>
+    private static bool CoarseTopIsRare(string name, double[] s, double planted, int from, int to)
+    {
+        if (MethodCatalog.CreateDetector(name) is not ICoarseScore) return false;
+        Assert.True(planted >= s.Max(), $"{name}: the planted region's max {planted} is below the series' top score {s.Max()}.");
+        int atTop = s.AsSpan(from, to - from).ToArray().Count(v => v >= planted);
+        Assert.True(atTop <= 0.05 * (to - from), $"{name}: {atTop} of {to - from} normal points reach the planted anomaly's score {planted}.");
+        return true;
+    }
+
     [Theory, MemberData(nameof(PointDetectors))]
     public void A_planted_spike_gets_the_highest_score(string name)
     {
@@ -78,6 +91,7 @@ public class DetectorConformanceTests
         x[300] += 8;
         var s = MethodCatalog.CreateDetector(name).Score(x);
         double planted = Max(s, 300, 303), before = Max(s, Warmup(name), 300);
+        if (CoarseTopIsRare(name, s, planted, Warmup(name), 300)) return;
         Assert.True(planted > before, $"{name}: spike region max {planted} is not above the normal stretch's max {before}.");
     }
 
@@ -100,6 +114,7 @@ public class DetectorConformanceTests
         var s = MethodCatalog.CreateDetector(name).Score(x);
         // A batch detector sees both sides of the edge and may mark it a few points early: the region starts 5 points before.
         double planted = Max(s, 245, 270), before = Max(s, Warmup(name), 245);
+        if (CoarseTopIsRare(name, s, planted, Warmup(name), 245)) return;
         Assert.True(planted > before, $"{name}: level-shift region max {planted} is not above the normal stretch's max {before}.");
     }
 

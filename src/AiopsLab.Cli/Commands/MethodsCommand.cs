@@ -15,9 +15,11 @@ public sealed class MethodsCommand : ICliCommand
     {
         var name = new Argument<string?>("name") { Description = "A method name, to show its options.", Arity = ArgumentArity.ZeroOrOne };
         var markdown = new Option<bool>("--markdown") { Description = "Print the list as the Markdown table of README.md's Methods section." };
-        var cmd = new Command("methods", "List registered localizers, reducers, detectors and anomaly-time sources, or show one method's options.") { name, markdown };
+        var dirs = new Option<string[]>("--methods-dir") { Description = "Also list the external methods (*.method.yaml) in this folder; AIOPSLAB_METHODS adds more." };
+        var cmd = new Command("methods", "List registered localizers, reducers, detectors and anomaly-time sources, or show one method's options.") { name, markdown, dirs };
         cmd.SetAction(ctx.Guard((p, _) =>
         {
+            ExternalMethods.Load(p.GetValue(dirs) ?? []);
             var n = p.GetValue(name);
             if (n is null && p.GetValue(markdown)) { ctx.Out.Write(MethodMarkdown.Table()); return 0; }
             if (n is null)
@@ -47,6 +49,7 @@ public sealed class MethodsCommand : ICliCommand
     {
         o.WriteLine($"{m.Name} ({m.Kind.Text()}): {m.Summary}");
         if (m.Citation.Length > 0) o.WriteLine($"paper: {m.Citation}");
+        if (m.Source is not null) o.WriteLine($"external: {m.Source} (docs/external-methods.md)");
         var opts = m.Options();
         if (opts.Count == 0) { o.WriteLine("options: none"); return; }
         o.WriteLine();

@@ -25,14 +25,18 @@ public sealed class RunOptions
     public Option<string?> Faults { get; } = new("--fault") { Description = "Only these fault types or fault classes (comma-separated)." };
     public Option<int?> Limit { get; } = new("--limit") { Description = "Only the first N selected cases." };
     public Option<string[]> DatasetOptions { get; } = DatasetsCommand.DatasetOptionsOption();
+    public Option<string[]> MethodsDirs { get; } = new("--methods-dir") { Description = "Folder of external-method manifests (*.method.yaml; see docs/external-methods.md), usable by name in --methods and specs. Repeatable; AIOPSLAB_METHODS adds more.", AllowMultipleArgumentsPerToken = false };
     public Option<string> AnomalyTime { get; } = new("--anomaly-time") { Description = "Where the anomaly time comes from: 'label' (the inject time) or an anomaly-time source for end-to-end mode (see 'methods'): 'bocpd' (BARO's multivariate BOCPD), 'first-alarm(detector=SPEC,threshold=X)'.", DefaultValueFactory = _ => ExperimentSpec.DefaultDetection };
 
     private IEnumerable<Option> ShortcutOnly => [Seed, Delay, Window, Systems, Faults, Limit, DatasetOptions, AnomalyTime];
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Out, Seed, Timeout, Delay, Window, Jobs, ShardOption, Retry, DryRun, Systems, Faults, Limit, DatasetOptions, AnomalyTime }) c.Options.Add(o);
+        foreach (var o in new Option[] { Out, Seed, Timeout, Delay, Window, Jobs, ShardOption, Retry, DryRun, Systems, Faults, Limit, DatasetOptions, AnomalyTime, MethodsDirs }) c.Options.Add(o);
     }
+
+    /// <summary>Registers the external methods of <c>--methods-dir</c> and <c>AIOPSLAB_METHODS</c>; call before reading method names.</summary>
+    public void LoadExternalMethods(ParseResult p) => ExternalMethods.Load(p.GetValue(MethodsDirs) ?? []);
 
     private static bool Given(ParseResult p, Option o) => p.GetResult(o) is { Implicit: false };
 
@@ -172,6 +176,7 @@ public sealed class RunCommand : ICliCommand
         ro.AddTo(cmd);
         cmd.SetAction(ctx.Guard((p, ct) =>
         {
+            ro.LoadExternalMethods(p);
             var specPath = p.GetValue(spec);
             var ds = p.GetValue(dataset);
             if (specPath is not null)
@@ -202,6 +207,7 @@ public sealed class QuickstartCommand : ICliCommand
         ro.AddTo(cmd);
         cmd.SetAction(ctx.Guard((p, ct) =>
         {
+            ro.LoadExternalMethods(p);
             var specs = p.GetValue(methods) is { } m
                 ? MethodSpec.ParseList(m)
                 : MethodCatalog.OfKind(MethodKind.Localizer).Select(x => MethodSpec.Parse(x.Name)).ToArray();

@@ -12,9 +12,17 @@ namespace AiopsLab.Catalog;
 /// <summary>A registered method.</summary>
 public sealed record MethodInfo(string Name, MethodKind Kind, Type Type, Type? OptionsType, string Summary, string Citation, bool IsBaseline)
 {
+    /// <summary>Where a method that is not a class of ours comes from (an external method's manifest file); null for classes.</summary>
+    public string? Source { get; init; }
+    /// <summary>Builds the method from its parameters instead of <see cref="Type"/>'s constructor (external methods).</summary>
+    public Func<IReadOnlyDictionary<string, string>, object>? Factory { get; init; }
+    /// <summary>Options declared by the method itself (external methods), in place of <see cref="OptionsType"/>'s properties.</summary>
+    public IReadOnlyList<(string Name, string Type, string Default)>? DeclaredOptions { get; init; }
+
     /// <summary>Settable option names (kebab-case) with their default values, for help text and provenance.</summary>
     public IReadOnlyList<(string Name, string Type, string Default)> Options()
     {
+        if (DeclaredOptions is not null) return DeclaredOptions;
         if (OptionsType is null) return [];
         var defaults = Activator.CreateInstance(OptionsType);
         return OptionsBinder.Settable(OptionsType)
@@ -62,12 +70,18 @@ public static class MethodCatalog
         var optionsType = withOptions?.GetParameters()[0].ParameterType;
         if (optionsType is not null && optionsType.GetConstructor(Type.EmptyTypes) is null)
             throw new InvalidOperationException($"{type}'s options type {optionsType} needs a parameterless constructor (defaults).");
-        var info = new MethodInfo(a.Name, kind, type, optionsType, a.Summary, a.Citation, a.IsBaseline);
+        return Register(new MethodInfo(a.Name, kind, type, optionsType, a.Summary, a.Citation, a.IsBaseline));
+    }
+
+    /// <summary>Registers a method described directly (an external method; see <see cref="ExternalMethods"/>).</summary>
+    /// <exception cref="InvalidOperationException">The name is taken by another method.</exception>
+    public static MethodInfo Register(MethodInfo info)
+    {
         lock (Gate)
         {
-            if (Registry.TryGetValue((a.Name, kind), out var existing) && existing.Type != type)
-                throw new InvalidOperationException($"{kind.Text()} name '{a.Name}' is taken by {existing.Type}.");
-            Registry[(a.Name, kind)] = info;
+            if (Registry.TryGetValue((info.Name, info.Kind), out var existing) && (existing.Type != info.Type || existing.Source != info.Source))
+                throw new InvalidOperationException($"{info.Kind.Text()} name '{info.Name}' is taken by {existing.Source ?? existing.Type.ToString()}.");
+            Registry[(info.Name, info.Kind)] = info;
         }
         return info;
     }
@@ -162,6 +176,7 @@ public static class MethodCatalog
     /// option becomes <c>method 'NAME': problem</c> (a message that already starts with <c>NAME: </c> is not prefixed twice).</summary>
     public static object Instantiate(MethodInfo m, IReadOnlyDictionary<string, string> parameters)
     {
+        if (m.Factory is not null) return m.Factory(parameters);
         if (m.OptionsType is null)
         {
             if (parameters.Count > 0)

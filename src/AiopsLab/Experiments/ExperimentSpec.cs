@@ -103,7 +103,7 @@ public sealed record ExperimentSpec
     /// <summary>Cases run at once; null = number of cores.</summary>
     public int? Jobs { get; init; }
 
-    private static readonly string[] TopKeys = ["name", "description", "datasets", "methods", "seeds", "delays", "windows", "detection", "timeout", "jobs"];
+    private static readonly string[] TopKeys = ["name", "description", "datasets", "methods", "seeds", "delays", "windows", "detection", "timeout", "jobs", "methods-dir"];
     private static readonly string[] DatasetKeys = ["name", "options", "systems", "faults", "limit"];
 
     /// <summary>Reads and parses a spec file.</summary>
@@ -145,6 +145,10 @@ public sealed record ExperimentSpec
         var datasets = p.Seq(dsNode, "datasets").Select(p.Dataset).ToArray();
         if (datasets.Length == 0) throw p.At(dsNode).Error("'datasets' is empty.");
 
+        if (keys.TryGetValue("methods-dir", out var mdn)) // external methods (docs/external-methods.md), registered before names are checked
+            foreach (var dir in p.Seq(mdn, "methods-dir"))
+                try { ExternalMethods.Load([p.Scalar(dir, "methods-dir")], baseFolder); }
+                catch (AiopsLabException e) when (e is not DataFormatException) { throw p.At(dir).Error(e.Message); }
         if (!keys.TryGetValue("methods", out var mNode)) throw p.At(root).Error("missing key 'methods' (a list of method specs, e.g. baro or nsigma: {k: [2, 3]}).");
         var methods = p.Seq(mNode, "methods").Select(p.Method).ToArray();
         if (methods.Length == 0) throw p.At(mNode).Error("'methods' is empty.");

@@ -21,12 +21,14 @@ fi
 # The Release build above is what ./aiopslab runs (scripts such as scripts/slurm/submit.sh call it): mark it fresh.
 touch src/AiopsLab.Cli/bin/Release/.built
 
+# External methods: the Python client's tests need python3 (Debian's); installed here under CI, skipped elsewhere if absent.
 # Figures: the PNG rendering test needs headless chromium (Debian) and plotly.js (npm). Under CI both are installed
 # here (about 30 s the first time, nothing after); elsewhere that test skips, saying so, where they are absent.
 if [[ -n "${CI:-}" && "${CI}" != "false" && "${CI}" != "0" ]]; then
   scripts/install-plotly.sh || echo "warning: plotly.js could not be installed; the PNG test will fail"
   scripts/install-chromium.sh || echo "warning: chromium could not be installed; the PNG test will fail"
   scripts/install-prometheus.sh || echo "warning: prometheus could not be installed; the Prometheus tests will fail"
+  scripts/install-python.sh || echo "warning: python3 could not be installed; the external-method tests will fail"
 fi
 
 dotnet test AiopsLab.sln -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"

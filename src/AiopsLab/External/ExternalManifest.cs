@@ -33,8 +33,8 @@ public sealed record ExternalOption(string Name, string Type, string Default, IR
 
 /// <summary>
 /// The manifest of a method that runs as its own program (<c>*.method.yaml</c>, see docs/external-methods.md): its name,
-/// kind, command line, options and paper. The command's first word is looked up on PATH unless it contains a '/'; the
-/// other words that name an existing file beside the manifest are made absolute. The worker runs in the manifest's folder.
+/// kind, command line, options and paper. The command's first word is looked up on PATH unless it is a path; the worker
+/// runs in the manifest's folder, so the other words may name files beside the manifest.
 /// </summary>
 public sealed record ExternalManifest
 {

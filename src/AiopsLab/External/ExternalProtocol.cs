@@ -160,8 +160,8 @@ public static class ExternalProtocol
 
     /// <summary>
     /// Reads a reply line into a result, checking it: valid JSON, the expected id, no error, a non-empty ranking of
-    /// metrics that exist in <paramref name="frame"/>, none twice, scores numbers or null. Metrics the reply leaves out
-    /// are appended with a NaN score (by name), so every column appears once, as for the built-in methods.
+    /// metrics that exist in <paramref name="frame"/>, none twice, scores numbers or null (NaN). The order is the method's;
+    /// metrics it leaves out are not ranked (as a built-in method leaves out excluded kinds).
     /// </summary>
     /// <exception cref="ExternalMethodException">The reply is an error or breaks the protocol; the message says how.</exception>
     public static RcaResult ReadReply(string line, long id, MetricFrame frame)
@@ -194,7 +194,6 @@ public static class ExternalProtocol
                     score = sv.ValueKind == JsonValueKind.Number ? sv.GetDouble() : throw new ExternalMethodException($"the score of '{Clip(name)}' is not a number or null.");
                 ranking.Add(new RankedMetric(name, score));
             }
-            foreach (var n in frame.Names.Where(n => !seen.Contains(n)).Order(StringComparer.Ordinal)) ranking.Add(new RankedMetric(n, double.NaN));
             var diag = new Dictionary<string, double>(StringComparer.Ordinal);
             if (r.TryGetProperty("diagnostics", out var dg) && dg.ValueKind == JsonValueKind.Object)
                 foreach (var p in dg.EnumerateObject())

@@ -12,9 +12,13 @@ namespace AiopsLab.Tests.Conformance;
 /// The battery every registered root-cause localizer and metric reducer runs through (after scikit-learn's
 /// check_estimator). A method registered in the catalog is picked up here with no further wiring. Reducers are tested
 /// composed in front of a simple localizer: <c>reducer+nsigma</c> when nsigma is registered, else <c>reducer+random</c>.
+/// External methods run the same battery (<see cref="External.ExternalLocalizerConformanceTests"/> overrides <see cref="Create"/>).
 /// </summary>
 public class LocalizerConformanceTests
 {
+    /// <summary>Builds the method under test from its spec.</summary>
+    protected virtual IRootCauseLocalizer Create(string spec) => MethodCatalog.CreateLocalizer(spec);
+
     public static TheoryData<string> Localizers()
     {
         var d = new TheoryData<string>();
@@ -25,7 +29,7 @@ public class LocalizerConformanceTests
 
     private static string ReducerPartner => MethodCatalog.All.Any(m => m.Name == "nsigma") ? "nsigma" : "random";
 
-    private static bool IsBaseline(string spec) => MethodCatalog.Find(MethodSpec.Parse(spec).Stages[^1].Name).IsBaseline;
+    protected virtual bool IsBaseline(string spec) => MethodCatalog.Find(MethodSpec.Parse(spec).Stages[^1].Name).IsBaseline;
 
     private static readonly Lazy<IReadOnlyList<FaultCase>> Easy = new(SyntheticBenchmark.EasyCases);
 
@@ -44,10 +48,10 @@ public class LocalizerConformanceTests
     }
 
     /// <summary>Runs <paramref name="p"/>: either a well-formed result or an error that explains itself.</summary>
-    private static void AssertDefinedOrClearError(string spec, RcaProblem p, string what)
+    private void AssertDefinedOrClearError(string spec, RcaProblem p, string what)
     {
         RcaResult r;
-        try { r = MethodCatalog.CreateLocalizer(spec).Localize(p); }
+        try { r = Create(spec).Localize(p); }
         catch (Exception e) when (e is AiopsLabException or ArgumentException or InvalidOperationException)
         {
             Assert.False(string.IsNullOrWhiteSpace(e.Message), $"{spec} on {what}: error without a message.");
@@ -58,24 +62,24 @@ public class LocalizerConformanceTests
     }
 
     [Theory, MemberData(nameof(Localizers))]
-    public void Same_input_gives_the_same_output(string spec)
+    public virtual void Same_input_gives_the_same_output(string spec)
     {
         var p = ProblemOf(Easy.Value[1]);
-        var a = MethodCatalog.CreateLocalizer(spec).Localize(p);
-        var b = MethodCatalog.CreateLocalizer(spec).Localize(p);
+        var a = Create(spec).Localize(p);
+        var b = Create(spec).Localize(p);
         Assert.Equal(a.Ranking.Select(x => x.Metric), b.Ranking.Select(x => x.Metric));
         Assert.Equal(a.Ranking.Select(x => BitConverter.DoubleToInt64Bits(x.Score)), b.Ranking.Select(x => BitConverter.DoubleToInt64Bits(x.Score)));
         AssertWellFormed(a, p.Metrics, spec);
     }
 
     [Theory, MemberData(nameof(Localizers))]
-    public void Input_is_not_mutated(string spec)
+    public virtual void Input_is_not_mutated(string spec)
     {
         var c = Easy.Value[0];
         var before = Enumerable.Range(0, c.Metrics.ColumnCount).Select(c.Metrics.ColumnCopy).ToArray();
         var time = c.Metrics.Time.ToArray();
         var edges = c.CallGraph!.Edges.ToArray();
-        MethodCatalog.CreateLocalizer(spec).Localize(ProblemOf(c));
+        Create(spec).Localize(ProblemOf(c));
         for (int j = 0; j < before.Length; j++)
             Assert.True(before[j].AsSpan().SequenceEqual(c.Metrics.Column(j)), $"{spec} changed column {c.Metrics.Names[j]}.");
         Assert.Equal(time, c.Metrics.Time.ToArray());
@@ -83,7 +87,7 @@ public class LocalizerConformanceTests
     }
 
     [Theory, MemberData(nameof(Localizers))]
-    public void Missing_values_give_a_defined_result_or_a_clear_error(string spec)
+    public virtual void Missing_values_give_a_defined_result_or_a_clear_error(string spec)
     {
         var c = Easy.Value[1];
         var f = c.Metrics;
@@ -98,7 +102,7 @@ public class LocalizerConformanceTests
     }
 
     [Theory, MemberData(nameof(Localizers))]
-    public void Constant_series_give_a_defined_result_or_a_clear_error(string spec)
+    public virtual void Constant_series_give_a_defined_result_or_a_clear_error(string spec)
     {
         var c = Easy.Value[0];
         var f = c.Metrics;
@@ -111,7 +115,7 @@ public class LocalizerConformanceTests
     }
 
     [Theory, MemberData(nameof(Localizers))]
-    public void Too_short_series_give_a_defined_result_or_a_clear_error(string spec)
+    public virtual void Too_short_series_give_a_defined_result_or_a_clear_error(string spec)
     {
         var c = Easy.Value[0];
         var f = c.Metrics;
@@ -122,11 +126,11 @@ public class LocalizerConformanceTests
     }
 
     [Theory, MemberData(nameof(Localizers))]
-    public void A_cancelled_token_is_respected(string spec)
+    public virtual void A_cancelled_token_is_respected(string spec)
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => MethodCatalog.CreateLocalizer(spec).Localize(ProblemOf(Easy.Value[0]), cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => Create(spec).Localize(ProblemOf(Easy.Value[0]), cts.Token));
     }
 
     /// <summary>
@@ -135,13 +139,13 @@ public class LocalizerConformanceTests
     /// The random baseline is exempt from this check only.
     /// </summary>
     [Theory, MemberData(nameof(Localizers))]
-    public void Finds_the_root_cause_of_easy_synthetic_faults(string spec)
+    public virtual void Finds_the_root_cause_of_easy_synthetic_faults(string spec)
     {
         if (IsBaseline(spec)) return;
         var ranks = new List<(string Case, int? Rank)>();
         foreach (var c in Easy.Value)
         {
-            var r = MethodCatalog.CreateLocalizer(spec).Localize(ProblemOf(c));
+            var r = Create(spec).Localize(ProblemOf(c));
             ranks.Add((c.Id, RankingMetrics.RankOf(r.Services(c.Naming), c.Label.RootCause)));
         }
         int hits = ranks.Count(x => x.Rank is <= 2);

@@ -65,7 +65,7 @@ public sealed class ExternalWorker : IDisposable
         var w = new ExternalWorker(p);
         try
         {
-            var hello = w.ReadLine(TimeSpan.FromSeconds(m.StartTimeout), ct, "its hello line");
+            var hello = w.ReadLine(TimeSpan.FromSeconds(m.StartTimeout), ct, "hello line");
             CheckHello(hello, m);
             return w;
         }
@@ -110,7 +110,7 @@ public sealed class ExternalWorker : IDisposable
             _dead = true;
             throw Died($"the worker closed its input ({e.Message})");
         }
-        return ReadLine(Timeout.InfiniteTimeSpan, ct, "a reply");
+        return ReadLine(Timeout.InfiniteTimeSpan, ct, "reply");
     }
 
     private string ReadLine(TimeSpan limit, CancellationToken ct, string what)
@@ -124,8 +124,8 @@ public sealed class ExternalWorker : IDisposable
             catch (IOException) { line = null; }
         }
         ct.ThrowIfCancellationRequested();
-        if (timer.IsCancellationRequested) { _dead = true; throw Died($"no {what} within {limit.TotalSeconds:0.###} s"); }
-        if (line is null) { _dead = true; throw Died($"the worker exited before sending {what}"); }
+        if (timer.IsCancellationRequested) { _dead = true; throw Died(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no {what} within {limit.TotalSeconds:0.###} s")); }
+        if (line is null) { _dead = true; throw Died($"the worker exited before sending its {what}"); }
         return line;
     }
 

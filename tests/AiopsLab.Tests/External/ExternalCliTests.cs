@@ -95,7 +95,7 @@ public sealed class ExternalCliTests
         Assert.Contains("py-baro", reportText);
         var errors = ErrorsOf(outDir);
         Assert.Equal(6, errors.Split('\n').Length); // the faulty runs and nothing else
-        Assert.All(errors.Split('\n'), e => Assert.Contains("faulty(mode=crash): external method 'faulty': the worker exited before sending a reply (exit code 3). stderr: faulty: about to crash on purpose", e));
+        Assert.All(errors.Split('\n'), e => Assert.Contains("faulty(mode=crash): external method 'faulty': the worker exited before sending its reply (exit code 3). stderr: faulty: about to crash on purpose", e));
 
         // Resume: nothing left to do; with --retry only the failed rows run again (and fail again, with the reason).
         var again = Cli("run", spec, "--out", outDir);

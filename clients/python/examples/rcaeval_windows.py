@@ -1,4 +1,4 @@
-"""The normal and anomalous windows as AiopsLab's RcaWindows prepares them (after RCAEval, Pham et al., ASE 2024):
+"""The normal and anomalous windows as AiopsLab's PreparedWindow prepares them (after RCAEval, Pham et al., ASE 2024):
 forward fill (leading gaps become 0), rows before the anomaly time are normal, rows from it on anomalous (optionally
 only ``window`` rows on each side), columns whose kind is excluded are left out, and a column constant (up to a
 relative spread of 1e-12) in either window is dropped and ranked last with no score.
@@ -34,8 +34,14 @@ def numerically_constant(values, tolerance=1e-12):
     return hi - lo <= tolerance * max(abs(lo), abs(hi))
 
 
-def windows(frame, window=0, exclude_kinds=()):
-    """Yields (name, kind, normal, anomalous) for kept columns and collects dropped names in the returned list."""
+def is_memory(kind):
+    k = kind.lower()
+    return k == "mem" or "memory" in k
+
+
+def windows(frame, window=0, exclude_kinds=(), memory_divisor=1.0):
+    """Returns the kept columns as (name, kind, normal, anomalous) and the dropped names. Memory kinds are divided by
+    ``memory_divisor`` after filling and before the constancy check (RCAEval's ``convert_mem_mb``)."""
     a = frame.anomaly_row
     if a == 0:
         raise ValueError("no rows before the anomaly time %d: there is no normal window to compare with." % frame.anomaly_time)
@@ -49,6 +55,8 @@ def windows(frame, window=0, exclude_kinds=()):
         if kind in exclude_kinds:
             continue
         filled = forward_fill(frame.columns[j])
+        if memory_divisor != 1 and is_memory(kind):
+            filled = [v / memory_divisor for v in filled]
         normal, anomalous = filled[n0:a], filled[a:n1]
         if numerically_constant(normal) or numerically_constant(anomalous):
             dropped.append(name)
@@ -58,7 +66,7 @@ def windows(frame, window=0, exclude_kinds=()):
 
 
 def result(scores, dropped):
-    """Kept columns by score, then dropped ones with no score, as AiopsLab's RcaWindows.Result does."""
+    """Kept columns by score, then dropped ones with no score, as AiopsLab's PreparedWindow.Result does."""
     all_scores = dict(scores)
     for name in dropped:
         all_scores[name] = math.nan

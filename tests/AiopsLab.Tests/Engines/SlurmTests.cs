@@ -48,14 +48,14 @@ public sealed class SlurmTests(ITestOutputHelper output) : IDisposable
 
         // Happy path: 3 shards and the merge.
         var happy = Path.Combine(dir, "happy");
-        var submitted = Bash($"scripts/slurm/submit.sh {Q(spec)} 3 {Q(happy)}", TimeSpan.FromMinutes(3));
+        var submitted = Bash($"scripts/slurm/submit.sh {Q(spec)} 3 {Q(happy)}", TimeSpan.FromMinutes(8));
         Assert.True(submitted.Code == 0, submitted.Text);
         WaitFor(() => File.Exists(Path.Combine(happy, "status", "merged.done")), TimeSpan.FromMinutes(8), happy);
         Assert.Equal(expected, CasesWithoutTiming(Path.Combine(happy, "merged", "cases.csv")));
 
         // Failure paths: kill -9 the process of shard 1 while it runs, cancel shard 2.
         var broken = Path.Combine(dir, "broken");
-        submitted = Bash($"scripts/slurm/submit.sh {Q(spec)} 3 {Q(broken)}", TimeSpan.FromMinutes(3));
+        submitted = Bash($"scripts/slurm/submit.sh {Q(spec)} 3 {Q(broken)}", TimeSpan.FromMinutes(8));
         Assert.True(submitted.Code == 0, submitted.Text);
         var arrayId = ArrayJobId(broken);
         WaitFor(() => Pgrep(Path.Combine(broken, "shard-1")) is not null, TimeSpan.FromMinutes(3), broken);
@@ -78,7 +78,7 @@ public sealed class SlurmTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("unfinished: 1,2", status.Text);
 
         // Resume: only shards 1 and 2 are resubmitted, then a new merge.
-        var resumed = Bash($"scripts/slurm/submit.sh --resume {Q(broken)}", TimeSpan.FromMinutes(3));
+        var resumed = Bash($"scripts/slurm/submit.sh --resume {Q(broken)}", TimeSpan.FromMinutes(8));
         Assert.True(resumed.Code == 0, resumed.Text);
         Assert.Contains("shards 1,2 of 3", resumed.Text);
         WaitFor(() => File.Exists(Path.Combine(broken, "status", "merged.done")), TimeSpan.FromMinutes(8), broken);

@@ -19,7 +19,9 @@ namespace AiopsLab.Datasets;
 /// its <c>log</c> field without the trailing newline. A <c>Log</c> cell that does not start with <c>{</c> is taken as the
 /// message itself (a runtime writing plain text); one that starts with <c>{</c> but is not that JSON is an error naming file
 /// and line. <c>*_traceid.csv</c> is not read: a trace is the set of spans that carry its id, so a listed trace id without
-/// spans simply has no trace (logs may still carry it).</para>
+/// spans simply has no trace (logs may still carry it). A log row with more than 8 fields keeps its first 8: the upstream
+/// writer once appended a cut piece of another line after a complete record (2023-01-29 <c>10_06_log.csv</c> line 631);
+/// fewer than 8 fields is an error naming file and line.</para>
 /// <para><b>Windows.</b> The per-minute files overlap (the file of minute HH:MM covers about HH:MM−2 min to HH:MM+1 min),
 /// so a case reads every file whose minute can reach its window, keeps rows whose time (a span's start) lies in the
 /// window <c>[inject − before, inject + after)</c> — the metric window — and drops repeats (same trace and span id; same
@@ -75,7 +77,12 @@ public sealed class NezhaTelemetry
     private static T[] Parallel<T>(List<string> files, Func<string, T> read)
     {
         var res = new T[files.Count];
-        System.Threading.Tasks.Parallel.For(0, files.Count, i => res[i] = read(files[i]));
+        try { System.Threading.Tasks.Parallel.For(0, files.Count, i => res[i] = read(files[i])); }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Report the first file's error as it is (it names file and line), not wrapped.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         return res;
     }
 
@@ -135,7 +142,9 @@ public sealed class NezhaTelemetry
         while (e.MoveNext())
         {
             var (line, f) = e.Current;
-            if (f.Length != 8) throw new DataFormatException(path, line, null, $"expected 8 fields, found {f.Length}.");
+            // More than 8 fields: the upstream writer appended a cut piece of another line after a complete record (once in
+            // the whole Train Ticket data: rca_data/2023-01-29/log/10_06_log.csv.gz line 631). The record is kept, the piece dropped.
+            if (f.Length < 8) throw new DataFormatException(path, line, null, $"expected 8 fields, found {f.Length}.");
             long time = Long(path, line, 2, f[1]) / 1000;
             var pod = pool.Get(f[3]);
             rows.Add(new LogRow(time, pool.Get(Nezha.ServiceOfPod(pod)), pod, f[5].Length == 0 ? null : pool.Get(f[5]),

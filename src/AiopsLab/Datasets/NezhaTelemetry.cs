@@ -113,20 +113,26 @@ public sealed class NezhaTelemetry
     {
         var pool = new StringPool();
         var rows = new List<SpanRow>();
-        using var e = Csv.ReadRecords(path).GetEnumerator();
-        if (!e.MoveNext() || e.Current.Fields is not ["TraceID", "SpanID", "ParentID", "PodName", "OperationName", "StartTimeUnixNano", "EndTimeUnixNano", "Duration"])
-            throw new DataFormatException(path, 1, null, "expected the header TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration.");
-        while (e.MoveNext())
+        Span<Range> r = stackalloc Range[9];
+        using var reader = TextFiles.OpenText(path);
+        int line = 0;
+        Header(reader, path, ref line, "TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration");
+        while (TextFiles.ReadLine(reader, path, line) is { } text)
         {
-            var (line, f) = e.Current;
-            if (f.Length != 8) throw new DataFormatException(path, line, null, $"expected 8 fields, found {f.Length}.");
-            if (f[0].Length == 0 || f[1].Length == 0) throw new DataFormatException(path, line, f[0].Length == 0 ? 1 : 2, "empty trace or span id.");
-            long start = Long(path, line, 6, f[5]) / 1000;
-            long dur = Long(path, line, 8, f[7]);
-            if (dur < 0) throw new DataFormatException(path, line, 8, $"negative duration {f[7]}.");
-            var pod = pool.Get(f[3]);
-            rows.Add(new SpanRow(pool.Get(f[0]), f[1], f[2] is "root" or "" ? null : f[2], pool.Get(Nezha.ServiceOfPod(pod)), pod,
-                pool.Get(f[4]), start, dur, SpanStatus.Unset));
+            line++;
+            if (text.Length == 0) continue;
+            var l = text.AsSpan();
+            if (l.Contains('"')) throw new DataFormatException(path, line, null, "unexpected quote in a trace row (trace files have no quoted fields).");
+            int n = l.Split(r, ',');
+            if (n != 8) throw new DataFormatException(path, line, null, $"expected 8 fields, found {l.Count(',') + 1}.");
+            if (l[r[0]].IsEmpty || l[r[1]].IsEmpty) throw new DataFormatException(path, line, l[r[0]].IsEmpty ? 1 : 2, "empty trace or span id.");
+            long start = Long(path, line, 6, l[r[5]]) / 1000;
+            long dur = Long(path, line, 8, l[r[7]]);
+            if (dur < 0) throw new DataFormatException(path, line, 8, $"negative duration {l[r[7]]}.");
+            var pod = pool.Get(l[r[3]]);
+            var parent = l[r[2]];
+            rows.Add(new SpanRow(pool.Get(l[r[0]]), l[r[1]].ToString(), parent.IsEmpty || parent.SequenceEqual("root") ? null : parent.ToString(),
+                pool.Get(Nezha.ServiceOfPod(pod)), pod, pool.Get(l[r[4]]), start, dur, SpanStatus.Unset));
         }
         return rows.ToArray();
     }
@@ -136,21 +142,49 @@ public sealed class NezhaTelemetry
     {
         var pool = new StringPool();
         var rows = new List<LogRow>();
-        using var e = Csv.ReadRecords(path).GetEnumerator();
-        if (!e.MoveNext() || e.Current.Fields is not ["Timestamp", "TimeUnixNano", "Node", "PodName", "Container", "TraceID", "SpanID", "Log"])
-            throw new DataFormatException(path, 1, null, "expected the header Timestamp,TimeUnixNano,Node,PodName,Container,TraceID,SpanID,Log.");
-        while (e.MoveNext())
+        Span<Range> r = stackalloc Range[8];
+        using var reader = TextFiles.OpenText(path);
+        int line = 0;
+        Header(reader, path, ref line, "Timestamp,TimeUnixNano,Node,PodName,Container,TraceID,SpanID,Log");
+        while (TextFiles.ReadLine(reader, path, line) is { } text)
         {
-            var (line, f) = e.Current;
-            // More than 8 fields: the upstream writer appended a cut piece of another line after a complete record (once in
-            // the whole Train Ticket data: rca_data/2023-01-29/log/10_06_log.csv.gz line 631). The record is kept, the piece dropped.
-            if (f.Length < 8) throw new DataFormatException(path, line, null, $"expected 8 fields, found {f.Length}.");
-            long time = Long(path, line, 2, f[1]) / 1000;
-            var pod = pool.Get(f[3]);
-            rows.Add(new LogRow(time, pool.Get(Nezha.ServiceOfPod(pod)), pod, f[5].Length == 0 ? null : pool.Get(f[5]),
-                f[6].Length == 0 ? null : f[6], MessageOf(f[7], path, line)));
+            line++;
+            if (text.Length == 0) continue;
+            var l = text.AsSpan();
+            // The first seven fields are never quoted; the eighth (the Log cell) is the rest of the row.
+            if (l.Split(r, ',') < 8) throw new DataFormatException(path, line, null, $"expected 8 fields, found {l.Count(',') + 1}.");
+            long time = Long(path, line, 2, l[r[1]]) / 1000;
+            var pod = pool.Get(l[r[3]]);
+            var trace = l[r[5]];
+            var span = l[r[6]];
+            rows.Add(new LogRow(time, pool.Get(Nezha.ServiceOfPod(pod)), pod, trace.IsEmpty ? null : pool.Get(trace),
+                span.IsEmpty ? null : span.ToString(), MessageOf(Cell(l[r[7].Start..], path, line), path, line)));
         }
         return rows.ToArray();
+    }
+
+    private static void Header(TextReader reader, string path, ref int line, string expected)
+    {
+        var h = TextFiles.ReadLine(reader, path, line);
+        line++;
+        if (h is null || !h.TrimEnd('\r').Equals(expected, StringComparison.Ordinal))
+            throw new DataFormatException(path, 1, null, $"expected the header {expected}.");
+    }
+
+    /// <summary>The last CSV cell of a row: unquoted, or quoted with doubled quotes inside. Anything after the closing quote
+    /// is the cut piece of another line (see remarks) and is dropped.</summary>
+    private static string Cell(ReadOnlySpan<char> s, string path, int line)
+    {
+        s = s.TrimEnd('\r');
+        if (s.IsEmpty || s[0] != '"') return s.ToString();
+        var sb = new System.Text.StringBuilder(s.Length);
+        for (int i = 1; i < s.Length; i++)
+        {
+            if (s[i] != '"') { sb.Append(s[i]); continue; }
+            if (i + 1 < s.Length && s[i + 1] == '"') { sb.Append('"'); i++; continue; }
+            return sb.ToString();
+        }
+        throw new DataFormatException(path, line, 8, "the quoted Log cell is not closed on its line.");
     }
 
     /// <summary>The message inside a container runtime's JSON envelope (see remarks); plain text is returned as it is.</summary>
@@ -178,7 +212,7 @@ public sealed class NezhaTelemetry
         throw new DataFormatException(path, line, 8, "the Log cell's JSON has no \"log\" text field.");
     }
 
-    private static long Long(string path, int line, int col, string s) =>
+    private static long Long(string path, int line, int col, ReadOnlySpan<char> s) =>
         long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
             : throw new DataFormatException(path, line, col, $"cannot read '{s}' as an integer.");
 }

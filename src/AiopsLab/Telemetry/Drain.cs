@@ -156,21 +156,29 @@ public sealed class Drain
         return node.Groups;
     }
 
-    /// <summary>Step 4: the most similar group, if its simSeq reaches <paramref name="st"/>.</summary>
+    /// <summary>Step 4: the most similar group, if its simSeq reaches <paramref name="st"/>. Counting stops as soon as a
+    /// group can no longer reach both the threshold and the best count so far (the result is the same as a full count).</summary>
     private static Group? Best(List<Group> leaf, string[] tokens, double st)
     {
+        int n = tokens.Length;
+        if (n == 0) return leaf.Count > 0 ? leaf[0] : null;
+        int need = (int)Math.Ceiling(st * n - 1e-9);
         Group? best = null;
-        double bestSim = -1;
+        int bestSame = -1;
         foreach (var g in leaf)
         {
-            int same = 0;
             var tpl = g.Template;
-            for (int i = 0; i < tokens.Length; i++)
+            int floor = Math.Max(need, bestSame), allowedMiss = n - floor, miss = 0, same = 0;
+            if (allowedMiss < 0) continue;
+            for (int i = 0; i < n; i++)
+            {
                 if (!ReferenceEquals(tpl[i], Wildcard) && string.Equals(tpl[i], tokens[i], StringComparison.Ordinal)) same++;
-            double sim = tokens.Length == 0 ? 1 : (double)same / tokens.Length;
-            if (sim > bestSim || (sim == bestSim && g.Params > best!.Params)) { best = g; bestSim = sim; }
+                else if (++miss > allowedMiss) break;
+            }
+            if (miss > allowedMiss) continue;
+            if (same > bestSame || (same == bestSame && g.Params > best!.Params)) { best = g; bestSame = same; }
         }
-        return bestSim >= st ? best : null;
+        return best is not null && bestSame >= need ? best : null;
     }
 
     private void Evict()

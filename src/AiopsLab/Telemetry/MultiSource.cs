@@ -65,15 +65,16 @@ public static class MultiSource
 
     private static MetricFrame Add(MetricFrame frame, MetricFrame derived)
     {
-        var names = new List<string>();
-        var cols = new List<double[]>();
+        var names = new List<string>(frame.Names);
+        var cols = Enumerable.Range(0, frame.ColumnCount).Select(frame.ColumnCopy).ToList();
+        int before = names.Count;
         for (int j = 0; j < derived.ColumnCount; j++)
         {
             if (frame.Contains(derived.Names[j])) continue; // a dataset that already has the column keeps its own
             names.Add(derived.Names[j]);
             cols.Add(derived.ColumnCopy(j));
         }
-        return names.Count == 0 ? frame : frame.AddColumns(names, cols);
+        return names.Count == before ? frame : new MetricFrame(frame.Time.ToArray(), names, cols);
     }
 
     /// <summary>Median spacing of the rows (the grid step of a regular frame).</summary>

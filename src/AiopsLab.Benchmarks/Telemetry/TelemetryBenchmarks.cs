@@ -66,6 +66,6 @@ public class DrainBenchmarks
 /// iterations: one warm-up and five measured.</summary>
 public sealed class InProcessConfig : ManualConfig
 {
-    public InProcessConfig() => AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
+    public InProcessConfig() => AddJob(Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)).WithStrategy(RunStrategy.Monitoring)
         .WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5));
 }

@@ -28,11 +28,13 @@ public sealed class RunOptions
     public Option<string[]> MethodsDirs { get; } = new("--methods-dir") { Description = "Folder of external-method manifests (*.method.yaml; see docs/external-methods.md), usable by name in --methods and specs. Repeatable; AIOPSLAB_METHODS adds more.", AllowMultipleArgumentsPerToken = false };
     public Option<string> AnomalyTime { get; } = new("--anomaly-time") { Description = "Where the anomaly time comes from: 'label' (the inject time) or an anomaly-time source for end-to-end mode (see 'methods'): 'bocpd' (BARO's multivariate BOCPD), 'first-alarm(detector=SPEC,threshold=X)'.", DefaultValueFactory = _ => ExperimentSpec.DefaultDetection };
 
-    private IEnumerable<Option> ShortcutOnly => [Seed, Delay, Window, Systems, Faults, Limit, DatasetOptions, AnomalyTime];
+    public Option<string?> Sources { get; } = new("--sources") { Description = "Data the methods see: 'metrics' (default) or e.g. 'metrics,logs,traces' — derived log and trace series per service are added beside the metrics (docs/multimodal.md)." };
+
+    private IEnumerable<Option> ShortcutOnly => [Seed, Delay, Window, Systems, Faults, Limit, DatasetOptions, AnomalyTime, Sources];
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Out, Seed, Timeout, Delay, Window, Jobs, ShardOption, Retry, DryRun, Systems, Faults, Limit, DatasetOptions, AnomalyTime, MethodsDirs }) c.Options.Add(o);
+        foreach (var o in new Option[] { Out, Seed, Timeout, Delay, Window, Jobs, ShardOption, Retry, DryRun, Systems, Faults, Limit, DatasetOptions, AnomalyTime, MethodsDirs, Sources }) c.Options.Add(o);
     }
 
     /// <summary>Registers the external methods of <c>--methods-dir</c> and <c>AIOPSLAB_METHODS</c>; call before reading method names.</summary>
@@ -48,6 +50,7 @@ public sealed class RunOptions
             throw new AiopsLabException($"--window-seconds '{w}': give 'full' or a positive number of seconds.");
         var options = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var kv in Datasets.DatasetOptions.Parse(p.GetValue(DatasetOptions) ?? []).Values) options[kv.Key] = kv.Value;
+        if (p.GetValue(Sources) is { Length: > 0 } src) options[Datasets.MultiSourceDataset.OptionKey] = Telemetry.SourceSet.Parse(src).ToString();
         return new ExperimentSpec
         {
             File = "", Name = name, Text = "# " + name + " (command line)\n",

@@ -31,12 +31,14 @@ public sealed record CsvFrameOptions
 /// </summary>
 public static class Csv
 {
-    /// <summary>Reads all records of a CSV file (quoted fields, doubled quotes, CRLF or LF).</summary>
-    /// <exception cref="DataFormatException">The file is missing, or a quoted field is not closed.</exception>
+    /// <summary>Reads all records of a CSV file (quoted fields, doubled quotes, CRLF or LF). A <c>.gz</c> file is
+    /// decompressed on the fly, and a missing <c>x.csv</c> is read from <c>x.csv.gz</c> when that exists.</summary>
+    /// <exception cref="DataFormatException">The file is missing, or a quoted field is not closed, or compressed data
+    /// is corrupt or ends early (a truncated <c>.gz</c>): the message names the file and the line reached.</exception>
     public static IEnumerable<CsvRecord> ReadRecords(string path)
     {
-        if (!File.Exists(path)) throw new DataFormatException(path, null, null, "file not found.");
-        return ReadRecords(File.OpenText(path), path);
+        var actual = TextFiles.Resolve(path) ?? throw new DataFormatException(path, null, null, "file not found (nor " + Path.GetFileName(path) + ".gz).");
+        return ReadRecords(TextFiles.OpenText(actual), actual);
     }
 
     /// <summary>Reads records from a reader; <paramref name="name"/> names the source in errors.</summary>
@@ -48,7 +50,7 @@ public static class Csv
             var sb = new StringBuilder();
             int line = 0;
             string? text;
-            while ((text = reader.ReadLine()) is not null)
+            while ((text = TextFiles.ReadLine(reader, name, line)) is not null)
             {
                 line++;
                 if (text.Length == 0) continue; // blank lines separate nothing in these formats
@@ -64,7 +66,7 @@ public static class Csv
                         if (inQuotes)
                         {
                             // A quoted field spans lines.
-                            text = reader.ReadLine();
+                            text = TextFiles.ReadLine(reader, name, line);
                             if (text is null) throw new DataFormatException(name, start, fields.Count + 1, "a quoted field is not closed before the end of the file.");
                             line++;
                             sb.Append('\n');
@@ -128,6 +130,7 @@ public static class Csv
     public static MetricFrame ReadFrame(string path, CsvFrameOptions? options = null)
     {
         options ??= new CsvFrameOptions();
+        path = TextFiles.Resolve(path) ?? path;
         var parseTime = options.ParseTime ?? ParseUnixSeconds;
         using var e = ReadRecords(path).GetEnumerator();
         var headers = new List<string[]>();

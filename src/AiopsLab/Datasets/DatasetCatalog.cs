@@ -81,11 +81,19 @@ public static class DatasetCatalog
     public static IDatasetLayout Layout(string name) =>
         Layouts.Value.FirstOrDefault(l => l.Name == name).Layout ?? throw new UnknownNameException("dataset layout", name, LayoutNames);
 
-    /// <summary>Opens a dataset by catalog name or by folder path.</summary>
+    /// <summary>Opens a dataset by catalog name or by folder path. The option <c>sources</c> (e.g.
+    /// <c>metrics,logs,traces</c>) is understood by every layout: see <see cref="MultiSourceDataset"/>.</summary>
     /// <exception cref="AiopsLabException">Unknown name, missing data root or folder, or a folder of no known layout.</exception>
     public static IDataset Open(string nameOrPath, DataRoot root, DatasetOptions? options = null)
     {
         options ??= DatasetOptions.None;
+        var sources = Telemetry.SourceSet.Parse(options.GetString(MultiSourceDataset.OptionKey));
+        var ds = OpenLayout(nameOrPath, root, options.Without(MultiSourceDataset.OptionKey));
+        return sources.IsMetricsOnly ? ds : new MultiSourceDataset(ds, sources);
+    }
+
+    private static IDataset OpenLayout(string nameOrPath, DataRoot root, DatasetOptions options)
+    {
         var entry = Find(nameOrPath);
         if (entry is not null)
         {

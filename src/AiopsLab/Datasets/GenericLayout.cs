@@ -22,6 +22,12 @@ namespace AiopsLab.Datasets;
 ///   "call_graph": [["frontend", "cart"]] optional caller → callee edges
 /// }
 /// </code>
+/// Optional beside them (each also as <c>.csv.gz</c>, as is the metrics file): <c>traces.csv</c> with columns
+/// <c>trace_id, span_id, parent_id, service, operation, start, duration_ms</c> and optionally <c>status</c> (ok/error, an
+/// OTel code 0/1/2 or an HTTP code) and <c>pod</c>, <c>start</c> in Unix seconds (decimals allowed), an empty
+/// <c>parent_id</c> for a root span; and <c>logs.csv</c> with <c>time, service, message</c> and optionally <c>trace_id,
+/// span_id, pod</c> (<c>time</c> in Unix s, ms, µs or ns, told apart by magnitude). Services are mapped like metric
+/// entities (<c>service_map</c>, else a <c>-db</c> suffix stripped). They become the case's telemetry, read lazily.
 /// The dataset folder is either one case folder or a folder of case folders (up to three levels deep); case ids are
 /// the relative paths. Documented for users in <c>datasets/README.md</c>.
 /// </summary>
@@ -79,12 +85,26 @@ public sealed class GenericDataset : IDataset
         var (dir, s) = _cases[d.Id];
         var frame = Csv.ReadFrame(Path.Combine(dir, s.Metrics), new CsvFrameOptions { TimeColumn = s.TimeColumn });
         var map = s.ServiceMap;
-        var naming = new DelimitedNaming(s.Separator, false,
-            e => map is not null && map.TryGetValue(e, out var svc) ? svc : DelimitedNaming.StripDatabaseSuffix(e));
+        Func<string, string> serviceOf = e => map is not null && map.TryGetValue(e, out var svc) ? svc : DelimitedNaming.StripDatabaseSuffix(e);
+        var naming = new DelimitedNaming(s.Separator, false, serviceOf);
         var graph = s.CallGraph is { Count: > 0 } ? new DirectedGraph(s.CallGraph) : null;
+        var traces = TextFiles.Resolve(Path.Combine(dir, "traces.csv"));
+        var logs = TextFiles.Resolve(Path.Combine(dir, "logs.csv"));
         return new FaultCase(d.Id, Name, d.System, frame,
-            new FaultLabel(s.RootCause, s.FaultType, s.InjectTime, s.RootCauseMetric, s.FaultClass), graph, naming);
+            new FaultLabel(s.RootCause, s.FaultType, s.InjectTime, s.RootCauseMetric, s.FaultClass), graph, naming)
+        {
+            Telemetry = traces is null && logs is null ? null : new CaseTelemetry(
+                traces is null ? null : () => TelemetryCsv.ReadSpans(traces, SpanColumns, serviceOf),
+                logs is null ? null : () => TelemetryCsv.ReadLogs(logs, LogColumns, serviceOf)),
+        };
     }
+
+    /// <summary>Columns of the generic <c>traces.csv</c> (start in seconds, duration in ms).</summary>
+    public static TelemetryCsv.SpanColumns SpanColumns { get; } = new(["trace_id"], ["span_id"], ["parent_id"], ["service"], ["operation"],
+        ["start"], ["duration_ms"], ["status"], ["pod"]);
+
+    /// <summary>Columns of the generic <c>logs.csv</c>.</summary>
+    public static TelemetryCsv.LogColumns LogColumns { get; } = new(["time"], ["service"], ["message"], ["trace_id"], ["span_id"], ["pod"]);
 
     /// <summary>The parsed <c>case.json</c>.</summary>
     internal sealed record CaseSpec(

@@ -97,5 +97,8 @@ public sealed class DatasetOptions
             if (!set.Contains(k)) throw new UnknownNameException($"option of dataset '{dataset}'", k, set);
     }
 
+    /// <summary>These options without <paramref name="key"/>.</summary>
+    public DatasetOptions Without(string key) => new(_values.Where(kv => kv.Key != key));
+
     public override string ToString() => string.Join(",", _values.Select(kv => kv.Key + "=" + kv.Value));
 }

@@ -37,6 +37,8 @@ namespace AiopsLab.Datasets;
 /// (<c>CpuUsageRate(%)</c>); <c>NetworkP90(ms)</c> has no column in the metric files and code faults name log
 /// statements, so those cases have no metric-level label.</para>
 /// <para><b>Call graph.</b> Online Boutique: <c>dependency.csv</c> (Source → Target). Train Ticket: none in the data.</para>
+/// <para><b>Traces and logs</b> (Train Ticket; where the day has <c>trace</c>/<c>log</c> folders): the case's
+/// <see cref="FaultCase.Telemetry"/>, read lazily over the same window, see <see cref="NezhaTelemetry"/>.</para>
 /// </remarks>
 [DatasetLayout("nezha", DetectOrder = 20)]
 public sealed class NezhaLayout : IDatasetLayout
@@ -73,6 +75,7 @@ public sealed class Nezha : IDataset
     private readonly Dictionary<string, (string Day, long Inject)> _where = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<DayRecording>> _days = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, Dictionary<string, string>>> _rootCauseMetric = new(StringComparer.Ordinal);
+    private readonly NezhaTelemetry _telemetry;
 
     private sealed record DayRecording(MetricFrame Frame, DirectedGraph? CallGraph, IReadOnlyList<string> Slis);
 
@@ -84,6 +87,7 @@ public sealed class Nezha : IDataset
         _before = before;
         _after = after;
         _nodeMetrics = nodeMetrics;
+        _telemetry = new NezhaTelemetry(folder);
         var data = Path.Combine(folder, "rca_data");
         if (!Directory.Exists(data)) throw new AiopsLabException($"'{folder}' has no rca_data folder; it is not Nezha's layout.");
         foreach (var sys in new[] { "hipster", "ts" })
@@ -115,6 +119,7 @@ public sealed class Nezha : IDataset
             "Time axis from the Time column (the 2022-08-22 adservice TimeStamp column is offset by +200,000,000 s). The 2023-01-29 recording starts 2 min before its first fault, so early cases there have a short normal period.",
             _nodeMetrics ? "Node-level columns kept (-D node-metrics=true)." : "Node-level columns (Node*) dropped: they belong to the node, shared by co-located pods.",
             "Train Ticket has no call graph in the data; Online Boutique's comes from dependency.csv.",
+            "Traces and logs (Train Ticket only; Online Boutique's are missing from this copy) cover the same window; overlapping per-minute files are de-duplicated; construct_data is the fault-free reference period.",
             "Metric-level label only for CPU faults (CpuUsageRate(%)); network_delay's NetworkP90(ms) has no column, code faults name log statements.",
         ];
     }
@@ -151,6 +156,7 @@ public sealed class Nezha : IDataset
         return new FaultCase(d.Id, Name, d.System, frame, new FaultLabel(d.RootCause, d.FaultType, w.Inject, metric, d.FaultClass), rec.CallGraph, Naming)
         {
             Slis = rec.Slis.Where(frame.Contains).ToArray(),
+            Telemetry = _telemetry.Has(w.Day) ? _telemetry.For(w.Day, w.Inject - _before, w.Inject + _after) : null,
         };
     }
 

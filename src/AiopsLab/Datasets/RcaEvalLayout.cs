@@ -1,5 +1,6 @@
 using System.Globalization;
 using AiopsLab.Data;
+using AiopsLab.Telemetry;
 
 namespace AiopsLab.Datasets;
 
@@ -10,7 +11,13 @@ namespace AiopsLab.Datasets;
 /// <c>simple_metrics.csv</c> (wide, a <c>time</c> column in Unix seconds) and <c>inject_time.txt</c> (Unix seconds).
 /// </summary>
 /// <remarks>
-/// The metrics file is taken in that order of preference. Columns are <c>&lt;container&gt;_&lt;metric&gt;</c>; a database
+/// The metrics file is taken in that order of preference (each also as <c>.csv.gz</c>). RE2/RE3 cases also hold
+/// <c>traces.csv</c> (<c>time, traceID, spanID, serviceName, methodName, operationName, startTimeMillis, startTime, duration,
+/// statusCode, parentSpanID</c>; startTime and duration in µs; no traces for Sock Shop) and <c>logs.csv</c> (container, time
+/// stamp and message per line: columns <c>container_name</c>, <c>timestamp</c>, <c>message</c>): they become the case's
+/// <see cref="FaultCase.Telemetry"/>, read lazily (<see cref="RcaEvalDataset.SpanColumns"/>, <see cref="RcaEvalDataset.LogColumns"/>).
+/// RCAEval's own derived series (<c>logts.csv</c>, <c>tracets_err.csv</c>, <c>tracets_lat.csv</c>) are not read: AiopsLab
+/// derives its own from the raw files (docs/multimodal.md). Columns are <c>&lt;container&gt;_&lt;metric&gt;</c>; a database
 /// container counts as its service (RCAEval's convention). Root-cause metric: the column <c>&lt;service&gt;_&lt;fault&gt;</c>
 /// when it exists. The system is the folder above the case folders (e.g. <c>RE2-OB</c>), or the dataset folder's name.
 /// </remarks>
@@ -75,7 +82,7 @@ public sealed class RcaEvalDataset : IDataset
     public FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
     {
         var dir = _folders[d.Id];
-        var file = RcaEvalLayout.MetricFiles.Select(f => Path.Combine(dir, f)).FirstOrDefault(File.Exists)
+        var file = RcaEvalLayout.MetricFiles.Select(f => TextFiles.Resolve(Path.Combine(dir, f))).FirstOrDefault(f => f is not null)
             ?? throw new DataFormatException(dir, null, null, $"none of {string.Join(", ", RcaEvalLayout.MetricFiles)} is there.");
         var injectPath = Path.Combine(dir, RcaEvalLayout.InjectFile);
         var text = File.ReadAllText(injectPath).Trim();
@@ -83,7 +90,30 @@ public sealed class RcaEvalDataset : IDataset
         var frame = Csv.ReadFrame(file);
         var metric = $"{d.RootCause}_{d.FaultType}";
         return new FaultCase(d.Id, Name, d.System, frame,
-            new FaultLabel(d.RootCause, d.FaultType, inject, frame.Contains(metric) ? metric : null), null, Naming);
+            new FaultLabel(d.RootCause, d.FaultType, inject, frame.Contains(metric) ? metric : null), null, Naming)
+        {
+            Telemetry = Telemetry(dir),
+        };
+    }
+
+    /// <summary>Columns of RE2/RE3 <c>traces.csv</c> (startTime and duration in µs; statusCode OTel or HTTP).</summary>
+    public static TelemetryCsv.SpanColumns SpanColumns { get; } = new(["traceID"], ["spanID"], ["parentSpanID"], ["serviceName"],
+        ["operationName"], ["startTime"], ["duration"], ["statusCode"], ["podName", "pod"]) { StartInMicros = true, DurationInMicros = true };
+
+    /// <summary>Columns of RE2/RE3 <c>logs.csv</c> (the time unit is read from its magnitude).</summary>
+    public static TelemetryCsv.LogColumns LogColumns { get; } = new(["timestamp", "time"], ["container_name", "container", "service"],
+        ["message", "log"], ["trace_id", "traceID"], ["span_id", "spanID"], ["pod_name", "pod"]);
+
+    /// <summary>The case's traces and logs where its folder has them, else null.</summary>
+    internal static CaseTelemetry? Telemetry(string dir)
+    {
+        var traces = TextFiles.Resolve(Path.Combine(dir, "traces.csv"));
+        var logs = TextFiles.Resolve(Path.Combine(dir, "logs.csv"));
+        if (traces is null && logs is null) return null;
+        Func<string, string> svc = DelimitedNaming.StripDatabaseSuffix;
+        return new CaseTelemetry(
+            traces is null ? null : () => TelemetryCsv.ReadSpans(traces, SpanColumns, svc),
+            logs is null ? null : () => TelemetryCsv.ReadLogs(logs, LogColumns, svc));
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} ({Cases.Count} cases)");

@@ -103,7 +103,7 @@ public sealed record ExperimentSpec
     /// <summary>Cases run at once; null = number of cores.</summary>
     public int? Jobs { get; init; }
 
-    private static readonly string[] TopKeys = ["name", "description", "datasets", "methods", "seeds", "delays", "windows", "detection", "timeout", "jobs", "methods-dir"];
+    private static readonly string[] TopKeys = ["name", "description", "datasets", "methods", "seeds", "delays", "windows", "detection", "timeout", "jobs", "methods-dir", "sources"];
     private static readonly string[] DatasetKeys = ["name", "options", "systems", "faults", "limit"];
 
     /// <summary>Reads and parses a spec file.</summary>
@@ -144,6 +144,7 @@ public sealed record ExperimentSpec
         if (!keys.TryGetValue("datasets", out var dsNode)) throw p.At(root).Error("missing key 'datasets' (a list of dataset names or mappings with 'name').");
         var datasets = p.Seq(dsNode, "datasets").Select(p.Dataset).ToArray();
         if (datasets.Length == 0) throw p.At(dsNode).Error("'datasets' is empty.");
+        if (keys.TryGetValue("sources", out var srcNode)) datasets = WithSources(datasets, p, srcNode);
 
         if (keys.TryGetValue("methods-dir", out var mdn)) // external methods (docs/external-methods.md), registered before names are checked
             foreach (var dir in p.Seq(mdn, "methods-dir"))
@@ -183,6 +184,20 @@ public sealed record ExperimentSpec
             Datasets = datasets, Methods = methods, Seeds = seeds, Delays = delays, Windows = windows,
             Detection = detection, DetectionWhere = detWhere, Timeout = timeout, Jobs = jobs,
         };
+    }
+
+    /// <summary>The top-level <c>sources</c> (a list or a comma-separated text, e.g. [metrics, logs, traces]) becomes every
+    /// dataset's <c>sources</c> option unless the dataset sets its own (docs/multimodal.md).</summary>
+    private static DatasetSpec[] WithSources(DatasetSpec[] datasets, Parser p, YamlNode node)
+    {
+        var text = node is YamlSequenceNode seq ? string.Join(",", seq.Children.Select(c => p.Scalar(c, "sources"))) : p.Scalar(node, "sources");
+        string sources;
+        try { sources = Telemetry.SourceSet.Parse(text).ToString(); }
+        catch (AiopsLabException e) { throw p.At(node).Error(e.Message); }
+        return datasets.Select(d => d.Options.ContainsKey("sources") ? d : d with
+        {
+            Options = new SortedDictionary<string, string>(d.Options.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal) { ["sources"] = sources },
+        }).ToArray();
     }
 
     /// <summary>Reads YAML nodes into values, with file:line:column errors.</summary>

@@ -90,8 +90,9 @@ public class SyntheticBenchmarkTests
     [Fact]
     public void Fault_types_are_assigned_round_robin_and_labels_name_the_root_metric()
     {
-        var b = new SyntheticBenchmark(new SyntheticOptions { Cases = 8 });
+        var b = new SyntheticBenchmark(new SyntheticOptions { Cases = 8, Difficulty = "easy" });
         Assert.Equal(["cpu", "mem", "delay", "error", "cpu", "mem", "delay", "error"], b.Cases.Select(c => c.FaultType));
+        Assert.Equal(["cpu", "mem", "delay", "error", "code", "cpu"], new SyntheticBenchmark(new SyntheticOptions { Cases = 6 }).Cases.Select(c => c.FaultType));
         var c = b.Load(b.Cases[2]);
         Assert.Equal(c.Label.RootCause + "_latency", c.Label.RootCauseMetric);
         Assert.Equal(c.Metrics.StartTime + 300, c.Label.InjectTime);
@@ -103,5 +104,63 @@ public class SyntheticBenchmarkTests
     {
         Assert.Throws<UnknownNameException>(() => new SyntheticBenchmark(new SyntheticOptions { Faults = ["disk"] }));
         Assert.Throws<AiopsLabException>(() => new SyntheticBenchmark(new SyntheticOptions { Services = 1 }));
+        Assert.Throws<UnknownNameException>(() => new SyntheticBenchmark(new SyntheticOptions { Difficulty = "medium" }));
+    }
+
+    [Fact]
+    public void Hard_cases_keep_the_easy_fault_and_noise_and_differ_only_by_a_distractor_outside_the_root_service()
+    {
+        var easy = new SyntheticBenchmark(new SyntheticOptions { Cases = 12, Difficulty = "easy", Faults = ["cpu", "delay"] });
+        var hard = new SyntheticBenchmark(new SyntheticOptions { Cases = 12, Difficulty = "hard", Faults = ["cpu", "delay"] });
+        int withDistractor = 0;
+        foreach (var d in easy.Cases)
+        {
+            var e = easy.Load(d);
+            var h = hard.Load(d);
+            Assert.Equal(e.Label, h.Label);
+            var changed = e.Metrics.Names.Where((n, j) => !e.Metrics.Column(j).SequenceEqual(h.Metrics.Column(j))).ToList();
+            if (changed.Count == 0) continue;
+            withDistractor++;
+            // The spike sits at one other service (its cpu, mem or latency) and whatever that propagates to; never before the injection.
+            int t0 = e.Metrics.RowAtOrAfter(e.Label.InjectTime);
+            foreach (var n in changed) Assert.True(e.Metrics.Column(n)[..t0].SequenceEqual(h.Metrics.Column(n)[..t0]));
+            Assert.DoesNotContain(changed, n => n == e.Label.RootCauseMetric);
+        }
+        Assert.InRange(withDistractor, 2, 10); // about half of 12
+    }
+
+    [Fact]
+    public void A_code_fault_leaves_metrics_alone_and_shows_as_a_new_error_template_and_failing_spans_at_the_root()
+    {
+        var b = new SyntheticBenchmark(new SyntheticOptions { Cases = 0, Systems = 1, Services = 6, Seed = 5, TraceRate = 5 });
+        var sys = b.Systems[0];
+        var clean = b.Simulate(sys, 3, "code", 0, new Rng(4), 0, "x");
+        var code = b.Simulate(sys, 3, "code", 5, new Rng(4), 0, "x");
+        Assert.True(Enumerable.Range(0, clean.Metrics.ColumnCount).All(j => clean.Metrics.Column(j).SequenceEqual(code.Metrics.Column(j))));
+        Assert.Null(code.Label.RootCauseMetric);
+        Assert.Equal("code", code.Label.FaultClass);
+        var logs = code.Telemetry!.Logs!;
+        long injectMicros = code.Label.InjectTime * 1_000_000;
+        var npe = Enumerable.Range(0, logs.Count).Where(i => logs.Message[i].Contains("NullPointerException", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(npe);
+        Assert.All(npe, i => { Assert.Equal(sys.Services[3], logs.Service[i]); Assert.True(logs.TimeMicros[i] >= injectMicros); });
+        var spans = code.Telemetry.Spans!;
+        double Rate(bool after) => Enumerable.Range(0, spans.Count).Where(i => spans.Service[i] == sys.Services[3] && (spans.StartMicros[i] >= injectMicros) == after)
+            .Average(i => spans.Status[i] == SpanStatus.Error ? 1.0 : 0.0);
+        Assert.True(Rate(after: true) > 0.25 && Rate(after: false) < 0.05);
+    }
+
+    [Fact]
+    public void Span_durations_follow_the_latency_metric_and_every_trace_starts_at_the_frontend()
+    {
+        var b = new SyntheticBenchmark(new SyntheticOptions { Cases = 1, Difficulty = "easy", TraceRate = 4 });
+        var c = b.Load(b.Cases[0]);
+        var spans = c.Telemetry!.Spans!;
+        Assert.All(Enumerable.Range(0, spans.Count).Where(i => spans.ParentId[i] is null), i => Assert.Equal("frontend", spans.Service[i]));
+        // Median over the normal period of span duration / latency metric at that step is exp(0) = 1 within noise (lognormal, sd 0.1).
+        var lat = c.Metrics.Column("frontend_latency").ToArray();
+        var ratios = Enumerable.Range(0, spans.Count).Where(i => spans.Service[i] == "frontend")
+            .Select(i => spans.DurationMicros[i] / 1000.0 / lat[c.Metrics.RowAtOrAfter(spans.StartMicros[i] / 1_000_000 + 1) - 1]).Order().ToArray();
+        Assert.InRange(ratios[ratios.Length / 2], 0.97, 1.03);
     }
 }

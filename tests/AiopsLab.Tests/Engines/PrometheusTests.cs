@@ -89,7 +89,7 @@ public sealed class PrometheusTests(ITestOutputHelper output)
         // Same case folder name under both dataset folders: the case id (and so every seeded method's seed) is the same.
         string csvSet = Path.Combine(dir, "csv"), promSet = Path.Combine(dir, "imported");
         string csv = Path.Combine(csvSet, "case"), om = Path.Combine(dir, "om"), imported = Path.Combine(promSet, "case"), tsdb = Path.Combine(dir, "tsdb");
-        const string opts = "cases=4";
+        const string opts = "cases=4"; // default (hard) difficulty: the CSV and the imported copy get the same metrics either way
         Assert.Equal(0, CliRunner.Run("datasets", "export", "generic", "--dataset", "synthetic", "-D", opts, "--case", "case-00002", "--out", csv).ExitCode);
         Assert.Equal(0, CliRunner.Run("datasets", "export", "openmetrics", "--dataset", "synthetic", "-D", opts, "--case", "case-00002", "--out", om).ExitCode);
         var promtool = Run(PrometheusServer.Find("promtool")!, ["tsdb", "create-blocks-from", "openmetrics", Path.Combine(om, "metrics.om"), tsdb]);
@@ -156,7 +156,7 @@ public sealed class PrometheusTests(ITestOutputHelper output)
     public void Watch_mode_finds_a_fault_injected_into_a_live_exporter()
     {
         // A delay fault at a known service, served live: one row of the case per second from t0.
-        var ds = new SyntheticBenchmark(new SyntheticOptions { Cases = 1, Services = 6, Systems = 1, Normal = 50, Anomalous = 40, Faults = ["delay"], MinMagnitude = 10, MaxMagnitude = 12 });
+        var ds = new SyntheticBenchmark(new SyntheticOptions { Cases = 1, Services = 6, Systems = 1, Normal = 50, Anomalous = 40, Faults = ["delay"], MinMagnitude = 10, MaxMagnitude = 12, Difficulty = "easy" });
         var c = ds.Load(ds.Cases[0]);
         var exporter = new LiveExporter(c);
         var dir = CliRunner.TempDir("prom-watch");

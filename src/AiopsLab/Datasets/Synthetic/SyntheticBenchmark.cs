@@ -21,8 +21,15 @@ public sealed record SyntheticOptions
     public int Anomalous { get; set; } = 120;
     /// <summary>Seconds between steps.</summary>
     public int Step { get; set; } = 1;
-    /// <summary>Fault types, assigned round-robin: any of cpu, mem, delay, error.</summary>
-    public string[] Faults { get; set; } = ["cpu", "mem", "delay", "error"];
+    /// <summary>Fault types, assigned round-robin: any of cpu, mem, delay, error, code (code: visible only in logs and
+    /// traces). Default: cpu, mem, delay, error for <c>easy</c>; the same plus code for <c>hard</c>.</summary>
+    public string[]? Faults { get; set; }
+    /// <summary><c>hard</c> (default): code faults, and in half of the cases a distractor — an unrelated transient spike at
+    /// another service during the fault. <c>easy</c>: the generator as it was before traces and logs were added (same
+    /// metrics bit for bit; experiments/paper/synthetic.yaml uses it).</summary>
+    public string Difficulty { get; set; } = "hard";
+    /// <summary>Sampled requests (traces) per step; each writes one span and one log line per service it reaches.</summary>
+    public double TraceRate { get; set; } = 2;
     /// <summary>Smallest fault size, in standard deviations of the root-cause metric over the normal period.</summary>
     public double MinMagnitude { get; set; } = 3;
     /// <summary>Largest fault size (drawn uniformly between the two).</summary>
@@ -101,7 +108,12 @@ internal sealed record ServiceParams(
 /// <c>mem</c> adds a leak ramping linearly from 0 to 2Δ over the anomalous period to mem_r; <c>delay</c> adds Δ to
 /// latency_r; <c>error</c> adds Δ to error_r. Δ = magnitude × the standard deviation of that metric over the normal
 /// period, magnitude ~ U(min, max). The model carries the fault to r's other metrics and up the call graph to its callers.
-/// The root-cause metric is <c>r_cpu</c>, <c>r_mem</c>, <c>r_latency</c> or <c>r_error</c>.</para>
+/// The root-cause metric is <c>r_cpu</c>, <c>r_mem</c>, <c>r_latency</c> or <c>r_error</c>. A <c>code</c> fault changes no
+/// metric: it shows only in traces and logs (<see cref="SyntheticTelemetry"/>); it has no root-cause metric.</para>
+/// <para><b>Difficulty.</b> <c>hard</c> (default) adds code faults and, in half of the cases (own random stream), a
+/// distractor: at another service, cpu, mem or latency gains 1.5 × U(min, max) normal standard deviations for 5 to
+/// anomalous/4 steps inside the anomalous period (it propagates like a fault). <c>easy</c> is the earlier generator.</para>
+/// <para><b>Traces and logs</b>: <see cref="SyntheticTelemetry"/>, generated lazily from the metrics.</para>
 /// <para><b>Determinism.</b> System s is drawn from <c>Rng.For(seed, "system", s)</c> and case k from
 /// <c>Rng.For(seed, "case", k)</c>, so any case can be generated alone, in any order, with the same values.</para>
 /// </remarks>
@@ -116,6 +128,15 @@ public sealed class SyntheticBenchmark : IDataset
     private readonly SyntheticOptions _o;
     private readonly SyntheticSystem[] _systems;
     private readonly MetricNaming _naming = new DelimitedNaming("_");
+    private readonly string[] _faults;
+
+    private bool Hard => _o.Difficulty == "hard";
+
+    private static string FaultClass(string fault) => fault == "code" ? "code" : "resource";
+
+    /// <summary>An unrelated transient spike: column <paramref name="Column"/> gains <paramref name="Size"/> normal
+    /// standard deviations for <paramref name="Length"/> steps from <paramref name="From"/> steps after the injection.</summary>
+    public sealed record Distractor(int Column, double Size, int From, int Length);
 
     public SyntheticBenchmark(SyntheticOptions? options = null, string name = DatasetName)
     {
@@ -127,17 +148,20 @@ public sealed class SyntheticBenchmark : IDataset
         if (_o.Step < 1) throw new AiopsLabException("synthetic: step must be ≥ 1 second.");
         if (_o.MinMagnitude < 0 || _o.MaxMagnitude < _o.MinMagnitude) throw new AiopsLabException("synthetic: need 0 ≤ min-magnitude ≤ max-magnitude.");
         if (_o.Ar is < 0 or >= 1) throw new AiopsLabException("synthetic: ar must be in [0, 1).");
-        if (_o.Faults.Length == 0) throw new AiopsLabException("synthetic: faults must name at least one of cpu, mem, delay, error.");
-        foreach (var f in _o.Faults)
-            if (f is not ("cpu" or "mem" or "delay" or "error"))
-                throw new UnknownNameException("synthetic fault type", f, ["cpu", "mem", "delay", "error"]);
+        if (_o.Difficulty is not ("easy" or "hard")) throw new UnknownNameException("synthetic difficulty", _o.Difficulty, ["easy", "hard"]);
+        if (_o.TraceRate is < 0 or > 1000 || double.IsNaN(_o.TraceRate)) throw new AiopsLabException("synthetic: trace-rate must be in [0, 1000].");
+        _faults = _o.Faults ?? (Hard ? ["cpu", "mem", "delay", "error", "code"] : ["cpu", "mem", "delay", "error"]);
+        if (_faults.Length == 0) throw new AiopsLabException("synthetic: faults must name at least one of cpu, mem, delay, error, code.");
+        foreach (var f in _faults)
+            if (f is not ("cpu" or "mem" or "delay" or "error" or "code"))
+                throw new UnknownNameException("synthetic fault type", f, ["cpu", "mem", "delay", "error", "code"]);
         Name = name;
         _systems = Enumerable.Range(0, _o.Systems).Select(BuildSystem).ToArray();
         var cases = new CaseDescriptor[_o.Cases];
         for (int k = 0; k < cases.Length; k++)
         {
             var (sys, root, fault, _) = Draw(k);
-            cases[k] = new CaseDescriptor(CaseId(k), sys.Name, fault, sys.Services[root], "resource");
+            cases[k] = new CaseDescriptor(CaseId(k), sys.Name, fault, sys.Services[root], FaultClass(fault));
         }
         Cases = cases;
     }
@@ -148,7 +172,7 @@ public sealed class SyntheticBenchmark : IDataset
     public IReadOnlyList<CaseDescriptor> Cases { get; }
     public IReadOnlyList<SyntheticSystem> Systems => _systems;
     public IReadOnlyList<string> Notes =>
-        [string.Create(CultureInfo.InvariantCulture, $"Generated: seed {_o.Seed}, {_o.Systems} systems x {_o.Services} services, {_o.Normal}+{_o.Anomalous} steps of {_o.Step} s, magnitude {_o.MinMagnitude}..{_o.MaxMagnitude} sd.")];
+        [string.Create(CultureInfo.InvariantCulture, $"Generated ({_o.Difficulty}): seed {_o.Seed}, {_o.Systems} systems x {_o.Services} services, {_o.Normal}+{_o.Anomalous} steps of {_o.Step} s, magnitude {_o.MinMagnitude}..{_o.MaxMagnitude} sd, faults {string.Join(",", _faults)}, {_o.TraceRate} traces per step.")];
 
     private static string CaseId(int k) => "case-" + k.ToString("D5", CultureInfo.InvariantCulture);
 
@@ -184,7 +208,7 @@ public sealed class SyntheticBenchmark : IDataset
         var rng = Rng.For(Seed, "case", k.ToString(CultureInfo.InvariantCulture));
         var sys = _systems[rng.NextInt(_systems.Length)];
         int root = rng.NextInt(sys.Services.Count);
-        return (sys, root, _o.Faults[k % _o.Faults.Length], rng);
+        return (sys, root, _faults[k % _faults.Length], rng);
     }
 
     public FaultCase Load(CaseDescriptor descriptor, CancellationToken ct = default)
@@ -194,11 +218,25 @@ public sealed class SyntheticBenchmark : IDataset
         var (sys, root, fault, rng) = Draw(k);
         double magnitude = rng.Uniform(_o.MinMagnitude, _o.MaxMagnitude);
         long start = EpochStart + (long)k * 100_000;
-        return Simulate(sys, root, fault, magnitude, rng, start, CaseId(k));
+        Distractor? distractor = null;
+        if (Hard)
+        {
+            // Its own stream, so the case's fault and noise are those of the easy generator.
+            var dr = Rng.For(Seed, "distractor", k.ToString(CultureInfo.InvariantCulture));
+            if (dr.NextDouble() < 0.5 && sys.Services.Count > 1)
+            {
+                int other = (root + 1 + dr.NextInt(sys.Services.Count - 1)) % sys.Services.Count;
+                int len = dr.NextInt(5, Math.Max(6, _o.Anomalous / 4));
+                distractor = new Distractor(other * SyntheticSystem.Kinds.Length + 1 + dr.NextInt(3), dr.Uniform(_o.MinMagnitude, _o.MaxMagnitude) * 1.5,
+                    dr.NextInt(Math.Max(1, _o.Anomalous - len)), len);
+            }
+        }
+        return Simulate(sys, root, fault, magnitude, rng, start, CaseId(k), distractor);
     }
 
-    /// <summary>Generates one case on <paramref name="system"/> with a fault of <paramref name="fault"/> at service index <paramref name="root"/>.</summary>
-    public FaultCase Simulate(SyntheticSystem system, int root, string fault, double magnitude, Rng rng, long start, string id)
+    /// <summary>Generates one case on <paramref name="system"/> with a fault of <paramref name="fault"/> at service index
+    /// <paramref name="root"/> (and an optional distractor spike elsewhere).</summary>
+    public FaultCase Simulate(SyntheticSystem system, int root, string fault, double magnitude, Rng rng, long start, string id, Distractor? distractor = null)
     {
         int n = system.Services.Count, T = _o.Normal + _o.Anomalous, t0 = _o.Normal;
         double phi = _o.Ar, innov = Math.Sqrt(1 - phi * phi), ns = _o.NoiseScale;
@@ -224,11 +262,13 @@ public sealed class SyntheticBenchmark : IDataset
         for (int j = 0; j < noise.Length; j++) noise[j] = noiseSd[j] * rng.NextNormal();
 
         int rootCol = root * K + fault switch { "cpu" => 1, "mem" => 2, "delay" => 3, _ => 4 };
-        double delta = 0;
+        double delta = 0, spike = 0;
         for (int t = 0; t < T; t++)
         {
             if (t > 0) for (int j = 0; j < noise.Length; j++) noise[j] = phi * noise[j] + innov * noiseSd[j] * rng.NextNormal();
             if (t == t0) delta = magnitude * Sd(cols[rootCol], t0);
+            if (t == t0 && distractor is not null) spike = distractor.Size * Sd(cols[distractor.Column], t0);
+            double Dis(int col) => distractor is not null && col == distractor.Column && t >= t0 + distractor.From && t < t0 + distractor.From + distractor.Length ? spike : 0;
             double df(string kind) => t >= t0 && fault == kind ? (kind == "mem" ? 2 * delta * (t - t0 + 1) / _o.Anomalous : delta) : 0;
             // Services are in topological order: callers before callees for load, callees after for latency/errors.
             for (int i = 0; i < n; i++)
@@ -242,9 +282,9 @@ public sealed class SyntheticBenchmark : IDataset
             {
                 bool r = i == root;
                 double load = cols[i * K][t];
-                double cpu = p[i].Cpu0 + p[i].CpuPerLoad * load + noise[i * K + 1] + (r ? df("cpu") : 0);
-                double mem = p[i].Mem0 + p[i].MemPerLoad * load + noise[i * K + 2] + (r ? df("mem") : 0);
-                double lat = p[i].Lat0 + p[i].LatPerCpu * cpu + p[i].LatPerMem * (mem - p[i].Mem0) + noise[i * K + 3] + (r ? df("delay") : 0);
+                double cpu = p[i].Cpu0 + p[i].CpuPerLoad * load + noise[i * K + 1] + (r ? df("cpu") : 0) + Dis(i * K + 1);
+                double mem = p[i].Mem0 + p[i].MemPerLoad * load + noise[i * K + 2] + (r ? df("mem") : 0) + Dis(i * K + 2);
+                double lat = p[i].Lat0 + p[i].LatPerCpu * cpu + p[i].LatPerMem * (mem - p[i].Mem0) + noise[i * K + 3] + (r ? df("delay") : 0) + Dis(i * K + 3);
                 double err = p[i].Err0 + noise[i * K + 4] + (r ? df("error") : 0);
                 foreach (var (j, g, h) in callees[i]) { lat += g * cols[j * K + 3][t]; err += h * cols[j * K + 4][t]; }
                 cols[i * K + 1][t] = cpu;
@@ -257,11 +297,14 @@ public sealed class SyntheticBenchmark : IDataset
         var time = new long[T];
         for (int t = 0; t < T; t++) time[t] = start + (long)t * _o.Step;
         var frame = new MetricFrame(time, names, cols);
-        var label = new FaultLabel(system.Services[root], fault, time[t0], names[rootCol], "resource");
+        var label = new FaultLabel(system.Services[root], fault, time[t0], fault == "code" ? null : names[rootCol], FaultClass(fault));
+        var telemetry = new Lazy<(SpanTable, LogTable)>(() => SyntheticTelemetry.Generate(system, frame, root, fault, t0, _o.TraceRate,
+            Rng.For(Seed, "telemetry", id)));
         return new FaultCase(id, Name, system.Name, frame, label, system.CallGraph, _naming)
         {
             TrueCausalGraph = system.CausalGraph(),
             Slis = [system.Services[0] + "_latency", system.Services[0] + "_error"],
+            Telemetry = _o.TraceRate > 0 ? new CaseTelemetry(() => telemetry.Value.Item1, () => telemetry.Value.Item2) : null,
         };
 
     }

@@ -1,0 +1,193 @@
+namespace AiopsLab.Telemetry;
+
+/// <summary>
+/// Drain, the online log parser with a fixed-depth parse tree (P. He, J. Zhu, Z. Zheng, M. R. Lyu, "Drain: An Online Log
+/// Parsing Approach with Fixed Depth Tree", ICWS 2017), written from the paper's Section III.
+/// </summary>
+/// <remarks>
+/// <para>Steps per message (Sec. III-A to III-E): (1) preprocess with the masking rules; split on white space and the extra
+/// delimiters; (2) go to the length-layer node of the token count; (3) descend <c>Depth − 3</c> token layers by the leading
+/// tokens — a token that contains a digit goes to the <c>*</c> child, and when a node already has <c>MaxChildren − 1</c>
+/// token children every new token goes to the <c>*</c> child; (4) in the leaf, pick the log group with the largest
+/// simSeq = Σ equ(message token, template token) / n (Eq. 1; a template's <c>&lt;*&gt;</c> counts as unequal) and, on a tie,
+/// the group with more parameters; it matches when simSeq ≥ st; (5) update the matched template by turning positions where
+/// the tokens differ into <c>&lt;*&gt;</c>, or else create a new group in the leaf.</para>
+/// <para>Choices the paper leaves open, taken as in Drain3 (the implementation Nezha uses, <c>log_template/*.ini</c>): depth counts
+/// root and leaf, so depth 4 descends one token layer; at most <see cref="DrainOptions.MaxClusters"/> groups, the least
+/// recently matched dropped beyond it; masks are replaced by <c>&lt;:NAME:&gt;</c>.</para>
+/// <para>Group ids count up from 0 in creation order, so parsing the same lines in the same order gives the same ids. Not
+/// thread-safe: one instance per thread, or parse serially.</para>
+/// </remarks>
+public sealed class Drain
+{
+    /// <summary>The parameter token of a template.</summary>
+    public const string Wildcard = "<*>";
+
+    private sealed class Node
+    {
+        public readonly Dictionary<string, Node> Children = new(StringComparer.Ordinal);
+        public List<Group>? Groups;
+    }
+
+    private sealed class Group(int id, string[] template, List<Group> leaf)
+    {
+        public readonly int Id = id;
+        public readonly string[] Template = template;
+        public readonly List<Group> Leaf = leaf;
+        public int Params;
+        public long Size;
+        public long LastUsed;
+    }
+
+    private readonly DrainOptions _o;
+    private readonly Dictionary<int, Node> _byLength = [];
+    private readonly List<Group?> _groups = [];
+    private readonly char[] _separators;
+    private int _live;
+    private long _clock;
+
+    public Drain(DrainOptions? options = null)
+    {
+        _o = options ?? new DrainOptions();
+        if (_o.Depth < 3) throw new ArgumentException("Drain needs depth >= 3 (root, length layer, leaf).", nameof(options));
+        _separators = [' ', '\t', '\n', '\r', '\f', '\v', .. _o.ExtraDelimiters];
+    }
+
+    public DrainOptions Options => _o;
+
+    /// <summary>Number of groups ever created (ids run from 0 to this − 1; an evicted id stays unused).</summary>
+    public int GroupsCreated => _groups.Count;
+
+    /// <summary>Number of groups held now.</summary>
+    public int GroupCount => _live;
+
+    /// <summary>The current template of group <paramref name="id"/> (tokens joined by one space), or null when evicted.</summary>
+    public string? Template(int id) => _groups[id] is { } g ? string.Join(' ', g.Template) : null;
+
+    /// <summary>Number of messages assigned to group <paramref name="id"/>.</summary>
+    public long Size(int id) => _groups[id]?.Size ?? 0;
+
+    /// <summary>The message after masking, as the parser sees it (Sec. III-A).</summary>
+    public string Preprocess(string message)
+    {
+        var s = message.Trim();
+        foreach (var m in _o.Masks) s = m.Pattern.Replace(s, _o.MaskPrefix + m.Name + _o.MaskSuffix);
+        return s;
+    }
+
+    /// <summary>The tokens of a message (masked, split on white space and the extra delimiters).</summary>
+    public string[] Tokenize(string message) => Preprocess(message).Split(_separators, StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Parses one message (learning from it) and returns its group id.</summary>
+    public int Add(string message)
+    {
+        var tokens = Tokenize(message);
+        var leaf = Leaf(tokens, create: true)!;
+        var g = Best(leaf, tokens, _o.Similarity);
+        _clock++;
+        if (g is not null)
+        {
+            for (int i = 0; i < tokens.Length; i++)
+                if (!ReferenceEquals(g.Template[i], Wildcard) && !string.Equals(g.Template[i], tokens[i], StringComparison.Ordinal))
+                {
+                    g.Template[i] = Wildcard;
+                    g.Params++;
+                }
+        }
+        else
+        {
+            if (_live >= _o.MaxClusters) Evict();
+            g = new Group(_groups.Count, tokens, leaf);
+            for (int i = 0; i < tokens.Length; i++) if (tokens[i] == Wildcard) { tokens[i] = Wildcard; g.Params++; }
+            _groups.Add(g);
+            leaf.Add(g);
+            _live++;
+        }
+        g.Size++;
+        g.LastUsed = _clock;
+        return g.Id;
+    }
+
+    /// <summary>The group a message falls in without learning from it (similarity ≥ st, a template's parameters counted as
+    /// matching), or −1 when none does: for classifying new lines against templates learnt from a reference period.</summary>
+    public int Match(string message)
+    {
+        var tokens = Tokenize(message);
+        var leaf = Leaf(tokens, create: false);
+        if (leaf is null) return -1;
+        Group? best = null;
+        double bestSim = -1;
+        foreach (var g in leaf)
+        {
+            int same = 0;
+            for (int i = 0; i < tokens.Length; i++)
+                if (ReferenceEquals(g.Template[i], Wildcard) || string.Equals(g.Template[i], tokens[i], StringComparison.Ordinal)) same++;
+            double sim = tokens.Length == 0 ? 1 : (double)same / tokens.Length;
+            if (sim > bestSim || (sim == bestSim && g.Params > best!.Params)) { best = g; bestSim = sim; }
+        }
+        return best is not null && bestSim >= _o.Similarity ? best.Id : -1;
+    }
+
+    /// <summary>Steps 2-3: the leaf's group list for this token sequence (created on the way when asked).</summary>
+    private List<Group>? Leaf(string[] tokens, bool create)
+    {
+        if (!_byLength.TryGetValue(tokens.Length, out var node))
+        {
+            if (!create) return null;
+            _byLength[tokens.Length] = node = new Node();
+        }
+        int layers = Math.Min(_o.Depth - 3, tokens.Length);
+        for (int i = 0; i < layers; i++)
+        {
+            var t = tokens[i];
+            var key = t.AsSpan().IndexOfAnyInRange('0', '9') >= 0 ? Wildcard : t;
+            if (node.Children.TryGetValue(key, out var next)) { node = next; continue; }
+            if (!create)
+            {
+                if (!node.Children.TryGetValue(Wildcard, out next)) return null;
+                node = next;
+                continue;
+            }
+            if (key != Wildcard && node.Children.Count + (node.Children.ContainsKey(Wildcard) ? 0 : 1) >= _o.MaxChildren) key = Wildcard;
+            if (!node.Children.TryGetValue(key, out next)) node.Children[key] = next = new Node();
+            node = next;
+        }
+        if (node.Groups is null && create) node.Groups = [];
+        return node.Groups;
+    }
+
+    /// <summary>Step 4: the most similar group, if its simSeq reaches <paramref name="st"/>. Counting stops as soon as a
+    /// group can no longer reach both the threshold and the best count so far (the result is the same as a full count).</summary>
+    private static Group? Best(List<Group> leaf, string[] tokens, double st)
+    {
+        int n = tokens.Length;
+        if (n == 0) return leaf.Count > 0 ? leaf[0] : null;
+        int need = (int)Math.Ceiling(st * n - 1e-9);
+        Group? best = null;
+        int bestSame = -1;
+        foreach (var g in leaf)
+        {
+            var tpl = g.Template;
+            int floor = Math.Max(need, bestSame), allowedMiss = n - floor, miss = 0, same = 0;
+            if (allowedMiss < 0) continue;
+            for (int i = 0; i < n; i++)
+            {
+                if (!ReferenceEquals(tpl[i], Wildcard) && string.Equals(tpl[i], tokens[i], StringComparison.Ordinal)) same++;
+                else if (++miss > allowedMiss) break;
+            }
+            if (miss > allowedMiss) continue;
+            if (same > bestSame || (same == bestSame && g.Params > best!.Params)) { best = g; bestSame = same; }
+        }
+        return best is not null && bestSame >= need ? best : null;
+    }
+
+    private void Evict()
+    {
+        Group? lru = null;
+        foreach (var g in _groups) if (g is not null && (lru is null || g.LastUsed < lru.LastUsed)) lru = g;
+        if (lru is null) return;
+        lru.Leaf.Remove(lru);
+        _groups[lru.Id] = null;
+        _live--;
+    }
+}

@@ -164,7 +164,7 @@ public sealed class PrometheusTests(ITestOutputHelper output)
         File.WriteAllText(config,
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: exporter\n    static_configs:\n      - targets: ['" + exporter.HostPort + "']\n");
         using var prom = new PrometheusServer(Path.Combine(dir, "tsdb"), config);
-        using var client = new PrometheusClient(prom.Url, new PrometheusClientOptions { Attempts = 1, TimeoutSeconds = 5 });
+        using var client = new PrometheusClient(prom.Url, new PrometheusClientOptions { Attempts = 1, TimeoutSeconds = 30 });
         exporter.Start();
         try
         {

@@ -133,4 +133,16 @@ public class GradedScoreTests
         Assert.Equal([0, 0.75, 1e6 / (1 + 1e6)], scores[0]);
         Assert.Equal(1.0 / 3, scores[1][0], 12);
     }
+
+    [Fact]
+    public void All_on_the_nab_command_line_is_every_registered_streaming_detector()
+    {
+        var all = NabBenchmark.ParseDetectors("all");
+        var streaming = MethodCatalog.OfKind(MethodKind.Detector).Where(m => MethodCatalog.CreateDetector(m.Name) is IStreamingDetector).Select(m => m.Name);
+        Assert.Equal(streaming.Order(StringComparer.Ordinal), all.Order(StringComparer.Ordinal));
+        Assert.Contains("spot", all);
+        Assert.DoesNotContain("pelt", all); // batch only
+        // Named specs come after 'all' once each, and keep their options.
+        Assert.Equal([.. all, "spot(q=0.001)"], NabBenchmark.ParseDetectors("all,spot,spot(q=0.001)"));
+    }
 }

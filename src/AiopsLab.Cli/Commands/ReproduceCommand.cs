@@ -76,7 +76,7 @@ public sealed class ReproduceCommand : ICliCommand
                     var folder = Path.Combine(results, "nab");
                     if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
                     var corpus = Datasets.NabCorpus.Open(root.For("nab"));
-                    NabCommand.RunAndWrite(ctx.Err, corpus, PaperReproduction.NabDetectors(), folder, j, null, ct, writeRawScores: false);
+                    NabScoreboard.Write(Evaluation.NabBenchmark.RunAll(corpus, PaperReproduction.NabDetectors(), j, null, ctx.Err, null, ct), corpus, folder);
                     ctx.Err.WriteLine(string.Create(inv, $"[nab] scoreboard in {sw.Elapsed.TotalSeconds:0} s -> {folder}"));
                 }
             }

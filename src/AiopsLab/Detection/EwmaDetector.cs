@@ -10,11 +10,13 @@ namespace AiopsLab.Detection;
 /// x_t is |z_t − μ₀| / (σ √(λ/(2 − λ)(1 − (1 − λ)^{2t}))), i.e. the distance to the centre line in units of the limit width, so a
 /// point alarms exactly when the chart signals (score &gt; L). The in-control μ₀ and σ are the options <see cref="Options.Mean"/> and
 /// <see cref="Options.Sigma"/> when given, else the mean and sample standard deviation of the first <see cref="Options.Warmup"/>
-/// points (Phase I), which score 0; t counts from the first monitored point.
+/// points (Phase I), which score 0; t counts from the first monitored point. <b>Graded score</b> (<see cref="IGradedScore"/>):
+/// z/(1 + z) of the standardised statistic (z ~ N(0, 1) in control, Montgomery Eq. 9.24), ordered as the two-sided normal
+/// confidence 1 − 2Q(z) (<see cref="Grades"/>). <b>Warm-up</b> (<see cref="IConfigurableWarmup"/>): the Phase-I length; NAB's probationary period is Phase I.
 /// </summary>
 [Method("ewma", Summary = "EWMA control chart: exponentially weighted mean against time-varying control limits; alarm above L.",
     Citation = "Roberts, Technometrics 1959; Lucas & Saccucci, Technometrics 1990")]
-public sealed class EwmaDetector : StreamingDetector, IAlarmThreshold
+public sealed class EwmaDetector : StreamingDetector, IAlarmThreshold, IGradedScore, IConfigurableWarmup, IWarmup
 {
     public sealed record Options
     {
@@ -47,6 +49,13 @@ public sealed class EwmaDetector : StreamingDetector, IAlarmThreshold
     public override string Name => "ewma";
 
     public double AlarmThreshold => _o.L;
+
+    public int Warmup => !double.IsNaN(_o.Mean) && !double.IsNaN(_o.Sigma) ? 0 : _o.Warmup;
+
+    public double Grade(double score) => Grades.FromZ(score);
+
+    /// <summary>Phase I of the given length (a known μ₀ and σ are kept, and then nothing needs a warm-up).</summary>
+    public IAnomalyDetector WithWarmup(int points) => new EwmaDetector(_o with { Warmup = Math.Max(2, points) });
 
     public override IDetectorState Start() => new State(_o);
 

@@ -149,6 +149,15 @@ public static class Gpd
         return t <= 0 ? 0 : Math.Pow(t, -1 / gamma);
     }
 
+    /// <summary>ln P(Y &gt; y) of GPD(γ, σ), computed in log space so that far tails do not underflow (−∞ beyond a finite end point).</summary>
+    public static double LogSurvival(double y, double gamma, double sigma)
+    {
+        if (y <= 0) return 0;
+        if (Math.Abs(gamma) < 1e-12) return -y / sigma;
+        double t = 1 + gamma * y / sigma;
+        return t <= 0 ? double.NegativeInfinity : -Math.Log(t) / gamma;
+    }
+
     /// <summary>SPOT's quantile (Siffer et al., Eq. 1): z_q = t + σ/γ · ((q·n/N_t)^{−γ} − 1), or t − σ ln(q·n/N_t) when γ = 0.</summary>
     public static double Quantile(double threshold, double gamma, double sigma, double q, long n, int peaks)
     {

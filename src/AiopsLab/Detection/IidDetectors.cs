@@ -12,8 +12,11 @@ namespace AiopsLab.Detection;
 /// </summary>
 [Method("iid-spike", Summary = "ML.NET's IID spike detector: kernel-density p-value of the value against recent values; score −log10 p.",
     Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidSpike")]
-public sealed class IidSpikeDetector : StreamingDetector, IAlarmThreshold, IWarmup
+public sealed class IidSpikeDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
 {
+    /// <summary>s/(1 + s) of s = −log₁₀ p, ordered as 1 − p, the kernel-density confidence that the point is not from the recent raw scores.</summary>
+    public double Grade(double score) => Grades.FromNegLog10(score);
+
     public sealed record Options : SpikeOptions;
 
     private readonly Options _o;
@@ -59,8 +62,12 @@ public sealed class IidSpikeDetector : StreamingDetector, IAlarmThreshold, IWarm
 /// </summary>
 [Method("iid-changepoint", Summary = "ML.NET's IID change-point detector: exchangeability martingale (power/mixture) over kernel p-values; score log10 s.",
     Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidChangePoint")]
-public sealed class IidChangePointDetector : StreamingDetector, IAlarmThreshold, IWarmup
+public sealed class IidChangePointDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
 {
+    /// <summary>l/(1 + l) of l = log₁₀ s for a martingale value s &gt; 1, else 0 — ordered as 1 − 1/s, which by Ville's inequality
+    /// (P(sup s ≥ c) ≤ 1/c on exchangeable data) is the confidence that exchangeability has failed (<see cref="Grades"/>).</summary>
+    public double Grade(double score) => Grades.FromNegLog10(score);
+
     public sealed record Options : ChangePointOptions;
 
     private readonly Options _o;

@@ -13,7 +13,7 @@ namespace AiopsLab.Detection;
 /// <remarks>Not the RCA localizer <c>nsigma</c>, which scores a whole post-anomaly window against a pre-anomaly one.</remarks>
 [Method("n-sigma", Summary = "Streaming n-sigma rule: |x − mean| / std of the past (expanding or sliding window); alarm above n.",
     Citation = "Shewhart 1931; Pukelsheim, The American Statistician 1994")]
-public sealed class NSigmaDetector : StreamingDetector, IAlarmThreshold
+public sealed class NSigmaDetector : StreamingDetector, IAlarmThreshold, IGradedScore, IWarmup
 {
     public sealed record Options
     {
@@ -41,6 +41,11 @@ public sealed class NSigmaDetector : StreamingDetector, IAlarmThreshold
     public override string Name => "n-sigma";
 
     public double AlarmThreshold => _o.N;
+
+    public int Warmup => _o.MinHistory;
+
+    /// <summary>z/(1 + z) of the z-score, ordered as its two-sided normal confidence 1 − 2Q(z) (<see cref="Grades"/>).</summary>
+    public double Grade(double score) => Grades.FromZ(score);
 
     public override IDetectorState Start() => _o.Window == 0 ? new Expanding(_o.MinHistory) : new Sliding(_o.Window, _o.MinHistory);
 

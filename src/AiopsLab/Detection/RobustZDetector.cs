@@ -17,12 +17,14 @@ public enum RobustScale
 /// 1.4826·MAD — the modified z-score M = 0.6745 (x − x̃) / MAD of Iglewicz &amp; Hoaglin ("How to Detect and Handle Outliers",
 /// ASQC Basic References in Quality Control 16, 1993, §3.3; alarm when |M| &gt; 3.5) — or IQR/1.349 (both consistent estimators of
 /// σ for normal data; Rousseeuw &amp; Croux, JASA 1993). The window is kept sorted (binary insertion, O(w) per point) and the MAD is
-/// found by merging the deviations on both sides of the median, O(w). Fewer than <see cref="Options.MinHistory"/> past values score 0;
+/// found by merging the deviations on both sides of the median, O(w). When more than half the window equals its median the MAD is 0
+/// (common on NAB's and on counter metrics' plateaus) and the scale falls back to √(π/2)·mean|x − x̃|, the mean absolute deviation's
+/// consistent σ estimate (the fallback of the modified z-score in IBM SPSS Statistics' outlier rules). Fewer than <see cref="Options.MinHistory"/> past values score 0;
 /// a zero scale is floored as in <see cref="NSigmaDetector"/>.
 /// </summary>
 [Method("robust-z", Summary = "Streaming robust z-score: |x − median| / (1.4826·MAD or IQR/1.349) of a sliding window; alarm above 3.5.",
     Citation = "Iglewicz & Hoaglin 1993; Rousseeuw & Croux, JASA 1993")]
-public sealed class RobustZDetector : StreamingDetector, IAlarmThreshold
+public sealed class RobustZDetector : StreamingDetector, IAlarmThreshold, IGradedScore, IWarmup
 {
     public sealed record Options
     {
@@ -57,16 +59,29 @@ public sealed class RobustZDetector : StreamingDetector, IAlarmThreshold
 
     public double AlarmThreshold => _o.Threshold;
 
+    public int Warmup => _o.MinHistory;
+
+    /// <summary>z/(1 + z) of the robust z, ordered as its two-sided normal confidence 1 − 2Q(z) (the scales are consistent for σ).</summary>
+    public double Grade(double score) => Grades.FromZ(score);
+
     public override IDetectorState Start() => new State(_o);
 
     /// <summary>The median and the scale estimate of a sorted sample.</summary>
     public static (double Median, double Scale) Estimate(ReadOnlySpan<double> sorted, RobustScale scale)
     {
         double med = Stats.QuantileSorted(sorted, 0.5);
-        return scale == RobustScale.Iqr
-            ? (med, Stats.IqrSorted(sorted) / NormalIqr)
-            : (med, MadToSigma * MadSorted(sorted, med));
+        if (scale == RobustScale.Iqr) return (med, Stats.IqrSorted(sorted) / NormalIqr);
+        double mad = MadSorted(sorted, med);
+        if (mad > 0) return (med, MadToSigma * mad);
+        // More than half the window equals the median: the MAD is 0 and says nothing about the other values' spread. Fall back
+        // to the mean absolute deviation from the median, √(π/2)·mean|x − x̃| (also consistent for σ under normality).
+        double sum = 0;
+        foreach (var v in sorted) sum += Math.Abs(v - med);
+        return (med, MeanAdToSigma * sum / sorted.Length);
     }
+
+    /// <summary>√(π/2): makes the mean absolute deviation a consistent estimator of σ for normal data.</summary>
+    public const double MeanAdToSigma = 1.2533141373155003;
 
     /// <summary>
     /// Median of |x_i − m| for a sorted sample and its median m, by merging the deviations to the left of m (increasing

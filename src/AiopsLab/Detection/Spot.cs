@@ -14,13 +14,17 @@ public enum SpotSide { Upper, Lower, Both }
 /// </summary>
 /// <remarks>
 /// <b>Score.</b> The paper outputs alarms; we output a continuous score that reproduces them: for a value x beyond t the estimated
-/// tail probability is p = (N_t/n)·P_GPD(Y &gt; x − t), and the score is −log₁₀ p (capped at 300); a value within t scores 0.
+/// tail probability is p = (N_t/n)·P_GPD(Y &gt; x − t), and the score is −log₁₀ p, computed from ln p so far tails do not underflow
+/// (10⁶ beyond a finite end point of the fitted tail, where p = 0); a value within t scores 0.
 /// Then score &gt; −log₁₀ q ⇔ x &gt; z_q, so <see cref="AlarmThreshold"/> = −log₁₀ q gives the paper's alarms exactly. With both
 /// sides the score is the larger of the two. Calibration points score 0. Fewer than <see cref="SpotOptions.NInit"/> points: all 0.
+/// <para><b>Graded score</b> (<see cref="IGradedScore"/>): s/(1 + s) of s = −log₁₀ p, ordered as 1 − p (the estimated probability
+/// of a value less extreme than x) without rounding to 1 in double precision (<see cref="Grades"/>); 0 within t. <b>Warm-up</b> (<see cref="IConfigurableWarmup"/>): the calibration length n; NAB's probationary period is the
+/// paper's calibration batch.</para>
 /// </remarks>
 [Method("spot", Summary = "SPOT: streaming peaks-over-threshold with a GPD tail (Grimshaw MLE); score −log10 tail probability.",
     Citation = "Siffer et al., KDD 2017")]
-public sealed class Spot : StreamingDetector, IAlarmThreshold
+public sealed class Spot : StreamingDetector, IAlarmThreshold, IGradedScore, IConfigurableWarmup
 {
     private readonly SpotOptions _o;
 
@@ -36,17 +40,21 @@ public sealed class Spot : StreamingDetector, IAlarmThreshold
 
     public double AlarmThreshold => -Math.Log10(_o.Q);
 
+    public double Grade(double score) => Grades.FromNegLog10(score);
+
+    public IAnomalyDetector WithWarmup(int points) => new Spot(_o with { NInit = Math.Max(10, points) });
+
     public override IDetectorState Start() => new SpotState(_o, drift: false);
 }
 
 /// <summary>
 /// DSPOT, SPOT with drift (Siffer et al., KDD 2017, Algorithm 3): SPOT runs on x_t − M_t, M_t the mean of the last
 /// <see cref="SpotOptions.Depth"/> values that were not anomalies. The first <see cref="SpotOptions.Depth"/> values only fill that
-/// window; the next <see cref="SpotOptions.NInit"/> calibrate. Score as for <see cref="Spot"/>.
+/// window; the next <see cref="SpotOptions.NInit"/> calibrate. Score, graded score and warm-up as for <see cref="Spot"/>.
 /// </summary>
 [Method("dspot", Summary = "DSPOT: SPOT on the deviation from a moving mean of recent normal values (drifting streams).",
     Citation = "Siffer et al., KDD 2017")]
-public sealed class DSpot : StreamingDetector, IAlarmThreshold
+public sealed class DSpot : StreamingDetector, IAlarmThreshold, IGradedScore, IConfigurableWarmup
 {
     private readonly SpotOptions _o;
 
@@ -62,6 +70,11 @@ public sealed class DSpot : StreamingDetector, IAlarmThreshold
     public override string Name => "dspot";
 
     public double AlarmThreshold => -Math.Log10(_o.Q);
+
+    public double Grade(double score) => Grades.FromNegLog10(score);
+
+    /// <summary>The depth stays; the calibration batch takes the rest of the warm-up (at least 10 points).</summary>
+    public IAnomalyDetector WithWarmup(int points) => new DSpot(_o with { NInit = Math.Max(10, points - _o.Depth) });
 
     public override IDetectorState Start() => new SpotState(_o, drift: true);
 }
@@ -123,13 +136,16 @@ internal sealed class SpotTail
         _zq = Gpd.Quantile(_t, _gamma, _sigma, _q, _n, _peaks.Count);
     }
 
-    /// <summary>−log₁₀ of the estimated tail probability of x (0 within t).</summary>
+    /// <summary>Score of a value beyond the fitted tail's finite end point (p = 0), and the cap of every score.</summary>
+    public const double MaxScore = 1e6;
+
+    /// <summary>−log₁₀ of the estimated tail probability of x (0 within t), from ln p so that far tails keep their order.</summary>
     public double Score(double x)
     {
         if (x <= _t) return 0;
-        if (_peaks.Count == 0) return 300;
-        double p = (double)_peaks.Count / _n * Gpd.Survival(x - _t, _gamma, _sigma);
-        return p <= 1e-300 ? 300 : Math.Max(0, -Math.Log10(p));
+        if (_peaks.Count == 0) return MaxScore;
+        double logP = Math.Log((double)_peaks.Count / _n) + Gpd.LogSurvival(x - _t, _gamma, _sigma);
+        return Math.Clamp(-logP / Math.Log(10), 0, MaxScore);
     }
 
     /// <summary>Algorithm 1's update: returns true when x is an anomaly (x &gt; z_q), which is not learned.</summary>

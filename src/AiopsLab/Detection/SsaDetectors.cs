@@ -130,8 +130,11 @@ internal sealed class SsaState(int training, int window, ErrorFunction error, ID
 /// </summary>
 [Method("ssa-spike", Summary = "ML.NET's SSA spike detector: SSA one-step forecast error, kernel-density p-value; score −log10 p.",
     Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectSpikeBySsa")]
-public sealed class SsaSpikeDetector : StreamingDetector, IAlarmThreshold, IWarmup
+public sealed class SsaSpikeDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
 {
+    /// <summary>s/(1 + s) of s = −log₁₀ p, ordered as 1 − p, the kernel-density confidence that the point is not from the recent raw scores.</summary>
+    public double Grade(double score) => Grades.FromNegLog10(score);
+
     public sealed record Options : SpikeOptions
     {
         /// <summary>Values that train the SSA model (ML.NET: trainingWindowSize).</summary>
@@ -169,8 +172,11 @@ public sealed class SsaSpikeDetector : StreamingDetector, IAlarmThreshold, IWarm
 /// </summary>
 [Method("ssa-changepoint", Summary = "ML.NET's SSA change-point detector: SSA forecast errors, exchangeability martingale; score log10 s.",
     Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectChangePointBySsa")]
-public sealed class SsaChangePointDetector : StreamingDetector, IAlarmThreshold, IWarmup
+public sealed class SsaChangePointDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
 {
+    /// <summary>l/(1 + l) of l = log₁₀ s for a martingale value s &gt; 1, else 0 — ordered as 1 − 1/s, the Ville confidence that exchangeability has failed.</summary>
+    public double Grade(double score) => Grades.FromNegLog10(score);
+
     public sealed record Options : ChangePointOptions
     {
         /// <summary>Values that train the SSA model (ML.NET: trainingWindowSize).</summary>

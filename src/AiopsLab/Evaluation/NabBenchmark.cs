@@ -1,7 +1,9 @@
 using System.Globalization;
 using AiopsLab.Data;
 using AiopsLab.Datasets;
+using AiopsLab.Catalog;
 using AiopsLab.Detection;
+using AiopsLab.Methods;
 
 namespace AiopsLab.Evaluation;
 
@@ -14,6 +16,9 @@ public sealed record NabDetectorResult(string Detector, IReadOnlyList<NabProfile
 {
     public NabProfileScore this[string profile] => Profiles.Single(p => p.Profile == profile);
 }
+
+/// <summary>One detector's NAB run: its spec, its result, and the wall-clock seconds of detection alone (NaN when only scored).</summary>
+public sealed record NabRun(string Spec, NabDetectorResult Result, double DetectSeconds);
 
 /// <summary>
 /// Runs NAB's benchmark (Lavin &amp; Ahmad, ICMLA 2015) with <see cref="NabScorer"/>: scores a results folder in NAB's layout
@@ -28,6 +33,14 @@ public static class NabBenchmark
     /// </summary>
     public static NabDetectorResult ScoreResults(NabCorpus corpus, string resultsDir, string detector, IReadOnlyDictionary<string, double> thresholds)
     {
+        var series = Read(corpus, resultsDir, detector);
+        return Score(corpus, detector, series, p => thresholds.TryGetValue(p, out var t) ? t
+            : throw new AiopsLabException($"no threshold for detector '{detector}', profile '{p}'."));
+    }
+
+    /// <summary>Reads a detector's result files <c>DIR/&lt;category&gt;/&lt;detector&gt;_&lt;file&gt;.csv</c> with the label windows of each.</summary>
+    private static List<(string File, double[] Scores, IReadOnlyList<(int, int)> Windows)> Read(NabCorpus corpus, string resultsDir, string detector)
+    {
         if (!Directory.Exists(resultsDir)) throw new AiopsLabException($"results folder '{resultsDir}' does not exist.");
         var series = new List<(string File, double[] Scores, IReadOnlyList<(int, int)> Windows)>();
         foreach (var file in corpus.Files)
@@ -38,13 +51,14 @@ public static class NabBenchmark
             var (times, scores) = NabCorpus.ReadTimestamped(path, "anomaly_score");
             series.Add((file, scores, corpus.WindowIndices(file, times)));
         }
-        return Score(corpus, detector, series, p => thresholds.TryGetValue(p, out var t) ? t
-            : throw new AiopsLabException($"no threshold for detector '{detector}', profile '{p}'."));
+        return series;
     }
 
     /// <summary>
     /// Runs a detector over every series of the corpus (in parallel over series; results do not depend on the order) and
-    /// scores it with thresholds optimised per profile. Scores outside [0, 1] are mapped into (0, 1) by the monotone
+    /// scores it with thresholds optimised per profile. A detector with a configurable warm-up (<see cref="IConfigurableWarmup"/>)
+    /// learns from each series' probationary period, as NAB hands it to every detector. Scores reach NAB in [0, 1]: a detector's
+    /// own bounded form (<see cref="IGradedScore"/>), scores already in [0, 1] as they are, and otherwise the monotone
     /// u ↦ ½ + ½·u/(1 + |u|) over the whole corpus, which leaves every possible set of detections unchanged.
     /// </summary>
     /// <param name="roundDigits">When set, scores are rounded to this many decimals before scoring, as NAB's results files
@@ -58,22 +72,34 @@ public static class NabBenchmark
         // Detection alone is timed (the corpus is already in memory; scoring and threshold optimisation come after).
         var sw = System.Diagnostics.Stopwatch.StartNew();
         Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = ct },
-            i => scores[i] = detector.Score(all[i].Values));
+            i => scores[i] = ForSeries(detector, all[i].Values.Length).Score(all[i].Values));
         double detectSeconds = sw.Elapsed.TotalSeconds;
         for (int i = 0; i < scores.Length; i++)
             if (scores[i].Length != all[i].Values.Length)
                 throw new AiopsLabException($"detector '{detector.Name}' returned {scores[i].Length} scores for {all[i].Values.Length} points of {all[i].Path}.");
-        bool inRange = scores.All(s => s.All(v => v is >= 0 and <= 1));
-        if (!inRange)
-            foreach (var s in scores)
-                for (int j = 0; j < s.Length; j++)
-                    s[j] = double.IsNaN(s[j]) ? 0 : 0.5 + 0.5 * s[j] / (1 + Math.Abs(s[j]));
+        Bound(detector, scores);
         if (roundDigits is { } digits)
             foreach (var s in scores)
                 for (int j = 0; j < s.Length; j++) s[j] = Math.Round(s[j], digits, MidpointRounding.ToEven);
         var series = all.Select((s, i) => (s.Path, scores[i], corpus.WindowIndices(s.Path, s.Timestamps))).ToList();
         var result = Score(corpus, detector.Name, series, null);
         return (result, all.Select((s, i) => (s, scores[i])).ToArray(), detectSeconds);
+    }
+
+    /// <summary>The detector NAB runs on a series of <paramref name="n"/> points: its warm-up set to the probationary period when it has one.</summary>
+    public static IAnomalyDetector ForSeries(IAnomalyDetector detector, int n) =>
+        detector is IConfigurableWarmup w ? w.WithWarmup((int)NabScorer.ProbationaryLength(n)) : detector;
+
+    /// <summary>Maps every score into [0, 1] in place (see <see cref="Run"/>); NaN scores become 0.</summary>
+    public static void Bound(IAnomalyDetector detector, double[][] scores)
+    {
+        Func<double, double>? map = detector is IGradedScore g ? g.Grade
+            : scores.All(s => s.All(v => v is >= 0 and <= 1)) ? null
+            : u => 0.5 + 0.5 * u / (1 + Math.Abs(u));
+        if (map is null) return;
+        foreach (var s in scores)
+            for (int j = 0; j < s.Length; j++)
+                s[j] = double.IsNaN(s[j]) ? 0 : Math.Clamp(map(s[j]), 0, 1);
     }
 
     /// <summary>Scores series at a fixed threshold per profile, or (when <paramref name="threshold"/> is null) at the optimised one.</summary>
@@ -101,6 +127,69 @@ public static class NabBenchmark
             perFile[name] = fileRanges.Select(r => (r.File, NabScorer.ScoreAt(points.Skip(r.From).Take(r.Count), at.Threshold, cost).Score)).ToArray();
         }
         return new NabDetectorResult(detector, profiles, perFile);
+    }
+
+    /// <summary>Names of every registered detector that can stream (<see cref="IStreamingDetector"/>), at its defaults: <c>all</c>.</summary>
+    public static IReadOnlyList<string> StreamingDetectors() =>
+        MethodCatalog.OfKind(MethodKind.Detector).Where(m => MethodCatalog.CreateDetector(m.Name) is IStreamingDetector).Select(m => m.Name).ToArray();
+
+    /// <summary>Detector specs from a comma-separated list; <c>all</c> stands for <see cref="StreamingDetectors"/>.</summary>
+    public static IReadOnlyList<string> ParseDetectors(string list)
+    {
+        var specs = new List<string>();
+        foreach (var s in MethodSpec.ParseList(list).Select(s => s.ToString()))
+            specs.AddRange(s == "all" ? StreamingDetectors() : [s]);
+        return specs.Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>
+    /// Runs every spec over the corpus (<see cref="Run"/>), logging one line per detector, and — when <paramref name="rawDir"/> is
+    /// set — writes each one's scores in NAB's results layout under it (<see cref="WriteResults"/>, folder name <see cref="Slug"/>).
+    /// </summary>
+    public static IReadOnlyList<NabRun> RunAll(NabCorpus corpus, IReadOnlyList<string> specs, int jobs, int? roundDigits, TextWriter log,
+        string? rawDir = null, CancellationToken ct = default)
+    {
+        var dets = specs.Select(MethodCatalog.CreateDetector).ToArray(); // validates every name before any work
+        var runs = new List<NabRun>();
+        for (int k = 0; k < dets.Length; k++)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var (result, scores, secs) = Run(corpus, dets[k], jobs, ct, roundDigits);
+            if (rawDir is not null) WriteResults(rawDir, Slug(specs[k]), scores, corpus);
+            runs.Add(new NabRun(specs[k], result, secs));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{k + 1}/{dets.Length}] {specs[k]}: {Describe(result)} (detection {secs:0.00} s on {jobs} thread(s), {sw.Elapsed.TotalSeconds:0.0} s with scoring)"));
+        }
+        return runs;
+    }
+
+    /// <summary>Scores as <c>profile=score</c> pairs, NAB's profile order.</summary>
+    public static string Describe(NabDetectorResult r) => string.Join(" ", r.Profiles.Select(x => $"{x.Profile}={NabScorer.Format(x.Normalized)}"));
+
+    /// <summary>File-name form of a spec (parameters kept, punctuation replaced).</summary>
+    public static string Slug(string spec) => new(spec.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '=' ? c : '_').ToArray());
+
+    /// <summary>
+    /// Scores the detector folders under a NAB results root (<c>ROOT/&lt;detector&gt;/&lt;category&gt;/&lt;detector&gt;_&lt;file&gt;.csv</c>),
+    /// as <c>nab run</c> writes them and NAB's own <c>results/</c> holds them. With <paramref name="published"/> null every
+    /// detector's threshold is optimised per profile over the corpus (exactly as <see cref="Run"/> does, so a folder written by
+    /// <c>nab run</c> scores identically); otherwise the given thresholds are used (NAB's <c>config/thresholds.json</c>).
+    /// </summary>
+    public static IReadOnlyList<NabRun> ScoreFolder(NabCorpus corpus, string root, IReadOnlyList<string>? detectors = null,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? published = null)
+    {
+        if (!Directory.Exists(root)) throw new AiopsLabException($"results folder '{root}' does not exist.");
+        var names = detectors ?? Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>()
+            .Where(d => corpus.Files.Select(f => f.Split('/')[0]).Distinct().Any(c => Directory.Exists(Path.Combine(root, d, c))))
+            .Order(StringComparer.Ordinal).ToArray();
+        if (names.Count == 0) throw new AiopsLabException($"'{root}' holds no detector folder (<detector>/<category>/<detector>_<file>.csv).");
+        return names.Select(name =>
+        {
+            var dir = Path.Combine(root, name);
+            if (published is null) return new NabRun(name, Score(corpus, name, Read(corpus, dir, name), null), double.NaN);
+            if (!published.TryGetValue(name, out var t)) throw new UnknownNameException("detector in config/thresholds.json", name, published.Keys);
+            return new NabRun(name, ScoreResults(corpus, dir, name, t), double.NaN);
+        }).ToArray();
     }
 
     /// <summary>Writes one detector's scores in NAB's results layout (<c>DIR/&lt;detector&gt;/&lt;category&gt;/&lt;detector&gt;_&lt;file&gt;.csv</c>).</summary>

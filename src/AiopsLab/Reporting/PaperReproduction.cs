@@ -22,9 +22,7 @@ public static class PaperReproduction
     public static readonly string[] DetectionDatasets = ["rcd-sockshop", "nezha", "petshop"];
 
     /// <summary>The detectors of the paper's NAB scoreboard: every streaming detector at its defaults.</summary>
-    public static IReadOnlyList<string> NabDetectors() =>
-        MethodCatalog.OfKind(MethodKind.Detector).Where(m => MethodCatalog.CreateDetector(m.Name) is Detection.IStreamingDetector)
-            .Select(m => m.Name).ToArray();
+    public static IReadOnlyList<string> NabDetectors() => Evaluation.NabBenchmark.StreamingDetectors();
 
     /// <summary>
     /// The experiment specs of <paramref name="specDir"/> in run order and the detection steps to run, limited to

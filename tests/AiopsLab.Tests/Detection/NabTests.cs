@@ -75,11 +75,48 @@ public class NabParityTests
     [DataFact("nab")]
     public void Nab_score_of_the_published_windowed_gaussian_results_prints_the_published_scores()
     {
-        var r = CliRunner.Run("nab", "score", Path.Combine(Nab, "results", "windowedGaussian"), "--detector", "windowedGaussian", "--data-root", TestData.Root);
+        var r = CliRunner.Run("nab", "score", Path.Combine(Nab, "results"), "--detector", "windowedGaussian", "--thresholds", "nab", "--data-root", TestData.Root);
         Assert.True(r.ExitCode == 0, r.Err);
-        var got = r.Out.Trim().Split(' ').Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => double.Parse(kv[1], CultureInfo.InvariantCulture));
+        var got = Parse(r.Out)["windowedGaussian"];
         foreach (var (profile, score) in Published("windowedGaussian"))
             Assert.InRange(got[profile], score - 0.01, score + 0.01);
+    }
+
+    /// <summary>Lines "detector: profile=score ..." as 'nab score' prints them.</summary>
+    private static Dictionary<string, Dictionary<string, double>> Parse(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split(": ", 2))
+            .ToDictionary(p => p[0], p => p[1].Split(' ').Select(kv => kv.Split('='))
+                .ToDictionary(kv => kv[0], kv => double.Parse(kv[1], CultureInfo.InvariantCulture)));
+
+    [DataFact("nab")]
+    public void Nab_score_of_the_raw_output_of_nab_run_gives_the_scoreboards_numbers()
+    {
+        // 'nab run' writes NAB's results layout; scoring that folder again (threshold optimised per profile from the files alone)
+        // must give exactly the scoreboard's numbers, and the files must be NAB's format (scores in [0, 1], labels 0/1).
+        var dir = Directory.CreateTempSubdirectory("nab-run-").FullName;
+        try
+        {
+            var run = CliRunner.Run("nab", "run", "--detectors", "ewma,n-sigma", "--out", dir, "-j", "2", "--data-root", TestData.Root);
+            Assert.True(run.ExitCode == 0, run.Err);
+            var board = File.ReadAllLines(Path.Combine(dir, "scoreboard.csv"));
+            var header = board[0].Split(',');
+            var file = Path.Combine(dir, "results", "ewma", "realKnownCause", "ewma_nyc_taxi.csv");
+            var lines = File.ReadAllLines(file);
+            Assert.Equal("timestamp,value,anomaly_score,label", lines[0]);
+            Assert.All(lines.Skip(1), l => Assert.InRange(double.Parse(l.Split(',')[2], CultureInfo.InvariantCulture), 0.0, 1.0));
+            Assert.Contains(lines.Skip(1), l => l.EndsWith(",1", StringComparison.Ordinal));
+            var score = CliRunner.Run("nab", "score", Path.Combine(dir, "results"), "--data-root", TestData.Root);
+            Assert.True(score.ExitCode == 0, score.Err);
+            var got = Parse(score.Out);
+            Assert.Equal(["ewma", "n-sigma"], got.Keys.Order(StringComparer.Ordinal));
+            foreach (var det in got.Keys)
+            {
+                var row = board.Select(l => l.Split(',')).Single(f => f[0] == det && f[1] == "AiopsLab");
+                foreach (var profile in NabCorpus.ProfileOrder)
+                    Assert.Equal(double.Parse(row[Array.IndexOf(header, profile)], CultureInfo.InvariantCulture), got[det][profile], 2);
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 
     [DataFact("nab")]

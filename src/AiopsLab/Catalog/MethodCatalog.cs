@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using AiopsLab.Data;
 using AiopsLab.Detection;
+using AiopsLab.Labelling;
 using AiopsLab.Rca;
 using AiopsLab.Reduction;
 using AiopsLab.Methods;
@@ -61,6 +62,7 @@ public static class MethodCatalog
             typeof(IMetricReducer).IsAssignableFrom(type) ? MethodKind.Reducer :
             typeof(IAnomalyDetector).IsAssignableFrom(type) ? MethodKind.Detector :
             typeof(IAnomalyTimeSource).IsAssignableFrom(type) ? MethodKind.AnomalyTimeSource :
+            typeof(IFaultLabeller).IsAssignableFrom(type) ? MethodKind.Labeller :
             throw new InvalidOperationException($"{type} is marked [Method] but implements no method interface.");
         var ctors = type.GetConstructors();
         var withOptions = ctors.FirstOrDefault(c => c.GetParameters().Length == 1);
@@ -124,6 +126,7 @@ public static class MethodCatalog
         MethodKind.Localizer => "a root-cause localizer",
         MethodKind.Reducer => "a metric reducer",
         MethodKind.Detector => "an anomaly detector",
+        MethodKind.Labeller => "a fault-type labeller",
         _ => "an anomaly-time source",
     };
 
@@ -170,6 +173,14 @@ public static class MethodCatalog
         var s = MethodSpec.Parse(spec);
         if (s.Stages.Count != 1) throw new AiopsLabException($"'{spec}': an anomaly-time source spec has one stage.");
         return (IAnomalyTimeSource)Instantiate(Find(s.Stages[0].Name, MethodKind.AnomalyTimeSource), s.Stages[0].Parameters);
+    }
+
+    /// <summary>Builds a fault-type labeller from a single-stage spec, e.g. <c>knn(k=3)</c>.</summary>
+    public static IFaultLabeller CreateLabeller(string spec)
+    {
+        var s = MethodSpec.Parse(spec);
+        if (s.Stages.Count != 1) throw new AiopsLabException($"'{spec}': a labeller spec has one stage.");
+        return (IFaultLabeller)Instantiate(Find(s.Stages[0].Name, MethodKind.Labeller), s.Stages[0].Parameters);
     }
 
     /// <summary>Creates an instance with options bound from <paramref name="parameters"/>. A constructor's rejection of an

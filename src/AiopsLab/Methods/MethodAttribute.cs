@@ -2,7 +2,7 @@ namespace AiopsLab.Methods;
 
 /// <summary>
 /// Registers a method under the name used on the command line and in experiment specs. Put it on a class that implements
-/// <see cref="IRootCauseLocalizer"/>, <c>IMetricReducer</c>, <c>IAnomalyDetector</c> or <see cref="IAnomalyTimeSource"/> and has a public
+/// <see cref="IRootCauseLocalizer"/>, <c>IMetricReducer</c>, <c>IAnomalyDetector</c>, <see cref="IAnomalyTimeSource"/> or <c>IFaultLabeller</c> and has a public
 /// constructor taking either nothing or one options object (a class or record with settable properties and defaults).
 /// The catalog finds it by reflection; the CLI, the runner and the conformance suite then use it with no further wiring.
 /// The class's <c>Name</c> must return this name when built with default options (the conformance suite checks it).
@@ -36,6 +36,8 @@ public enum MethodKind
     Detector,
     /// <summary>Finds a case's anomaly time for end-to-end mode (<see cref="IAnomalyTimeSource"/>, <c>--anomaly-time</c>).</summary>
     AnomalyTimeSource,
+    /// <summary>Ranks fault types for a case at a service (<c>IFaultLabeller</c>, <c>aiopslab label</c>).</summary>
+    Labeller,
 }
 
 /// <summary>Text forms of <see cref="MethodKind"/>.</summary>

@@ -49,6 +49,7 @@ public class RegistrationConformanceTests
             IMetricReducer r => r.Name,
             IAnomalyDetector a => a.Name,
             IAnomalyTimeSource s => s.Name,
+            global::AiopsLab.Labelling.IFaultLabeller l => l.Name,
             _ => throw new InvalidOperationException($"{m.Type} implements no method interface."),
         };
         Assert.True(actual == name, $"{m.Type.Name} is registered as '{name}' but its Name is '{actual}'.");

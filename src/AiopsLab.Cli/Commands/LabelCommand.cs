@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using AiopsLab.Catalog;
 using AiopsLab.Datasets;
@@ -34,48 +33,34 @@ public sealed class LabelCommand : ICliCommand
         cmd.SetAction(ctx.Guard((p, ct) =>
         {
             var specs = MethodSpec.ParseList(p.GetValue(labellers)!).Select(s => s.ToString()).ToArray();
-            var built = specs.Select(MethodCatalog.CreateLabeller).ToArray();
             var loc = p.GetValue(localizer)!;
             MethodCatalog.CreateLocalizer(loc);
             var protocolList = p.GetValue(protocols)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var o = new ProtocolOptions { Folds = p.GetValue(folds), Seed = p.GetValue(seed), Protocols = protocolList, Jobs = p.GetValue(jobs) };
             if (o.Folds < 2) throw new Data.AiopsLabException("--folds must be ≥ 2.");
             var outDir = Path.GetFullPath(p.GetValue(outOpt)!);
-            var notes = new List<string>();
-            var cases = new List<LabelCase>();
-            var sw = Stopwatch.StartNew();
-            foreach (var name in p.GetValue(dataset)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                var ds = DatasetCatalog.Open(name, ctx.ResolveDataRoot(p), DatasetOptions.Parse(p.GetValue(opts) ?? []));
-                var t0 = sw.Elapsed;
-                var prepared = LabellingCases.Prepare(ds, loc, o.Jobs, n => { lock (notes) notes.Add(n); }, Reporter(ctx, sw, $"{ds.Name}: cases"), ct);
-                cases.AddRange(prepared);
-                ctx.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ds.Name}: {prepared.Count} case(s) prepared in {(sw.Elapsed - t0).TotalSeconds:0.0} s"));
-            }
-            double prepSeconds = sw.Elapsed.TotalSeconds;
-            var predictions = LabellingProtocol.Run(cases, built, o, n => notes.Add(n), Reporter(ctx, sw, "train/evaluate tasks"), ct);
-            double evalSeconds = sw.Elapsed.TotalSeconds - prepSeconds;
-            notes.Insert(0, string.Create(CultureInfo.InvariantCulture,
-                $"{cases.Count} cases; labellers {string.Join(", ", specs)}; localizer {loc}; folds {o.Folds}; seed {o.Seed}; protocols {string.Join(",", protocolList)}. Time: {prepSeconds:0.0} s loading and features, {evalSeconds:0.0} s training and evaluation."));
-            var md = LabellingReport.Write(outDir, predictions, p.GetValue(baseline)!, $"Fault-type labelling ({string.Join(", ", cases.Select(c => c.Dataset).Distinct())})", notes);
-            ctx.Out.Write(md);
-            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {Path.Combine(outDir, "predictions.csv")}, summary.{{csv,md}} and confusion SVGs ({sw.Elapsed.TotalSeconds:0.0} s: {prepSeconds:0.0} s preparing, {evalSeconds:0.0} s training and evaluating)"));
+            var datasets = p.GetValue(dataset)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(n => DatasetCatalog.Open(n, ctx.ResolveDataRoot(p), DatasetOptions.Parse(p.GetValue(opts) ?? []))).ToArray();
+            var run = LabellingCases.Run(datasets, specs, loc, o, p.GetValue(baseline)!, outDir, ctx.Err, ct);
+            ctx.Out.Write(run.Markdown);
+            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {Path.Combine(outDir, "predictions.csv")}, summary.{{csv,md}} and confusion SVGs ({run.PrepareSeconds + run.EvaluateSeconds:0.0} s: {run.PrepareSeconds:0.0} s preparing, {run.EvaluateSeconds:0.0} s training and evaluating)"));
             return 0;
         }));
         return cmd;
     }
 
-    private static Action<int, int> Reporter(CliContext ctx, Stopwatch sw, string what)
+    /// <summary>The paper's labelling step of <c>aiopslab reproduce</c>: every labeller over the four datasets, oracle and
+    /// end to end with BARO, into <c>results/labelling/</c> and the <c>labelling</c> table into <c>results/paper/</c>.</summary>
+    public static IReadOnlyList<string> ReproducePaper(CliContext ctx, string results, DataRoot root, int jobs, CancellationToken ct)
     {
-        var last = TimeSpan.Zero;
-        return (done, total) =>
-        {
-            lock (ctx.Err)
-                if (done == total || sw.Elapsed - last > TimeSpan.FromSeconds(5))
-                {
-                    last = sw.Elapsed;
-                    ctx.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what}: {done}/{total}, {sw.Elapsed.TotalSeconds:0.0} s"));
-                }
-        };
+        var datasets = PaperDatasets.Select(n => DatasetCatalog.Open(n, root)).ToArray();
+        var run = LabellingCases.Run(datasets, MethodSpec.ParseList(DefaultLabellers).Select(s => s.ToString()).ToArray(), "baro",
+            new ProtocolOptions { Jobs = jobs }, "max-family", Path.Combine(results, "labelling"), ctx.Err, ct);
+        ctx.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[labelling] {run.Predictions.Count} prediction(s) in {run.PrepareSeconds + run.EvaluateSeconds:0} s -> {Path.Combine(results, "labelling")}"));
+        return LabellingReport.WritePaperTable(Path.Combine(results, "paper"), run.Predictions);
     }
+
+    /// <summary>The datasets of the paper's labelling table.</summary>
+    public static readonly string[] PaperDatasets = ["rcd-sockshop", "nezha", "petshop", "synthetic"];
 }

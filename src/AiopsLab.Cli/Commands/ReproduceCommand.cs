@@ -80,13 +80,14 @@ public sealed class ReproduceCommand : ICliCommand
                     ctx.Err.WriteLine(string.Create(inv, $"[nab] scoreboard in {sw.Elapsed.TotalSeconds:0} s -> {folder}"));
                 }
             }
-            var written = PaperReproduction.WriteTables(results, specDir, root);
+            var labelling = !p.GetValue(tablesOnly) && steps.Contains("labelling") ? LabelCommand.ReproducePaper(ctx, results, root, p.GetValue(jobs) ?? Environment.ProcessorCount, ct) : [];
+            var written = PaperReproduction.WriteTables(results, specDir, root).Concat(labelling).ToArray();
             foreach (var name in new[] { "main", "fidelity" })
             {
                 var md = Path.Combine(results, "paper", name + ".md");
                 if (File.Exists(md)) { ctx.Out.WriteLine(File.ReadAllText(md)); }
             }
-            ctx.Out.WriteLine(string.Create(inv, $"wrote {written.Count} table files to {Path.Combine(results, "paper")} in {total.Elapsed.TotalMinutes:0.0} min; the paper \\inputs them (paper/build.sh)."));
+            ctx.Out.WriteLine(string.Create(inv, $"wrote {written.Length} table files to {Path.Combine(results, "paper")} in {total.Elapsed.TotalMinutes:0.0} min; the paper \\inputs them (paper/build.sh)."));
             return 0;
         }));
         return cmd;

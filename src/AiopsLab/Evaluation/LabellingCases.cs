@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using AiopsLab.Catalog;
 using AiopsLab.Data;
 using AiopsLab.Datasets;
@@ -28,7 +30,7 @@ public static class LabellingCases
     };
 
     /// <summary>PetShop's own split (<c>scenario/train/issue_k</c>), else null.</summary>
-    public static string? SplitOf(CaseDescriptor d) => d.Id.Split('/') is [_, "train" or "test" and var s, ..] ? s : null;
+    public static string? SplitOf(CaseDescriptor d) => d.Id.Split('/') is [_, var s, ..] && s is "train" or "test" ? s : null;
 
     /// <summary>Prepares every runnable, mappable case of <paramref name="ds"/>. Cases that cannot be loaded or whose
     /// fault type has no shared type are left out, each with a note.</summary>
@@ -67,4 +69,53 @@ public static class LabellingCases
         foreach (var n in notes) if (n is not null) note(n);
         return result.Where(c => c is not null).Select(c => c!).ToArray();
     }
+
+    /// <summary>
+    /// The whole labelling benchmark: prepares every case of <paramref name="datasets"/>, runs the protocols and writes
+    /// predictions.csv, summary.{csv,md} and confusion SVGs to <paramref name="outDir"/>. Per-case skip notes are
+    /// collapsed to one line per reason. Progress and timing go to <paramref name="log"/>.
+    /// </summary>
+    public static LabellingRun Run(IEnumerable<IDataset> datasets, IReadOnlyList<string> labellerSpecs, string localizerSpec, ProtocolOptions o,
+        string baseline, string outDir, TextWriter log, CancellationToken ct = default)
+    {
+        var built = labellerSpecs.Select(MethodCatalog.CreateLabeller).ToArray();
+        if (!built.Any(l => l.Name == baseline)) throw new AiopsLabException($"baseline '{baseline}' is not among the labellers ({string.Join(", ", labellerSpecs)}).");
+        var sw = Stopwatch.StartNew();
+        var skipped = new List<string>();
+        var cases = new List<LabelCase>();
+        foreach (var ds in datasets)
+        {
+            var t0 = sw.Elapsed;
+            var prepared = Prepare(ds, localizerSpec, o.Jobs, n => { lock (skipped) skipped.Add(n); }, Progress(log, sw, ds.Name + ": cases"), ct);
+            cases.AddRange(prepared);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ds.Name}: {prepared.Count} case(s) prepared in {(sw.Elapsed - t0).TotalSeconds:0.0} s"));
+        }
+        double prepare = sw.Elapsed.TotalSeconds;
+        var notes = new List<string>();
+        var predictions = LabellingProtocol.Run(cases, built, o, notes.Add, Progress(log, sw, "train/evaluate tasks"), ct);
+        double evaluate = sw.Elapsed.TotalSeconds - prepare;
+        notes.InsertRange(0, skipped.GroupBy(n => n[(n.IndexOf(": skipped: ", StringComparison.Ordinal) + 2)..], StringComparer.Ordinal)
+            .Select(g => $"{g.Count()} case(s) {g.Key} (e.g. {g.First()[..g.First().IndexOf(": skipped: ", StringComparison.Ordinal)]})"));
+        notes.Insert(0, string.Create(CultureInfo.InvariantCulture,
+            $"{cases.Count} cases; labellers {string.Join(", ", labellerSpecs)}; localizer {localizerSpec}; folds {o.Folds}; seed {o.Seed}; protocols {string.Join(",", o.Protocols)}. Time: {prepare:0.0} s loading, localizing and features, {evaluate:0.0} s training and evaluation."));
+        var md = LabellingReport.Write(outDir, predictions, baseline, $"Fault-type labelling ({string.Join(", ", cases.Select(c => c.Dataset).Distinct())})", notes);
+        return new LabellingRun(predictions, md, prepare, evaluate);
+    }
+
+    private static Action<int, int> Progress(TextWriter log, Stopwatch sw, string what)
+    {
+        var last = TimeSpan.Zero;
+        return (done, total) =>
+        {
+            lock (log)
+                if (done == total || sw.Elapsed - last > TimeSpan.FromSeconds(5))
+                {
+                    last = sw.Elapsed;
+                    log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what}: {done}/{total}, {sw.Elapsed.TotalSeconds:0.0} s"));
+                }
+        };
+    }
 }
+
+/// <summary>What <see cref="LabellingCases.Run"/> produced: the predictions, the Markdown summary and the time of each phase.</summary>
+public sealed record LabellingRun(IReadOnlyList<LabelPrediction> Predictions, string Markdown, double PrepareSeconds, double EvaluateSeconds);

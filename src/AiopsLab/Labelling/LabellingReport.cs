@@ -104,6 +104,37 @@ public static class LabellingReport
         return md.ToString();
     }
 
+    /// <summary>
+    /// The paper's <c>labelling</c> table: per labeller and dataset (and pooled), accuracy and macro-F1 under grouped
+    /// cross-validation at the true service (oracle) and at the localizer's top-1 (end to end), and accuracy under
+    /// leave-one-dataset-out transfer. Writes <c>labelling.csv</c> and <c>labelling.md</c> to <paramref name="dir"/>.
+    /// </summary>
+    public static IReadOnlyList<string> WritePaperTable(string dir, IReadOnlyList<LabelPrediction> predictions)
+    {
+        Directory.CreateDirectory(dir);
+        var rows = Summarize(predictions);
+        string Get(string protocol, string mode, string labeller, string ds, Func<LabelScores, double> f) =>
+            rows.FirstOrDefault(r => r.Protocol == protocol && r.Mode == mode && r.Labeller == labeller && r.Dataset == ds) is { } r ? F(f(r.Scores)) : "";
+        var labellers = predictions.Select(p => p.Labeller).Distinct(StringComparer.Ordinal).ToArray();
+        var datasets = predictions.Select(p => p.Dataset).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Append(All).ToArray();
+        var csv = new StringBuilder("labeller,dataset,cv_oracle_accuracy,cv_oracle_macro_f1,cv_e2e_accuracy,cv_e2e_macro_f1,lodo_oracle_accuracy\n");
+        var md = new StringBuilder("| labeller | dataset | CV oracle acc. | CV oracle macro-F1 | CV end-to-end acc. | CV end-to-end macro-F1 | LODO oracle acc. |\n|---|---|---:|---:|---:|---:|---:|\n");
+        foreach (var l in labellers)
+            foreach (var d in datasets)
+            {
+                string[] cells = [Get(LabellingProtocol.CrossValidation, LabellingProtocol.Oracle, l, d, s => s.Accuracy), Get(LabellingProtocol.CrossValidation, LabellingProtocol.Oracle, l, d, s => s.MacroF1),
+                    Get(LabellingProtocol.CrossValidation, LabellingProtocol.EndToEnd, l, d, s => s.Accuracy), Get(LabellingProtocol.CrossValidation, LabellingProtocol.EndToEnd, l, d, s => s.MacroF1),
+                    Get(LabellingProtocol.LeaveOneDatasetOut, LabellingProtocol.Oracle, l, d, s => s.Accuracy)];
+                if (cells.All(c => c.Length == 0)) continue;
+                csv.AppendLine(string.Join(",", [l, d, .. cells]));
+                md.AppendLine("| " + string.Join(" | ", [l, d, .. cells]) + " |");
+            }
+        var files = new[] { Path.Combine(dir, "labelling.csv"), Path.Combine(dir, "labelling.md") };
+        File.WriteAllText(files[0], csv.ToString());
+        File.WriteAllText(files[1], md.ToString());
+        return files;
+    }
+
     /// <summary>A confusion-matrix heat map (rows = truth, columns = prediction, shade = row share).</summary>
     public static string ConfusionSvg(LabelScores s, string title)
     {

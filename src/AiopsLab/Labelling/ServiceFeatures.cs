@@ -89,7 +89,7 @@ public sealed class ServiceFeatures
         foreach (var f in KindFamilies.All)
         {
             int b = (int)f * Stats_.Length;
-            abs[f] = vector[b + 6] > 0 ? Math.Expm1(vector[b + 2]) : double.NaN;
+            abs[f] = vector[b + 6] > 0 ? Math.Exp(Math.Abs(vector[b + 2])) - 1 : double.NaN;
         }
         return new ServiceFeatures(service, abs, vector);
     }

@@ -15,8 +15,8 @@ public static class PaperReproduction
     /// <summary>File of the reference figures, beside the specs.</summary>
     public const string PublishedFile = "published.yaml";
 
-    /// <summary>Steps after the experiment specs: case-level detection on the RCA datasets, and the NAB scoreboard.</summary>
-    public static readonly string[] DetectionSteps = ["detection", "nab"];
+    /// <summary>Steps after the experiment specs: case-level detection on the RCA datasets, the NAB scoreboard, and fault-type labelling (<c>aiopslab label</c>).</summary>
+    public static readonly string[] DetectionSteps = ["detection", "nab", "labelling"];
 
     /// <summary>The datasets of the case-level detection table.</summary>
     public static readonly string[] DetectionDatasets = ["rcd-sockshop", "nezha", "petshop"];

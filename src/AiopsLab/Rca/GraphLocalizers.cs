@@ -128,9 +128,10 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
         lag >= 1 ? lag : throw new ArgumentException("max-lag must be at least 1.");
 
     /// <summary>PC (Fisher-z) discovery; checks alpha.</summary>
-    protected static IGraphDiscovery Pc(double alpha, int maxDepth, bool stable, int parallelism) => new PcDiscovery(new PcOptions
+    protected static IGraphDiscovery Pc(double alpha, int maxDepth, bool stable, int parallelism,
+        SeparatingSetRule sepsets = SeparatingSetRule.CausalLearn) => new PcDiscovery(new PcOptions
     {
-        Alpha = CheckAlpha(alpha), MaxDepth = maxDepth, Stable = stable, Parallelism = parallelism,
+        Alpha = CheckAlpha(alpha), MaxDepth = maxDepth, Stable = stable, Parallelism = parallelism, SeparatingSets = sepsets,
     });
 
     /// <summary>Pairwise Granger discovery; checks alpha and the lag.</summary>
@@ -171,7 +172,7 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
 [Method("pc-pagerank", Summary = "PC causal graph (Fisher-z), PageRank on the reversed graph (RCAEval's PC-PageRank).",
     Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
 public sealed class PcPageRank(PcPageRank.Options options)
-    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism), HeadOf(options))
+    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets), HeadOf(options))
 {
     public PcPageRank() : this(new Options()) { }
 
@@ -183,6 +184,11 @@ public sealed class PcPageRank(PcPageRank.Options options)
         public int MaxDepth { get; set; } = -1;
         /// <summary>Order-independent skeleton (RCAEval's default, causal-learn <c>stable=True</c>).</summary>
         public bool Stable { get; set; } = true;
+        /// <summary>
+        /// Separating sets that decide the colliders: <c>causal-learn</c> (union of every separating set found at the
+        /// removal depth, causal-learn's <c>uc_rule=0</c>, as RCAEval runs it) or <c>first</c> (the first one found).
+        /// </summary>
+        public SeparatingSetRule Sepsets { get; set; } = SeparatingSetRule.CausalLearn;
     }
 
     public override string Name => "pc-pagerank";
@@ -192,7 +198,7 @@ public sealed class PcPageRank(PcPageRank.Options options)
 [Method("pc-randomwalk", Summary = "PC causal graph (Fisher-z), random walk with backtracking (RCAEval's PC-RW).",
     Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
 public sealed class PcRandomWalk(PcRandomWalk.Options options)
-    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism), HeadOf(options))
+    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets), HeadOf(options))
 {
     public PcRandomWalk() : this(new Options()) { }
 
@@ -204,6 +210,11 @@ public sealed class PcRandomWalk(PcRandomWalk.Options options)
         public int MaxDepth { get; set; } = -1;
         /// <summary>Order-independent skeleton.</summary>
         public bool Stable { get; set; } = true;
+        /// <summary>
+        /// Separating sets that decide the colliders: <c>causal-learn</c> (union of every separating set found at the
+        /// removal depth, causal-learn's <c>uc_rule=0</c>, as RCAEval runs it) or <c>first</c> (the first one found).
+        /// </summary>
+        public SeparatingSetRule Sepsets { get; set; } = SeparatingSetRule.CausalLearn;
     }
 
     public override string Name => "pc-randomwalk";

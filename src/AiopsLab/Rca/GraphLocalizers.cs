@@ -47,7 +47,10 @@ public record PageRankHeadOptions : GraphLocalizerOptions
 
     /// <summary>
     /// Replicate RCAEval's PageRank head exactly (overrides the options above): uniform restart, the whole graph,
-    /// damping 0.85, scikit-network 0.31's dangling rule, 10 iterations, tolerance 1e-6.
+    /// damping 0.85, scikit-network 0.31's dangling rule, 10 iterations, tolerance 1e-6. For <c>pc-pagerank</c> (and
+    /// <c>graph-rca</c> with <c>graph=pc</c>) also RCAEval's name-pairing bug: PageRank over the non-isolated metrics
+    /// zipped with all column names, so scores land on the wrong metrics whenever PC leaves a metric isolated
+    /// (<see cref="PageRankHead.RcaevalPcPageRank"/>). The default (false) is the correct head.
     /// </summary>
     public bool Rcaeval { get; set; }
 }
@@ -172,7 +175,8 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
 [Method("pc-pagerank", Summary = "PC causal graph (Fisher-z), PageRank on the reversed graph (RCAEval's PC-PageRank).",
     Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
 public sealed class PcPageRank(PcPageRank.Options options)
-    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets), HeadOf(options))
+    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets),
+        new PageRankHead(options, rcaevalPcPairing: true))
 {
     public PcPageRank() : this(new Options()) { }
 

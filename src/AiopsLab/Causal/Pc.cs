@@ -19,8 +19,34 @@ public sealed record PcOptions
     /// <summary>Orient edges (v-structures, then Meek's rules). False returns the skeleton with every edge undirected.</summary>
     public bool Orient { get; set; } = true;
 
+    /// <summary>
+    /// Which separating set of a removed pair decides the unshielded colliders (stable skeleton only; the original
+    /// order-dependent skeleton always keeps the first set found, as causal-learn's does). Default
+    /// <see cref="SeparatingSetRule.CausalLearn"/>; see docs/causal.md, "PC: separating sets and colliders".
+    /// </summary>
+    public SeparatingSetRule SeparatingSets { get; set; } = SeparatingSetRule.CausalLearn;
+
     /// <summary>Threads for the tests of one depth level (stable skeleton only); 0 uses every core. The result does not depend on it.</summary>
     public int Parallelism { get; set; }
+}
+
+/// <summary>How PC-stable records the separating set of a pair it removes, which decides the unshielded colliders.</summary>
+public enum SeparatingSetRule
+{
+    /// <summary>
+    /// causal-learn 0.1.3.3's stable skeleton (<c>skeleton_discovery</c>, then <c>uc_sepset</c> with <c>uc_rule=0</c>):
+    /// every ℓ-subset of a(x) \ {y} and of a(y) \ {x} is tested at the depth ℓ where the pair is removed, and the
+    /// separating set is the union of all subsets with p &gt; α. A triple x − z − y is a collider only when z is in none of
+    /// them. The decision does not depend on the order of the variables.
+    /// </summary>
+    CausalLearn,
+
+    /// <summary>
+    /// The first ℓ-subset with p &gt; α (lexicographic, x's side then y's), as in Spirtes et al. (2000) step C and
+    /// Colombo &amp; Maathuis (2014) Algorithm 4.1; the collider decision then depends on the order of the variables.
+    /// AiopsLab's rule before issue 15.
+    /// </summary>
+    First,
 }
 
 /// <summary>The output of <see cref="Pc"/>.</summary>
@@ -34,7 +60,10 @@ public sealed class PcResult
     /// <summary>The estimated CPDAG (PDAG with background knowledge): directed edges are compelled, undirected ones are not.</summary>
     public CausalGraph Graph { get; }
 
-    /// <summary>The separating set of every removed pair (i &lt; j).</summary>
+    /// <summary>
+    /// The separating set of every removed pair (i &lt; j), sorted: under <see cref="SeparatingSetRule.CausalLearn"/> the
+    /// union of every separating subset found at the removal depth, under <see cref="SeparatingSetRule.First"/> the first.
+    /// </summary>
     public IReadOnlyDictionary<(int, int), int[]> SeparatingSets { get; }
 
     /// <summary>Number of conditional-independence tests run.</summary>
@@ -55,11 +84,13 @@ public sealed class PcResult
 /// <remarks>
 /// <para><b>Skeleton.</b> Start from the complete undirected graph. At depth ℓ = 0, 1, …, every adjacent pair (x, y)
 /// with |a(x) \ {y}| ≥ ℓ or |a(y) \ {x}| ≥ ℓ is tested against each ℓ-subset S of a(x) \ {y} (in lexicographic order),
-/// then of a(y) \ {x}, where a(·) are the adjacency sets frozen at the start of the level; the first S with p &gt; α
-/// becomes the separating set and the edge is removed when the level ends. Because the frozen sets do not change within a
+/// then of a(y) \ {x}, where a(·) are the adjacency sets frozen at the start of the level; the edge is removed when the
+/// level ends if some S gives p &gt; α. The recorded separating set is the union of all such S on both sides
+/// (<see cref="SeparatingSetRule.CausalLearn"/>, the default) or the first one (<see cref="SeparatingSetRule.First"/>). Because the frozen sets do not change within a
 /// level, the pairs of one level are independent: they run in parallel and the result (skeleton and separating sets) is
 /// the same for any number of threads.</para>
-/// <para><b>Colliders.</b> For an unshielded triple x − z − y (x &lt; y non-adjacent) with z ∉ sepset(x, y), orient
+/// <para><b>Colliders.</b> For an unshielded triple x − z − y (x &lt; y non-adjacent) with z ∉ sepset(x, y) (under the
+/// default rule: z in none of the separating subsets found for (x, y), causal-learn's <c>uc_rule=0</c>), orient
 /// x → z ← y, visiting z, then (x, y), in ascending order; an orientation that would reverse an arrow already set (by
 /// knowledge or an earlier collider) is skipped, i.e. existing arrows have priority (causal-learn's <c>uc_priority=2</c>).</para>
 /// <para><b>Knowledge</b> (<see cref="BackgroundKnowledge"/>): pairs forbidden both ways start non-adjacent; required
@@ -128,8 +159,12 @@ public static class Pc
             {
                 var (x, y) = pairs[k];
                 long c = 0;
-                found[k] = FindSeparatingSet(test, x, y, a[x], d, o.Alpha, ref c, ct)
-                           ?? FindSeparatingSet(test, y, x, a[y], d, o.Alpha, ref c, ct);
+                if (o.SeparatingSets == SeparatingSetRule.First)
+                    found[k] = FindSeparatingSet(test, x, y, a[x], d, o.Alpha, false, ref c, ct)
+                               ?? FindSeparatingSet(test, y, x, a[y], d, o.Alpha, false, ref c, ct);
+                else
+                    found[k] = Union(FindSeparatingSet(test, x, y, a[x], d, o.Alpha, true, ref c, ct),
+                                     FindSeparatingSet(test, y, x, a[y], d, o.Alpha, true, ref c, ct));
                 counts[k] = c;
             });
             for (int k = 0; k < pairs.Count; k++)
@@ -162,7 +197,7 @@ public static class Pc
                     if (ax.Length - 1 < depth) continue;
                     any = true;
                     long c = 0;
-                    var s = FindSeparatingSet(test, x, y, ax, depth, o.Alpha, ref c, ct);
+                    var s = FindSeparatingSet(test, x, y, ax, depth, o.Alpha, false, ref c, ct);
                     tests += c;
                     if (s is null) continue;
                     adj[x, y] = adj[y, x] = false;
@@ -175,9 +210,14 @@ public static class Pc
         return reached;
     }
 
-    /// <summary>The first ℓ-subset S of <paramref name="candidates"/> \ {y} (lexicographic) with p(x ⊥ y | S) &gt; α, or null.</summary>
-    private static int[]? FindSeparatingSet(IIndependenceTest test, int x, int y, int[] candidates, int size, double alpha, ref long count, CancellationToken ct)
+    /// <summary>
+    /// The first ℓ-subset S of <paramref name="candidates"/> \ {y} (lexicographic) with p(x ⊥ y | S) &gt; α, or, when
+    /// <paramref name="all"/>, the sorted union of every such S (all subsets are tested); null when none separates.
+    /// </summary>
+    private static int[]? FindSeparatingSet(IIndependenceTest test, int x, int y, int[] candidates, int size, double alpha,
+        bool all, ref long count, CancellationToken ct)
     {
+        SortedSet<int>? union = null;
         var pool = candidates.Where(v => v != y).ToArray();
         if (pool.Length < size) return null;
         var idx = new int[size];
@@ -188,15 +228,22 @@ public static class Pc
             for (int t = 0; t < size; t++) s[t] = pool[idx[t]];
             count++;
             if ((count & 255) == 0) ct.ThrowIfCancellationRequested();
-            if (test.PValue(x, y, s) > alpha) return s.ToArray();
+            if (test.PValue(x, y, s) > alpha)
+            {
+                if (!all) return s.ToArray();
+                (union ??= new SortedSet<int>()).UnionWith(s);
+            }
             // Next combination in lexicographic order.
             int i = size - 1;
             while (i >= 0 && idx[i] == pool.Length - size + i) i--;
-            if (i < 0) return null;
+            if (i < 0) return union?.ToArray();
             idx[i]++;
             for (int t = i + 1; t < size; t++) idx[t] = idx[t - 1] + 1;
         }
     }
+
+    private static int[]? Union(int[]? a, int[]? b) =>
+        a is null ? b : b is null ? a : a.Union(b).Order().ToArray();
 
     private static int[][] Neighbours(bool[,] adj)
     {

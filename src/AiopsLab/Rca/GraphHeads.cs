@@ -48,23 +48,60 @@ public interface IGraphScoringHead
 public sealed class PageRankHead : IGraphScoringHead
 {
     private readonly PageRankHeadOptions _o;
+    private readonly bool _pcPairing;
 
-    public PageRankHead(PageRankHeadOptions options)
+    /// <param name="options">Head options.</param>
+    /// <param name="rcaevalPcPairing">
+    /// With <see cref="PageRankHeadOptions.Rcaeval"/>: reproduce RCAEval 0.1.6's <c>pc_pagerank</c> pairing bug (see
+    /// <see cref="RcaevalPcPageRank"/>). Set by the PC-based localizers only: RCAEval's Granger and LiNGAM heads pass the
+    /// full adjacency matrix and pair names correctly.
+    /// </param>
+    public PageRankHead(PageRankHeadOptions options, bool rcaevalPcPairing = false)
     {
         if (!(options.Damping >= 0 && options.Damping < 1)) throw new ArgumentException("damping must be in [0, 1).");
         if (options.Iterations < 1) throw new ArgumentException("iterations must be at least 1.");
         if (!(options.Tolerance > 0)) throw new ArgumentException("tolerance must be positive.");
         if (!(options.AnomalyThreshold >= 0)) throw new ArgumentException("anomaly-threshold must be ≥ 0.");
         _o = options;
+        _pcPairing = rcaevalPcPairing;
     }
 
     public string Name => "pagerank";
+
+    /// <summary>
+    /// What RCAEval 0.1.6's <c>pc_pagerank</c> computes, bug included: it builds a networkx graph from the PC edges, so
+    /// isolated metrics are not nodes; PageRank (scikit-network, uniform restart, 10 iterations) runs on the reversed
+    /// graph of the m non-isolated metrics in column order, and its m scores are zipped with the <i>first m column
+    /// names</i>, so the k-th non-isolated metric's score is reported for column k and columns m.. are left out of the
+    /// ranking (NaN here: they rank last, by name). With no edge at all the code fails and RCAEval's <c>@rca</c>
+    /// wrapper returns the columns in their order (here: scores n − j).
+    /// </summary>
+    public static double[] RcaevalPcPageRank(CausalGraph graph)
+    {
+        int n = graph.Count;
+        var live = Enumerable.Range(0, n).Where(i => Enumerable.Range(0, n).Any(j => j != i && graph.Adjacent(i, j))).ToArray();
+        var scores = new double[n];
+        if (live.Length == 0)
+        {
+            for (int j = 0; j < n; j++) scores[j] = n - j;
+            return scores;
+        }
+        var position = new int[n];
+        Array.Fill(position, -1);
+        for (int k = 0; k < live.Length; k++) position[live[k]] = k;
+        var sub = CausalGraph.FromArrows(live.Select(i => graph.Names[i]).ToArray(),
+            graph.Arrows.Select(a => (position[a.From], position[a.To])));
+        var pr = PageRank.Compute(sub.Reverse(), null, 0.85, 10, 1e-6, DanglingRule.ScikitNetwork);
+        Array.Fill(scores, double.NaN);
+        for (int k = 0; k < live.Length; k++) scores[k] = pr[k]; // column k, not column live[k]: RCAEval's zip
+        return scores;
+    }
 
     public double[] Score(CausalGraph graph, PreparedWindow w, CancellationToken ct = default)
     {
         var o = _o;
         if (o.Rcaeval)
-            return PageRank.Compute(graph.Reverse(), null, 0.85, 10, 1e-6, DanglingRule.ScikitNetwork);
+            return _pcPairing ? RcaevalPcPageRank(graph) : PageRank.Compute(graph.Reverse(), null, 0.85, 10, 1e-6, DanglingRule.ScikitNetwork);
         var anomaly = w.AnomalyScores();
         var v = o.Personalization == Personalization.Anomaly ? anomaly : null;
         var keep = Enumerable.Range(0, graph.Count).Where(i => anomaly[i] >= o.AnomalyThreshold).ToArray();

@@ -47,7 +47,10 @@ public record PageRankHeadOptions : GraphLocalizerOptions
 
     /// <summary>
     /// Replicate RCAEval's PageRank head exactly (overrides the options above): uniform restart, the whole graph,
-    /// damping 0.85, scikit-network 0.31's dangling rule, 10 iterations, tolerance 1e-6.
+    /// damping 0.85, scikit-network 0.31's dangling rule, 10 iterations, tolerance 1e-6. For <c>pc-pagerank</c> (and
+    /// <c>graph-rca</c> with <c>graph=pc</c>) also RCAEval's name-pairing bug: PageRank over the non-isolated metrics
+    /// zipped with all column names, so scores land on the wrong metrics whenever PC leaves a metric isolated
+    /// (<see cref="PageRankHead.RcaevalPcPageRank"/>). The default (false) is the correct head.
     /// </summary>
     public bool Rcaeval { get; set; }
 }
@@ -128,9 +131,10 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
         lag >= 1 ? lag : throw new ArgumentException("max-lag must be at least 1.");
 
     /// <summary>PC (Fisher-z) discovery; checks alpha.</summary>
-    protected static IGraphDiscovery Pc(double alpha, int maxDepth, bool stable, int parallelism) => new PcDiscovery(new PcOptions
+    protected static IGraphDiscovery Pc(double alpha, int maxDepth, bool stable, int parallelism,
+        SeparatingSetRule sepsets = SeparatingSetRule.CausalLearn) => new PcDiscovery(new PcOptions
     {
-        Alpha = CheckAlpha(alpha), MaxDepth = maxDepth, Stable = stable, Parallelism = parallelism,
+        Alpha = CheckAlpha(alpha), MaxDepth = maxDepth, Stable = stable, Parallelism = parallelism, SeparatingSets = sepsets,
     });
 
     /// <summary>Pairwise Granger discovery; checks alpha and the lag.</summary>
@@ -171,7 +175,8 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
 [Method("pc-pagerank", Summary = "PC causal graph (Fisher-z), PageRank on the reversed graph (RCAEval's PC-PageRank).",
     Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
 public sealed class PcPageRank(PcPageRank.Options options)
-    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism), HeadOf(options))
+    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets),
+        new PageRankHead(options, rcaevalPcPairing: true))
 {
     public PcPageRank() : this(new Options()) { }
 
@@ -183,6 +188,11 @@ public sealed class PcPageRank(PcPageRank.Options options)
         public int MaxDepth { get; set; } = -1;
         /// <summary>Order-independent skeleton (RCAEval's default, causal-learn <c>stable=True</c>).</summary>
         public bool Stable { get; set; } = true;
+        /// <summary>
+        /// Separating sets that decide the colliders: <c>causal-learn</c> (union of every separating set found at the
+        /// removal depth, causal-learn's <c>uc_rule=0</c>, as RCAEval runs it) or <c>first</c> (the first one found).
+        /// </summary>
+        public SeparatingSetRule Sepsets { get; set; } = SeparatingSetRule.CausalLearn;
     }
 
     public override string Name => "pc-pagerank";
@@ -192,7 +202,7 @@ public sealed class PcPageRank(PcPageRank.Options options)
 [Method("pc-randomwalk", Summary = "PC causal graph (Fisher-z), random walk with backtracking (RCAEval's PC-RW).",
     Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
 public sealed class PcRandomWalk(PcRandomWalk.Options options)
-    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism), HeadOf(options))
+    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets), HeadOf(options))
 {
     public PcRandomWalk() : this(new Options()) { }
 
@@ -204,6 +214,11 @@ public sealed class PcRandomWalk(PcRandomWalk.Options options)
         public int MaxDepth { get; set; } = -1;
         /// <summary>Order-independent skeleton.</summary>
         public bool Stable { get; set; } = true;
+        /// <summary>
+        /// Separating sets that decide the colliders: <c>causal-learn</c> (union of every separating set found at the
+        /// removal depth, causal-learn's <c>uc_rule=0</c>, as RCAEval runs it) or <c>first</c> (the first one found).
+        /// </summary>
+        public SeparatingSetRule Sepsets { get; set; } = SeparatingSetRule.CausalLearn;
     }
 
     public override string Name => "pc-randomwalk";

@@ -65,5 +65,5 @@ public sealed class GraphRca(GraphRca.Options options) : GraphLocalizer(options,
 
     private static IGraphScoringHead HeadFor(Options o) => o.Head == GraphHead.Randomwalk
         ? new RandomWalkHead(new RandomWalkHeadOptions { Rcaeval = o.Rcaeval })
-        : new PageRankHead(new PageRankHeadOptions { Rcaeval = o.Rcaeval });
+        : new PageRankHead(new PageRankHeadOptions { Rcaeval = o.Rcaeval }, rcaevalPcPairing: o.Graph == GraphSource.Pc);
 }

@@ -131,6 +131,7 @@ public static class Runner
         {
             if (d.Problem is not null) throw new CaseUnavailableException(d.Problem);
             fc = dataset.Load(d, ct);
+            CaseValidation.Check(fc);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e)
@@ -234,5 +235,5 @@ public static class Runner
 
     internal static string Describe(Exception e) => e is AiopsLabException
         ? e.Message
-        : $"{e.GetType().Name}: {e.Message}{(e.StackTrace is { } st ? " at " + st.Split('\n').FirstOrDefault()?.Trim() : "")}";
+        : ErrorText.Limit($"{e.GetType().Name}: {e.Message}{(e.StackTrace is { } st ? " at " + st.Split('\n').FirstOrDefault()?.Trim() : "")}");
 }

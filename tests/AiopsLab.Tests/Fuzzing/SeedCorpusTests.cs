@@ -168,8 +168,7 @@ public sealed class SeedCorpusTests
         File.WriteAllLines(Path.Combine(bad, "metrics.csv"), lines);
         var outDir = Path.Combine(root, "out");
         var r = Run(data, outDir, "pc-pagerank");
-        FuzzWorld.AssertClean(r, "run", outDir, ["bad"]);
-        Assert.Equal(3, r.ExitCode);
+        FuzzWorld.AssertClean(r, "run", outDir, ["bad"]); // failed (a method failure: exit 0, the case is 'failed'), never 'ok'
         Assert.Contains("nothing to rank", RunStoreErrors(outDir));
     }
 
@@ -346,15 +345,16 @@ public sealed class SeedCorpusTests
     [Fact]
     public void D13_degenerate_inputs_fail_early_instead_of_running_to_the_timeout()
     {
-        // A one-row case used to run pc-pagerank for 99 s on PetShop; the shared window preparation now refuses it at once.
+        // A one-row case used to run pc-pagerank for 99 s on PetShop; the label check now refuses it before any method runs.
         var (root, data, bad) = FuzzWorld.Generic("d13");
         var lines = FuzzWorld.MetricsLines();
-        File.WriteAllLines(Path.Combine(bad, "metrics.csv"), [lines[0], lines[19], lines[20]]);
+        File.WriteAllLines(Path.Combine(bad, "metrics.csv"), [lines[0], lines[21]]);
         var outDir = Path.Combine(root, "out");
         var r = Run(data, outDir, "pc-pagerank,circa");
         FuzzWorld.AssertClean(r, "run", outDir, ["bad"]);
         Assert.Equal(3, r.ExitCode);
-        Assert.Contains("too few to rank", RunStoreErrors(outDir));
+        var errors = RunStoreErrors(outDir);
+        Assert.Contains("outside the data", errors);
     }
 
     [Theory]

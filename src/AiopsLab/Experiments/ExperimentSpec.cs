@@ -248,8 +248,10 @@ public sealed record ExperimentSpec
             return items.Select(x =>
             {
                 var t = Scalar(x, what);
-                if (!long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min)
-                    throw At(x).Error(min == 0 ? $"'{what}' takes whole numbers ≥ 0; got '{t}'." : $"'{what}' takes whole numbers; got '{t}'.");
+                if (!long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+                    throw At(x).Error($"'{what}' takes whole numbers; got '{t}'.");
+                if (v < min)
+                    throw At(x).Error($"'{what}' takes whole numbers ≥ {min.ToString(CultureInfo.InvariantCulture)}; got '{t}'.");
                 return v;
             }).ToArray();
         }

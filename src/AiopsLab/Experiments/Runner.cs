@@ -131,7 +131,6 @@ public static class Runner
         {
             if (d.Problem is not null) throw new CaseUnavailableException(d.Problem);
             fc = dataset.Load(d, ct);
-            CaseValidation.Check(fc);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e)

@@ -167,7 +167,7 @@ public sealed class PreparedWindow
         // would be undefined, and a ranking of NaNs (alphabetical) must not be scored as a result.
         if (rows < 2)
             throw new AiopsLabException($"the window around the anomaly time {problem.AnomalyTime} has {rows} row(s) of {f.RowCount}: too few to rank anything.");
-        if (names.Count == 0 && f.ColumnCount > 0)
+        if (names.Count == 0 && f.ColumnCount > 0 && !recipe.RequireBothSides) // statistical recipes rank constant columns last
             throw new AiopsLabException($"every column of the window ({rows} rows) is constant, unobserved or excluded: nothing to rank.");
         return new PreparedWindow(problem, names.ToArray(), cols.ToArray(), dropped.ToArray(), split, rows);
     }

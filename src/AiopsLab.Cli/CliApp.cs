@@ -44,6 +44,8 @@ public sealed class CliContext(TextWriter output, TextWriter error)
         try { return body(); }
         catch (AiopsLabException e) { Err.WriteLine("error: " + e.Message); return 2; }
         catch (OperationCanceledException) { Err.WriteLine("cancelled."); return 130; }
+        // A damaged run store (overwritten pages, a dropped table) surfaces from SQLite while it is read or written.
+        catch (System.Data.Common.DbException e) { Err.WriteLine("error: the run store is damaged or not an AiopsLab store: " + ErrorText.Limit(e.Message)); return 2; }
         catch (Exception e) { Err.WriteLine("internal error (please report): " + e); return 70; }
     }
 }

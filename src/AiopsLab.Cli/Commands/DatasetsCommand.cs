@@ -67,9 +67,11 @@ public sealed class DatasetsCommand : ICliCommand
             foreach (var d in ds.Cases)
             {
                 ct.ThrowIfCancellationRequested();
-                try { var c = ds.Load(d, ct); cells += (long)c.Metrics.RowCount * c.Metrics.ColumnCount; ok++; }
+                try { var c = ds.Load(d, ct); CaseValidation.Check(c); cells += (long)c.Metrics.RowCount * c.Metrics.ColumnCount; ok++; }
                 catch (CaseUnavailableException e) { unavailable++; ctx.Err.WriteLine($"unavailable: {d.Id}: {e.Message}"); }
                 catch (AiopsLabException e) { bad++; ctx.Err.WriteLine($"error: {d.Id}: {e.Message}"); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                { bad++; ctx.Err.WriteLine($"error: {d.Id}: cannot load the case: {ErrorText.Limit(e.GetType().Name + ": " + e.Message)}"); }
             }
             ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{ds.Name}: {ok} cases loaded ({cells:N0} values), {unavailable} unavailable, {bad} unreadable, in {sw.Elapsed.TotalSeconds:0.000} s"));

@@ -41,7 +41,7 @@ public sealed class DetectCommand : ICliCommand
             var sys = p.GetValue(systems)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
             int? lim = p.GetValue(limit);
             var chosen = ds.Cases.Where(c => sys is null || sys.Contains(c.System)).Take(lim ?? int.MaxValue).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-            var outDir = Path.GetFullPath(p.GetValue(outOpt)!);
+            var outDir = Data.OutputFolder.Prepare(p.GetValue(outOpt)!);
             ctx.Err.WriteLine($"detecting with {specs.Length} detector(s) on {chosen.Count} case(s) of {ds.Name}; output: {outDir}");
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var lastReport = TimeSpan.Zero;
@@ -58,9 +58,14 @@ public sealed class DetectCommand : ICliCommand
             var table = CaseDetectionTables.Write(outDir, rows, $"Case-level anomaly detection on {ds.Name}");
             ctx.Out.Write(table.ToMarkdown());
             int failed = rows.Count(r => r.Outcome == DetectionOutcome.Failed);
-            if (failed > 0) ctx.Err.WriteLine($"{failed} case-detector run(s) failed; their errors are in detection.csv (column error).");
+            if (failed > 0)
+            {
+                ctx.Err.WriteLine($"{failed} case-detector run(s) failed; their errors are in detection.csv (column error):");
+                foreach (var r in rows.Where(r => r.Outcome == DetectionOutcome.Failed).Take(20))
+                    ctx.Err.WriteLine($"  failed: {r.Case} ({r.Detector}): {r.Error}");
+            }
             ctx.Out.WriteLine($"wrote {Path.Combine(outDir, "detection.csv")} and detection-summary.{{csv,md,tex}} ({sw.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s)");
-            return 0;
+            return failed > 0 ? 3 : 0; // exit 3: some cases failed (named above), as 'run' does
         }));
         return cmd;
     }

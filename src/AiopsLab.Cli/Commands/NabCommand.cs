@@ -49,7 +49,7 @@ public sealed class NabCommand : ICliCommand
         {
             var corpus = Corpus(p);
             var specs = NabBenchmark.ParseDetectors(p.GetValue(detectors)!);
-            var outDir = Path.GetFullPath(p.GetValue(outOpt)!);
+            var outDir = Data.OutputFolder.Prepare(p.GetValue(outOpt)!);
             var raw = p.GetValue(noRaw) ? null : Path.Combine(outDir, "results");
             var runs = NabBenchmark.RunAll(corpus, specs, p.GetValue(jobs), p.GetValue(round), ctx.Err, raw, ct);
             var table = NabScoreboard.Write(runs, corpus, outDir);

@@ -36,8 +36,8 @@ public sealed class ReportCommand : ICliCommand
             if (!(a > 0 && a < 1)) throw new AiopsLabException("--alpha must be between 0 and 1.");
             var n = p.GetValue(resamples);
             if (n < 100) throw new AiopsLabException("--resamples must be at least 100.");
-            var outDir = p.GetValue(outOpt) ?? Path.Combine(folder, "report");
             using var store = RunStore.Open(folder);
+            var outDir = Data.OutputFolder.Prepare(p.GetValue(outOpt) ?? Path.Combine(folder, "report"));
             var result = ExperimentReport.Write(store, new ReportOptions
             {
                 OutDir = outDir, Intervals = p.GetValue(ci), Resamples = n, Seed = p.GetValue(seed), Alpha = a, Zeros = z, Render = !p.GetValue(noPng),

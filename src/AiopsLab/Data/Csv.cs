@@ -152,6 +152,8 @@ public static class Csv
                 ? (j < header.Length ? header[j] : "")
                 : options.ComposeName(headers.Select(r => j < r.Length ? r[j] : "").ToList());
             if (options.ExcludeColumns?.Contains(name) == true) continue;
+            if (j < header.Length && string.Equals(header[j].Trim(), options.TimeColumn, StringComparison.OrdinalIgnoreCase))
+                throw new DataFormatException(path, options.HeaderRows, j + 1, $"a second time column '{header[j]}' (the first is column {(timeCol + 1).ToString(CultureInfo.InvariantCulture)}).");
             if (string.IsNullOrWhiteSpace(name)) throw new DataFormatException(path, options.HeaderRows, j + 1, "a column has no name.");
             if (names.Contains(name, StringComparer.Ordinal)) throw new DataFormatException(path, options.HeaderRows, j + 1, $"column '{name}' appears twice.");
             keep.Add(j);

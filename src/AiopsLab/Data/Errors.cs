@@ -7,8 +7,8 @@ namespace AiopsLab.Data;
 /// </summary>
 public class AiopsLabException : Exception
 {
-    public AiopsLabException(string message) : base(message) { }
-    public AiopsLabException(string message, Exception inner) : base(message, inner) { }
+    public AiopsLabException(string message) : base(ErrorText.Limit(message)) { }
+    public AiopsLabException(string message, Exception inner) : base(ErrorText.Limit(message), inner) { }
 }
 
 /// <summary>Malformed or unexpected input data. <see cref="Location"/> is "file:line:column" (parts omitted where unknown).</summary>
@@ -22,17 +22,17 @@ public sealed class DataFormatException : AiopsLabException
     public DataFormatException(string file, int? line, int? column, string problem)
         : base(Format(file, line, column, problem))
     {
-        File = file; Line = line; Column = column; Problem = problem;
+        File = file; Line = line; Column = column; Problem = ErrorText.Limit(problem);
     }
 
     public string Location => Format(File, Line, Column, null);
 
     private static string Format(string file, int? line, int? column, string? problem)
     {
-        var s = file;
+        var s = ErrorText.Limit(file, 500);
         if (line is { } l) s += ":" + l.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (column is { } c) s += ":" + c.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return problem is null ? s : s + ": " + problem;
+        return problem is null ? s : s + ": " + ErrorText.Limit(problem);
     }
 }
 
@@ -50,4 +50,22 @@ public sealed class UnknownNameException : AiopsLabException
 public sealed class CaseUnavailableException : AiopsLabException
 {
     public CaseUnavailableException(string message) : base(message) { }
+}
+
+/// <summary>
+/// Bounds error text that is shown, stored in a run store or written to result files: a cell, a file name or an inner
+/// exception's message can be megabytes long (a 40 MB non-numeric cell). Longer text is cut, with a note saying so.
+/// </summary>
+public static class ErrorText
+{
+    /// <summary>Default limit in characters of a message.</summary>
+    public const int MaxLength = 2000;
+
+    /// <summary>The text itself when at most <paramref name="max"/> characters; otherwise its start and a note of the cut.</summary>
+    public static string Limit(string text, int max = MaxLength)
+    {
+        if (text.Length <= max) return text;
+        var cut = text.Length - max;
+        return text[..max] + $"… [{cut.ToString(System.Globalization.CultureInfo.InvariantCulture)} more characters cut]";
+    }
 }

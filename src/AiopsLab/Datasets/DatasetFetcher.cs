@@ -39,6 +39,8 @@ public static class DatasetFetcher
         if (entry.Url is null) throw new AiopsLabException($"dataset '{entry.Name}' is generated, not downloaded; use it directly (e.g. --dataset {entry.Name}).");
         if (!Uri.TryCreate(entry.Url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             throw new AiopsLabException($"dataset '{entry.Name}': catalog url '{entry.Url}' is not an http(s) URL.");
+        if (entry.Name is "" or "." or ".." || entry.Name.IndexOfAny(['/', '\\', '\0']) >= 0 || Path.IsPathRooted(entry.Name))
+            throw new AiopsLabException($"catalog entry '{entry.Name}': a dataset name must be a plain folder name (no '/', '\\' or '..').");
         var dest = root.For(entry.Name);
         if (Directory.Exists(dest) && !options.Force)
             throw new AiopsLabException($"'{dest}' already exists; use --force to replace it.");
@@ -54,7 +56,13 @@ public static class DatasetFetcher
                 throw new AiopsLabException($"checksum mismatch for '{entry.Name}' from {entry.Url}: the catalog pins SHA-256 {entry.Sha256!.Trim().ToLowerInvariant()}, the download has {sha}. Nothing was unpacked.");
             if (!pinned && !options.AllowUnpinned)
                 throw new AiopsLabException($"the catalog pins no checksum for '{entry.Name}'. The archive downloaded from {entry.Url} has SHA-256 {sha}. Check it, then rerun with --allow-unpinned (and pin it in datasets/catalog.yaml).");
-            var (files, size) = Unpack(archive, uri, staging, entry, ct);
+            int files; long size;
+            try { (files, size) = Unpack(archive, uri, staging, entry, ct); }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException or FormatException)
+            {
+                // Truncated or empty archives, garbage, duplicate entries, a file and a folder of one name: nothing is kept.
+                throw new AiopsLabException($"the archive from {entry.Url} cannot be unpacked ({e.GetType().Name}): {e.Message} Nothing was kept.");
+            }
             if (files == 0)
                 throw new AiopsLabException($"the archive from {entry.Url} has no files under '{entry.ArchivePrefix}' matching {string.Join(", ", entry.Include)}; check archive_prefix and include in the catalog.");
             if (Directory.Exists(dest)) Directory.Delete(dest, recursive: true); // --force
@@ -88,13 +96,18 @@ public static class DatasetFetcher
             var buffer = new byte[1 << 16];
             long bytes = 0, lastReport = 0;
             int n;
-            while ((n = await input.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+            try
             {
-                sha.AppendData(buffer, 0, n);
-                await output.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-                bytes += n;
-                if (bytes - lastReport >= 1 << 20) { progress?.Report(new DownloadProgress(bytes, total)); lastReport = bytes; }
+                while ((n = await input.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+                {
+                    sha.AppendData(buffer, 0, n);
+                    await output.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                    bytes += n;
+                    if (bytes - lastReport >= 1 << 20) { progress?.Report(new DownloadProgress(bytes, total)); lastReport = bytes; }
+                }
             }
+            catch (Exception e) when (e is IOException or HttpRequestException) // e.g. a Content-Length longer than the body
+            { throw new AiopsLabException($"download of {uri} ended early after {bytes} of {total?.ToString(CultureInfo.InvariantCulture) ?? "?"} bytes: {e.Message}"); }
             progress?.Report(new DownloadProgress(bytes, total ?? bytes));
             if (total is { } t && t != bytes) throw new AiopsLabException($"download of {uri} ended early: {bytes} of {t} bytes.");
             return (Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant(), bytes);

@@ -48,8 +48,8 @@ public sealed class GenericLayout : IDatasetLayout
 
     internal static IEnumerable<string> FindCaseFolders(string root)
     {
-        var opts = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3, IgnoreInaccessible = true };
-        return Directory.EnumerateFiles(root, CaseFile, opts).Select(f => Path.GetDirectoryName(f)!).OrderBy(d => d, StringComparer.Ordinal);
+        // Cycle-safe: a symbolic-link loop is not walked twice (a case reached through it would be counted again).
+        return SafePaths.Files(root, CaseFile, maxDepth: 3).Select(f => Path.GetDirectoryName(f)!).OrderBy(d => d, StringComparer.Ordinal);
     }
 }
 
@@ -83,20 +83,23 @@ public sealed class GenericDataset : IDataset
     public FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
     {
         var (dir, s) = _cases[d.Id];
-        var frame = Csv.ReadFrame(Path.Combine(dir, s.Metrics), new CsvFrameOptions { TimeColumn = s.TimeColumn });
+        var caseFile = Path.Combine(dir, GenericLayout.CaseFile);
+        var frame = Csv.ReadFrame(SafePaths.Inside(dir, s.Metrics, caseFile, "\"metrics\""), new CsvFrameOptions { TimeColumn = s.TimeColumn });
         var map = s.ServiceMap;
         Func<string, string> serviceOf = e => map is not null && map.TryGetValue(e, out var svc) ? svc : DelimitedNaming.StripDatabaseSuffix(e);
         var naming = new DelimitedNaming(s.Separator, false, serviceOf);
         var graph = s.CallGraph is { Count: > 0 } ? new DirectedGraph(s.CallGraph) : null;
         var traces = TextFiles.Resolve(Path.Combine(dir, "traces.csv"));
         var logs = TextFiles.Resolve(Path.Combine(dir, "logs.csv"));
-        return new FaultCase(d.Id, Name, d.System, frame,
+        var c = new FaultCase(d.Id, Name, d.System, frame,
             new FaultLabel(s.RootCause, s.FaultType, s.InjectTime, s.RootCauseMetric, s.FaultClass), graph, naming)
         {
             Telemetry = traces is null && logs is null ? null : new CaseTelemetry(
                 traces is null ? null : () => TelemetryCsv.ReadSpans(traces, SpanColumns, serviceOf),
                 logs is null ? null : () => TelemetryCsv.ReadLogs(logs, LogColumns, serviceOf)),
         };
+        CaseValidation.Check(c, caseFile); // the label against the data, naming case.json
+        return c;
     }
 
     /// <summary>Columns of the generic <c>traces.csv</c> (start in seconds, duration in ms).</summary>
@@ -114,38 +117,19 @@ public sealed class GenericDataset : IDataset
     {
         public static CaseSpec Read(string path)
         {
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
-            catch (JsonException e) { throw new DataFormatException(path, (int?)(e.LineNumber + 1), (int?)(e.BytePositionInLine + 1), "invalid JSON: " + e.Message.Split(" Path:")[0]); }
-            using (doc)
+            var r = JsonFile.Read(path).AsObject();
             {
-                var r = doc.RootElement;
-                if (r.ValueKind != JsonValueKind.Object) throw new DataFormatException(path, 1, 1, "expected a JSON object.");
-                string Req(string k) => r.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String && v.GetString()!.Length > 0
-                    ? v.GetString()! : throw new DataFormatException(path, null, null, $"missing required text field '{k}'.");
-                string? Opt(string k) => r.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-                long inject = r.TryGetProperty("inject_time", out var it) switch
-                {
-                    true when it.ValueKind == JsonValueKind.Number && it.TryGetInt64(out var l) => l,
-                    true when it.ValueKind == JsonValueKind.String && Csv.ParseUnixSeconds(it.GetString()!) is { } l2 => l2,
-                    _ => throw new DataFormatException(path, null, null, "missing or non-integer 'inject_time' (Unix seconds)."),
-                };
-                Dictionary<string, string>? map = null;
-                if (r.TryGetProperty("service_map", out var sm) && sm.ValueKind == JsonValueKind.Object)
-                    map = sm.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? p.Name, StringComparer.Ordinal);
+                string Req(string k) => r.Required(k).Text();
+                string? Opt(string k) => r.OptionalText(k);
+                var it = r.Required("inject_time");
+                long inject = it.Kind == JsonValueKind.String
+                    ? Csv.ParseUnixSeconds(it.Text()) ?? throw it.Error("expected Unix seconds.")
+                    : it.Int64();
+                Dictionary<string, string>? map = r.Optional("service_map")?.Properties()
+                    .ToDictionary(p => p.Name, p => p.Value.Text(), StringComparer.Ordinal);
                 List<(string, string)>? edges = null;
-                if (r.TryGetProperty("call_graph", out var cg))
-                {
-                    edges = [];
-                    int k = 0;
-                    foreach (var e in cg.EnumerateArray())
-                    {
-                        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 2)
-                            throw new DataFormatException(path, null, null, $"call_graph[{k.ToString(CultureInfo.InvariantCulture)}] must be [caller, callee].");
-                        edges.Add((e[0].GetString()!, e[1].GetString()!));
-                        k++;
-                    }
-                }
+                if (r.Optional("call_graph") is { } cg)
+                    edges = cg.Items().Select(e => e.Items(2, "[caller, callee]")).Select(e => (e[0].Text(), e[1].Text())).ToList();
                 return new CaseSpec(Req("root_cause"), Req("fault_type"), inject, Opt("system"), Opt("root_cause_metric"), Opt("fault_class"),
                     Opt("metrics") ?? "metrics.csv", Opt("time_column") ?? "time", Opt("separator") ?? "_", map, edges);
             }

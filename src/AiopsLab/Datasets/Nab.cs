@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using AiopsLab.Data;
 using AiopsLab.Evaluation;
 
@@ -48,23 +47,25 @@ public sealed class NabCorpus
         root = System.IO.Path.GetFullPath(root);
         var data = System.IO.Path.Combine(root, "data");
         if (!Directory.Exists(data)) throw new AiopsLabException($"'{root}' is not a NAB folder: it has no data/ folder.");
-        var files = Directory.GetFiles(data, "*.csv", SearchOption.AllDirectories)
+        var files = SafePaths.Files(data, "*.csv")
             .Select(f => System.IO.Path.GetRelativePath(data, f).Replace('\\', '/')).OrderBy(f => f, StringComparer.Ordinal).ToArray();
         var windowsPath = System.IO.Path.Combine(root, "labels", "combined_windows.json");
         var windows = new Dictionary<string, (DateTime, DateTime)[]>(StringComparer.Ordinal);
-        using (var doc = ParseJson(windowsPath))
-            foreach (var f in doc.RootElement.EnumerateObject())
-                windows[f.Name] = f.Value.EnumerateArray().Select(w =>
-                    (ParseTime(w[0].GetString()!, windowsPath), ParseTime(w[1].GetString()!, windowsPath))).OrderBy(w => w.Item1).ToArray();
+        foreach (var (file, list) in JsonFile.Read(windowsPath).Properties())
+            windows[file] = list.Items().Select(w =>
+            {
+                var pair = w.Items(2, "[start, end]");
+                var (s, e) = (ParseTime(pair[0].Text(), windowsPath), ParseTime(pair[1].Text(), windowsPath));
+                return e >= s ? (s, e) : throw w.Error("the window ends before it starts.");
+            }).OrderBy(w => w.Item1).ToArray();
         var profilesPath = System.IO.Path.Combine(root, "config", "profiles.json");
         var profiles = new Dictionary<string, NabCostMatrix>(StringComparer.Ordinal);
-        using (var doc = ParseJson(profilesPath))
-            foreach (var p in doc.RootElement.EnumerateObject())
-            {
-                var m = p.Value.GetProperty("CostMatrix");
-                profiles[p.Name] = new NabCostMatrix(m.GetProperty("tpWeight").GetDouble(), m.GetProperty("fpWeight").GetDouble(),
-                    m.GetProperty("fnWeight").GetDouble(), m.TryGetProperty("tnWeight", out var tn) ? tn.GetDouble() : 1.0);
-            }
+        foreach (var (name, p) in JsonFile.Read(profilesPath).Properties())
+        {
+            var m = p.Required("CostMatrix");
+            profiles[name] = new NabCostMatrix(m.Required("tpWeight").Number(), m.Required("fpWeight").Number(),
+                m.Required("fnWeight").Number(), m.Optional("tnWeight")?.Number() ?? 1.0);
+        }
         foreach (var f in files)
             if (!windows.ContainsKey(f)) throw new DataFormatException(windowsPath, null, null, $"no windows listed for data file '{f}'.");
         return new NabCorpus(root, files, windows, profiles);
@@ -98,9 +99,8 @@ public sealed class NabCorpus
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Thresholds()
     {
         var path = System.IO.Path.Combine(Root, "config", "thresholds.json");
-        using var doc = ParseJson(path);
-        return doc.RootElement.EnumerateObject().ToDictionary(d => d.Name,
-            d => (IReadOnlyDictionary<string, double>)d.Value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("threshold").GetDouble(), StringComparer.Ordinal),
+        return JsonFile.Read(path).Properties().ToDictionary(d => d.Name,
+            d => (IReadOnlyDictionary<string, double>)d.Value.Properties().ToDictionary(p => p.Name, p => p.Value.Required("threshold").Number(), StringComparer.Ordinal),
             StringComparer.Ordinal);
     }
 
@@ -109,9 +109,8 @@ public sealed class NabCorpus
     {
         var path = System.IO.Path.Combine(Root, "results", "final_results.json");
         if (!File.Exists(path)) return new Dictionary<string, IReadOnlyDictionary<string, double>>();
-        using var doc = ParseJson(path);
-        return doc.RootElement.EnumerateObject().ToDictionary(d => d.Name,
-            d => (IReadOnlyDictionary<string, double>)d.Value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble(), StringComparer.Ordinal),
+        return JsonFile.Read(path).Properties().ToDictionary(d => d.Name,
+            d => (IReadOnlyDictionary<string, double>)d.Value.Properties().ToDictionary(p => p.Name, p => p.Value.Number(), StringComparer.Ordinal),
             StringComparer.Ordinal);
     }
 
@@ -137,6 +136,7 @@ public sealed class NabCorpus
             times.Add(t);
             values.Add(v);
         }
+        if (times.Count == 0) throw new DataFormatException(path, 2, null, "the file has a header but no rows.");
         return (times.ToArray(), values.ToArray());
     }
 
@@ -147,13 +147,6 @@ public sealed class NabCorpus
                 CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var dt))
             return dt;
         throw new DataFormatException(file, line, col, $"cannot read '{s}' as a timestamp (expected {TimestampFormat}).");
-    }
-
-    private static JsonDocument ParseJson(string path)
-    {
-        if (!File.Exists(path)) throw new DataFormatException(path, null, null, "file not found.");
-        try { return JsonDocument.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new DataFormatException(path, (int?)(e.LineNumber + 1), (int?)(e.BytePositionInLine + 1), "invalid JSON: " + e.Message.Split(" Path:")[0]); }
     }
 }
 

@@ -254,46 +254,26 @@ public sealed class Nezha : IDataset
 
     private static IEnumerable<(long Inject, string Pod, string Type)> ReadFaultList(string path)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new DataFormatException(path, (int?)(e.LineNumber + 1), (int?)(e.BytePositionInLine + 1), "invalid JSON: " + e.Message.Split(" Path:")[0]); }
-        using (doc)
-        {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new DataFormatException(path, 1, 1, "expected an object of hour -> list of faults.");
-            var list = new List<(long, string, string)>();
-            foreach (var hour in doc.RootElement.EnumerateObject())
+        var list = new List<(long, string, string)>();
+        foreach (var (_, faults) in JsonFile.Read(path).Properties()) // hour -> list of faults
+            foreach (var f in faults.Items())
             {
-                int k = 0;
-                foreach (var f in hour.Value.EnumerateArray())
-                {
-                    string Field(string n) => f.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
-                        ? s : throw new DataFormatException(path, null, null, $"hour \"{hour.Name}\", fault {k}: missing '{n}'.");
-                    // inject_time (UTC text, the clock of the metric files' Time column) is authoritative: inject_timestamp
-                    // disagrees with it by about -8 h on most of 2023-01-29 (a time-zone slip) and by ±60 s on a few faults.
-                    var text = Field("inject_time");
-                    if (!DateTime.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
-                            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at))
-                        throw new DataFormatException(path, null, null, $"hour \"{hour.Name}\", fault {k}: inject_time '{text}' is not 'yyyy-MM-dd HH:mm:ss'.");
-                    long inject = new DateTimeOffset(at, TimeSpan.Zero).ToUnixTimeSeconds();
-                    list.Add((inject, Field("inject_pod"), Field("inject_type")));
-                    k++;
-                }
+                // inject_time (UTC text, the clock of the metric files' Time column) is authoritative: inject_timestamp
+                // disagrees with it by about -8 h on most of 2023-01-29 (a time-zone slip) and by ±60 s on a few faults.
+                var time = f.Required("inject_time");
+                if (!DateTime.TryParseExact(time.Text(), "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
+                        DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at))
+                    throw time.Error($"inject_time '{time.Text()}' is not 'yyyy-MM-dd HH:mm:ss'.");
+                long inject = new DateTimeOffset(at, TimeSpan.Zero).ToUnixTimeSeconds();
+                list.Add((inject, f.Required("inject_pod").Text(), f.Required("inject_type").Text()));
             }
-            // Chronological order gives stable, meaningful case ids.
-            return list.OrderBy(x => x.Item1).ThenBy(x => x.Item2, StringComparer.Ordinal).ToList();
-        }
+        // Chronological order gives stable, meaningful case ids.
+        return list.OrderBy(x => x.Item1).ThenBy(x => x.Item2, StringComparer.Ordinal).ToList();
     }
 
-    private static Dictionary<string, Dictionary<string, string>> ReadRootCauseMetrics(string path)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.EnumerateObject().ToDictionary(
-                s => s.Name,
-                s => s.Value.EnumerateObject().Where(t => t.Value.ValueKind == JsonValueKind.String).ToDictionary(t => t.Name, t => t.Value.GetString()!, StringComparer.Ordinal),
-                StringComparer.Ordinal);
-        }
-        catch (JsonException e) { throw new DataFormatException(path, (int?)(e.LineNumber + 1), (int?)(e.BytePositionInLine + 1), "invalid JSON: " + e.Message.Split(" Path:")[0]); }
-    }
+    private static Dictionary<string, Dictionary<string, string>> ReadRootCauseMetrics(string path) =>
+        JsonFile.Read(path).Properties().ToDictionary(
+            s => s.Name,
+            s => s.Value.Properties().Where(t => t.Value.Kind == JsonValueKind.String).ToDictionary(t => t.Name, t => t.Value.Text(allowEmpty: true), StringComparer.Ordinal),
+            StringComparer.Ordinal);
 }

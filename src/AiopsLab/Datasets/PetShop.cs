@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using AiopsLab.Data;
 
 namespace AiopsLab.Datasets;
@@ -187,26 +186,13 @@ public sealed class PetShop : IDataset
 
     private static Issue ReadTarget(string path, string dir, string scenario)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new DataFormatException(path, (int?)(e.LineNumber + 1), (int?)(e.BytePositionInLine + 1), "invalid JSON: " + e.Message.Split(" Path:")[0]); }
-        using (doc)
-        {
-            var r = doc.RootElement;
-            string Str(JsonElement o, string parent, string n) =>
-                o.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
-                    ? s : throw new DataFormatException(path, null, null, $"missing '{parent}.{n}'.");
-            JsonElement Obj(string n) => r.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Object
-                ? v : throw new DataFormatException(path, null, null, $"missing object '{n}'.");
-            var target = Obj("target");
-            var root = Obj("root_cause");
-            if (!target.TryGetProperty("timestamp", out var ts) || !ts.TryGetDouble(out var t))
-                throw new DataFormatException(path, null, null, "missing numeric 'target.timestamp'.");
-            string command = r.TryGetProperty("metadata", out var md) && md.TryGetProperty("reproducibility", out var rep)
-                && rep.TryGetProperty("command", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "";
-            var column = Str(target, "target", "node") + "|" + Str(target, "target", "metric") + "|" + Str(target, "target", "agg");
-            return new Issue(dir, scenario, Str(root, "root_cause", "node"), FaultOf(command), column, (long)Math.Round(t));
-        }
+        var r = JsonFile.Read(path).AsObject();
+        var target = r.Required("target").AsObject();
+        var root = r.Required("root_cause").AsObject();
+        double t = target.Required("timestamp").Number();
+        string command = r.Optional("metadata")?.AsObject().Optional("reproducibility")?.AsObject().OptionalText("command", allowEmpty: true) ?? "";
+        var column = target.Required("node").Text() + "|" + target.Required("metric").Text() + "|" + target.Required("agg").Text();
+        return new Issue(dir, scenario, root.Required("node").Text(), FaultOf(command), column, (long)Math.Round(t));
     }
 
     /// <summary>Fault type from the injection command: delay, error, overload, or <c>other</c>.</summary>

@@ -1,3 +1,4 @@
+using AiopsLab.Data;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -28,7 +29,7 @@ public static class DatasetChecksum
     public static (string Checksum, int Files, long Bytes) OfFolder(string folder, CancellationToken ct = default)
     {
         folder = Path.GetFullPath(folder);
-        var files = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden })
+        var files = SafePaths.Files(folder, "*") // cycle-safe: a symbolic-link loop is walked once
             .Select(f => (Full: f, Rel: Path.GetRelativePath(folder, f).Replace('\\', '/')))
             .Where(f => !f.Rel.Split('/').Any(part => part.StartsWith('.')))
             .OrderBy(f => f.Rel, StringComparer.Ordinal)

@@ -139,6 +139,9 @@ public sealed record ExperimentSpec
         var keys = p.Keys(root, TopKeys, "top-level key");
         string name = keys.TryGetValue("name", out var nn) ? p.Scalar(nn, "name") : Path.GetFileNameWithoutExtension(file);
         if (name.Length == 0) throw p.At(nn!).Error("'name' is empty.");
+        // The name becomes a folder (out/NAME, results/NAME): one plain folder name, never a path out of --out.
+        if (name is "." or ".." || name.IndexOfAny(['/', '\\', '\0']) >= 0 || Path.IsPathRooted(name))
+            throw (nn is null ? p.At(root) : p.At(nn)).Error($"'name' must be a plain folder name (no '/', '\\' or '..'); got '{name}'.");
         string description = keys.TryGetValue("description", out var dn) ? p.Scalar(dn, "description") : "";
 
         if (!keys.TryGetValue("datasets", out var dsNode)) throw p.At(root).Error("missing key 'datasets' (a list of dataset names or mappings with 'name').");
@@ -154,8 +157,8 @@ public sealed record ExperimentSpec
         var methods = p.Seq(mNode, "methods").Select(p.Method).ToArray();
         if (methods.Length == 0) throw p.At(mNode).Error("'methods' is empty.");
 
-        var seeds = keys.TryGetValue("seeds", out var sn) ? p.Longs(sn, "seeds", long.MinValue) : [0L];
-        var delays = keys.TryGetValue("delays", out var den) ? p.Longs(den, "delays", long.MinValue) : [0L];
+        var seeds = keys.TryGetValue("seeds", out var sn) ? p.Longs(sn, "seeds", 0) : [0L];
+        var delays = keys.TryGetValue("delays", out var den) ? p.Longs(den, "delays", 0) : [0L];
         var windows = keys.TryGetValue("windows", out var wn) ? p.Windows(wn) : [Window.Full];
         var (detection, detWhere) = keys.TryGetValue("detection", out var detn) ? p.Detection(detn) : ([DefaultDetection], [SpecLocation.None]);
         var timeout = TimeSpan.FromMinutes(10);
@@ -237,13 +240,18 @@ public sealed record ExperimentSpec
 
         public long[] Longs(YamlNode n, string what, long min)
         {
+            // 'seeds: 3' could mean seed 3 or three seeds: a bare number is refused and the message says how to write either.
+            if (n is YamlScalarNode { Value: { Length: > 0 } one })
+                throw At(n).Error($"'{what}' is a list: write [{one}] for the one value {one}, or e.g. [0, 1, 2] for three.");
             var items = Seq(n, what);
             if (items.Count == 0) throw At(n).Error($"'{what}' is empty.");
             return items.Select(x =>
             {
                 var t = Scalar(x, what);
-                if (!long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min)
+                if (!long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
                     throw At(x).Error($"'{what}' takes whole numbers; got '{t}'.");
+                if (v < min)
+                    throw At(x).Error($"'{what}' takes whole numbers ≥ {min.ToString(CultureInfo.InvariantCulture)}; got '{t}'.");
                 return v;
             }).ToArray();
         }

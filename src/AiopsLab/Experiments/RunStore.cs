@@ -31,6 +31,7 @@ public sealed partial class RunStore : IDisposable
     private readonly SqliteConnection _db;
     private readonly Dictionary<string, long> _setIds = new(StringComparer.Ordinal);
     private SqliteCommand? _insertRun;
+    private FileStream? _writerLock;
 
     private RunStore(string path, SqliteConnection db)
     {
@@ -51,10 +52,32 @@ public sealed partial class RunStore : IDisposable
     public static RunStore Create(string folder)
     {
         var full = System.IO.Path.GetFullPath(folder);
-        try { Directory.CreateDirectory(full); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        { throw new AiopsLabException($"cannot create output folder '{full}': {e.Message}"); }
-        return OpenFile(System.IO.Path.Combine(full, FileName), create: true);
+        OutputFolder.Prepare(full); // a file, an unwritable folder: exit 2; stale temporaries of a killed run removed
+        var writerLock = LockForWriting(full);
+        try
+        {
+            var store = OpenFile(System.IO.Path.Combine(full, FileName), create: true);
+            store._writerLock = writerLock;
+            return store;
+        }
+        catch { writerLock.Dispose(); throw; }
+    }
+
+    /// <summary>Name of the advisory lock file a writing process holds in the output folder.</summary>
+    public const string LockFileName = "runs.db-lock";
+
+    /// <summary>
+    /// One writer per store: an exclusive advisory lock (flock) on <see cref="LockFileName"/>, held until the store is
+    /// disposed and released by the system when the process dies. A second process on the same --out exits 2.
+    /// </summary>
+    private static FileStream LockForWriting(string folder)
+    {
+        var file = System.IO.Path.Combine(folder, LockFileName);
+        try { return new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        catch (IOException e)
+        {
+            throw new AiopsLabException($"another process is writing to the run store in '{folder}' ({LockFileName} is locked: {e.Message}); wait for it to finish or choose another --out.");
+        }
     }
 
     /// <summary>Opens an existing store (a folder holding runs.db, or the file).</summary>
@@ -62,6 +85,7 @@ public sealed partial class RunStore : IDisposable
     public static RunStore Open(string folderOrFile)
     {
         var file = FileOf(folderOrFile);
+        if (Directory.Exists(file)) throw new AiopsLabException($"no run store at '{folderOrFile}': '{file}' is a folder, not a run store file.");
         if (!File.Exists(file)) throw new AiopsLabException($"no run store at '{folderOrFile}': '{file}' does not exist (run an experiment with --out there first).");
         return OpenFile(file, create: false);
     }
@@ -232,6 +256,7 @@ public sealed partial class RunStore : IDisposable
     {
         _insertRun?.Dispose();
         _db.Dispose();
+        _writerLock?.Dispose();
     }
 
     // ---------------------------------------------------------------- helpers

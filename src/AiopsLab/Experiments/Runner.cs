@@ -234,5 +234,5 @@ public static class Runner
 
     internal static string Describe(Exception e) => e is AiopsLabException
         ? e.Message
-        : $"{e.GetType().Name}: {e.Message}{(e.StackTrace is { } st ? " at " + st.Split('\n').FirstOrDefault()?.Trim() : "")}";
+        : ErrorText.Limit($"{e.GetType().Name}: {e.Message}{(e.StackTrace is { } st ? " at " + st.Split('\n').FirstOrDefault()?.Trim() : "")}");
 }

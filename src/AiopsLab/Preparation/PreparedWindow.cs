@@ -128,7 +128,8 @@ public sealed class PreparedWindow
     public ReadOnlySpan<double> Anomalous(int j) => _columns[j].AsSpan(AnomalyRow);
 
     /// <summary>Prepares the window of <paramref name="problem"/> as <paramref name="recipe"/> says.</summary>
-    /// <exception cref="AiopsLabException">With <see cref="WindowRecipe.RequireBothSides"/>: no normal or no anomalous row.</exception>
+    /// <exception cref="AiopsLabException">With <see cref="WindowRecipe.RequireBothSides"/>: no normal or no anomalous row.
+    /// Always: fewer than two rows in the window, or no column left to rank.</exception>
     public static PreparedWindow Of(RcaProblem problem, WindowRecipe recipe)
     {
         var f = problem.Metrics;
@@ -162,6 +163,12 @@ public sealed class PreparedWindow
             names.Add(name);
             cols.Add(v);
         }
+        // A localizer that cannot rank says so: with fewer than two rows or nothing but constant columns every score
+        // would be undefined, and a ranking of NaNs (alphabetical) must not be scored as a result.
+        if (rows < 2)
+            throw new AiopsLabException($"the window around the anomaly time {problem.AnomalyTime} has {rows} row(s) of {f.RowCount}: too few to rank anything.");
+        if (names.Count == 0 && f.ColumnCount > 0 && !recipe.RequireBothSides) // statistical recipes rank constant columns last
+            throw new AiopsLabException($"every column of the window ({rows} rows) is constant, unobserved or excluded: nothing to rank.");
         return new PreparedWindow(problem, names.ToArray(), cols.ToArray(), dropped.ToArray(), split, rows);
     }
 

@@ -178,4 +178,48 @@ public sealed class FetchTests : IDisposable
         Assert.False(File.Exists(Path.Combine(root, "escape.txt")));
         Assert.Empty(Directory.GetFileSystemEntries(root));
     }
+
+    public static TheoryData<string> MalformedArchives => ["garbage.tar.gz", "empty.tar.gz", "truncated.tar.gz", "duplicate.tar.gz", "file-and-folder.tar.gz", "garbage.zip"];
+
+    /// <summary>Issue 16, D12: malformed archives are an error (exit 2) that keeps nothing, never an internal error.</summary>
+    [Theory]
+    [MemberData(nameof(MalformedArchives))]
+    public void D12_a_malformed_archive_is_a_clean_error_and_leaves_nothing(string name)
+    {
+        var good = TarGz(ToyEntries);
+        byte[] body = name switch
+        {
+            "garbage.tar.gz" or "garbage.zip" => Encoding.UTF8.GetBytes("this is not an archive at all"),
+            "empty.tar.gz" => [],
+            "truncated.tar.gz" => good[..(good.Length / 2)],
+            "duplicate.tar.gz" => TarGz(("toy-1234/data/a.csv", "1"), ("toy-1234/data/a.csv", "2")),
+            _ => TarGz(("toy-1234/data/a", "file"), ("toy-1234/data/a/b.csv", "under a file")),
+        };
+        _files[name] = body;
+        var root = CliRunner.TempDir("fetch-malformed");
+        var r = CliRunner.Run("datasets", "fetch", "toy", "--catalog", Catalog(name, Sha(body)), "--data-root", root);
+        Assert.Equal(2, r.ExitCode);
+        Assert.DoesNotContain("internal error", r.Err);
+        Assert.Contains("error:", r.Err);
+        Assert.Empty(Directory.GetFileSystemEntries(root));
+    }
+
+    [Fact]
+    public void D12_a_catalog_entry_named_with_a_path_is_refused()
+    {
+        var root = CliRunner.TempDir("fetch-name");
+        var cat = WriteCatalog($"""
+        - name: ../x
+          title: escape
+          layout: generic
+          url: {_base}toy.tar.gz
+          sha256: null
+          license: CC0
+          citation: Nobody.
+        """);
+        var r = CliRunner.Run("datasets", "fetch", "../x", "--catalog", cat, "--data-root", root, "--allow-unpinned");
+        Assert.Equal(2, r.ExitCode);
+        Assert.DoesNotContain("internal error", r.Err);
+        Assert.False(Directory.Exists(Path.Combine(Path.GetDirectoryName(root)!, "x")));
+    }
 }

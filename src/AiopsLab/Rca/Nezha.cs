@@ -41,7 +41,7 @@ namespace AiopsLab.Rca;
 /// <para>Log templates: see <see cref="NezhaEvents.LogTemplate"/>.</para>
 /// </remarks>
 [Method("nezha", Summary = "Nezha: event graphs of metric alarms, log templates and spans; patterns of the fault-free vs the faulty period; service and inner-service ranking.",
-    Citation = "Yu et al., Nezha, ESEC/FSE 2023")]
+    Citation = "Yu et al., Nezha, ESEC/FSE 2023", Needs = "traces")]
 public sealed class NezhaLocalizer : IRootCauseLocalizer
 {
     /// <summary>Options of <see cref="NezhaLocalizer"/> (defaults: the reference code's values).</summary>

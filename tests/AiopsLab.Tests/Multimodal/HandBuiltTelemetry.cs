@@ -25,7 +25,7 @@ public static class HandBuiltTelemetry
     /// <summary>Anomaly time (Unix s), on a minute boundary.</summary>
     public const long FaultAt = 1_700_000_040;
 
-    /// <summary>A case: 600 s before the fault, 240 s after; telemetry over the whole window, no separate normal period
+    /// <summary>A case: 600 s before the fault, 240 s after (metrics 540 s after); no separate normal period
     /// unless <paramref name="separateNormal"/> (then the normal period is 300 s recorded an hour earlier).</summary>
     public static RcaProblem Case(string root, Fault fault, ulong seed = 1, bool separateNormal = false)
     {
@@ -57,7 +57,7 @@ public static class HandBuiltTelemetry
         if (separateNormal)
             for (long t = start - 3600; t < start - 3300; t++) Request(normalSpans, normalLogs, rng, t, (int)(t % 3), null);
 
-        var time = Enumerable.Range(0, 14).Select(i => start + 60L * i).ToArray();
+        var time = Enumerable.Range(0, 20).Select(i => start + 60L * i).ToArray();
         var names = Services.Select(s => s + "_CpuUsageRate(%)").ToArray();
         var cols = Services.Select(s => time.Select(t => (fault == Fault.Cpu && s == root && t >= FaultAt ? 95.0 : 20.0) + rng.NextDouble()).ToArray()).ToArray();
         var telemetry = separateNormal

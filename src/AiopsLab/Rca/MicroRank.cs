@@ -70,7 +70,7 @@ public sealed class MicroRank : IRootCauseLocalizer
         foreach (var g in nrows.GroupBy(r => Op(nt, r), StringComparer.Ordinal))
             slo[g.Key] = Numerics.Stats.MeanStd(g.Select(r => (double)nt.DurationMicros[r]).ToArray(), 1);
         var (from, to) = TelemetryWindows.FaultWindow(problem, 0, _o.Window);
-        var traces = TelemetryWindows.ByTrace(s, TelemetryWindows.Rows(s, from, to));
+        var traces = TelemetryWindows.ByTrace(s, TelemetryWindows.TraceRows(s, from, to));
         var anomalous = new List<int[]>();
         var normal = new List<int[]>();
         foreach (var t in traces)

@@ -38,7 +38,7 @@ namespace AiopsLab.Rca;
 /// <c>&lt;service&gt;_&lt;source template&gt; -&gt; &lt;target template&gt;</c> (a code region), so the runner scores the
 /// service level and the inner-service level (AIS@k) from one ranking. The reference's evaluation counts tied entries
 /// (same score and depth) as one rank and does not advance the rank on non-matching resource entries; we rank by position.</para>
-/// <para>Log templates: see <see cref="NezhaEvents.LogTemplate"/>.</para>
+/// <para>Log events: see <see cref="NezhaEvents.LogEvent"/>.</para>
 /// </remarks>
 [Method("nezha", Summary = "Nezha: event graphs of metric alarms, log templates and spans; patterns of the fault-free vs the faulty period; service and inner-service ranking.",
     Citation = "Yu et al., Nezha, ESEC/FSE 2023", Needs = "traces")]
@@ -86,7 +86,7 @@ public sealed class NezhaLocalizer : IRootCauseLocalizer
         var logs = TelemetryWindows.LogsOf(problem);
         long minute = problem.AnomalyTime - (long)Mod(problem.AnomalyTime, 60);
         long from = (minute + (long)_o.FaultOffset) * 1_000_000, to = from + (long)(_o.FaultLength * 1e6);
-        var faultRows = TelemetryWindows.Rows(spans, from, to);
+        var faultRows = TelemetryWindows.TraceRows(spans, from, to);
         var (normalTable, normalRows) = TelemetryWindows.NormalSpans(problem, spans);
         if (faultRows.Length == 0) throw new AiopsLabException($"nezha: the case has no spans in its faulty window (from {from / 1_000_000} s, {_o.FaultLength} s long).");
         if (normalRows.Length == 0) throw new AiopsLabException("nezha: the case has no fault-free spans (no reference period and none before the anomaly time).");
@@ -117,13 +117,13 @@ public sealed class NezhaLocalizer : IRootCauseLocalizer
         foreach (var (key, score, _) in scored)
         {
             ct.ThrowIfCancellationRequested();
-            bool resourceTarget = IsResource(ev.Text[key.To]);
+            bool resourceTarget = IsResource(ev.Text(key.To));
             if (!resourceTarget && bestInto.TryGetValue(key.From, out var above) && score <= above) continue;
             kept.Add((key, score));
         }
 
         // Locate each pattern, attach alarms.
-        var alarmOf = faultAlarms.ToDictionary(kv => kv.Key, kv => ev.Text[kv.Value[0]], StringComparer.Ordinal);
+        var alarmOf = faultAlarms.ToDictionary(kv => kv.Key, kv => ev.Text(kv.Value[0]), StringComparer.Ordinal);
         var located = new List<Entry>();
         var deepest = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (key, score) in kept)
@@ -150,7 +150,7 @@ public sealed class NezhaLocalizer : IRootCauseLocalizer
         Array.Sort(order, (a, b) => final[a].Score != final[b].Score ? final[b].Score.CompareTo(final[a].Score)
             : final[a].Depth != final[b].Depth ? final[b].Depth.CompareTo(final[a].Depth) : a.CompareTo(b));
         var ranked = order.Select(i => final[i]).Where(e => e.Service.Length > 0)
-            .Select(e => (e.Service, e.Resource ?? ev.Text[e.Key.From] + " -> " + ev.Text[e.Key.To], e.Score + 1e-3 * e.Depth));
+            .Select(e => (e.Service, e.Resource ?? ev.Text(e.Key.From) + " -> " + ev.Text(e.Key.To), e.Score + 1e-3 * e.Depth));
         return TelemetryWindows.Result(problem, ranked, new Dictionary<string, double>
         {
             ["normal_traces"] = normalGraphs.Count, ["fault_traces"] = faultGraphs.Count,
@@ -164,8 +164,8 @@ public sealed class NezhaLocalizer : IRootCauseLocalizer
 
     private static int CompareKeys(NezhaEvents ev, (int From, int To) a, (int From, int To) b)
     {
-        int c = string.CompareOrdinal(ev.Text[a.From], ev.Text[b.From]);
-        return c != 0 ? c : string.CompareOrdinal(ev.Text[a.To], ev.Text[b.To]);
+        int c = string.CompareOrdinal(ev.Text(a.From), ev.Text(b.From));
+        return c != 0 ? c : string.CompareOrdinal(ev.Text(a.To), ev.Text(b.To));
     }
 
     private static bool IsResource(string text) =>
@@ -177,7 +177,7 @@ public sealed class NezhaLocalizer : IRootCauseLocalizer
         foreach (var g in graphs)
             foreach (var (_, to) in g.Edges)
                 if (to == id && g.FirstInto.TryGetValue(id, out var into)) return into.Service;
-        var text = ev.Text[id];
+        var text = ev.Text(id);
         foreach (var r in rows)
             if (text.StartsWith(s.Service[r] + " ", StringComparison.Ordinal)) return s.Service[r];
         return null;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using AiopsLab.Data;
+using AiopsLab.Telemetry;
 
 namespace AiopsLab.Rca;
 
@@ -24,44 +25,46 @@ internal sealed class NezhaEvents
     private static readonly Regex JavaLocation1 = new(" (.+?#.+?) ", RegexOptions.CultureInvariant);
 
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _logTemplate = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _logEvent = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, int> _drainGroup = [];
+    private readonly Drain _drain = new(DrainOptions.NezhaTrainTicket);
+    private readonly List<string> _text = [];
 
-    /// <summary>Template text of each event id.</summary>
-    public List<string> Text { get; } = [];
+    /// <summary>Template text of an event id (for a Drain group, its template as learnt so far).</summary>
+    public string Text(int id) => _drainGroup.TryGetValue(id, out var g) ? _drain.Template(g) ?? "" : _text[id];
 
     /// <summary>Id of a template text (assigned on first sight).</summary>
     public int Id(string text)
     {
-        if (!_ids.TryGetValue(text, out var id)) { id = Text.Count; _ids[text] = id; Text.Add(text); }
+        if (!_ids.TryGetValue(text, out var id)) { id = _text.Count; _ids[text] = id; _text.Add(text); }
         return id;
     }
 
     /// <summary>True for an event Nezha counts as a level of depth: its text contains <c>start</c> and not <c>TraceID</c>
     /// (as <c>get_deepth_pod</c> tests template text).</summary>
-    public bool IsStart(int id) => Text[id].Contains("start", StringComparison.Ordinal) && !Text[id].Contains("TraceID", StringComparison.Ordinal);
+    public bool IsStart(int id) => Text(id) is var t && t.Contains("start", StringComparison.Ordinal) && !t.Contains("TraceID", StringComparison.Ordinal);
 
     /// <summary>
-    /// The log event text of a message: Train Ticket's Java services print the code location (<c>t.s.TravelServiceImpl#532</c>)
-    /// after the level; Nezha keeps only that location (regex <c>"  (.+?#.+?) "</c>, then <c>" (.+?#.+?) "</c>). Other
-    /// messages are reduced to a template by masking tokens that hold digits (a stand-in for Drain: the reference's Drain
-    /// settings for Train Ticket have no masking rules, and every Train Ticket message with a code location is one token).
+    /// The event of a log message: Train Ticket's Java services print the code location (<c>t.s.TravelServiceImpl#532</c>)
+    /// after the level, and Nezha keeps only that location (regex <c>"  (.+?#.+?) "</c>, then <c>" (.+?#.+?) "</c>); other
+    /// messages go to Drain (<see cref="Drain"/>, Nezha's Train Ticket settings <see cref="DrainOptions.NezhaTrainTicket"/>)
+    /// and the event is the Drain group. (A location is one token with digits, which Drain would put in a group of its own:
+    /// the two routes agree.) Drain learns in the order messages come: the normal period first, then the faulty one.
     /// </summary>
-    public string LogTemplate(string message)
+    public int LogEvent(string message)
     {
-        if (_logTemplate.TryGetValue(message, out var t)) return t;
+        if (_logEvent.TryGetValue(message, out var id)) return id;
         var m = JavaLocation2.Match(message);
         if (!m.Success) m = JavaLocation1.Match(message);
-        t = m.Success ? m.Groups[1].Value : MaskDigits(message.TrimEnd());
-        if (_logTemplate.Count < 1_000_000) _logTemplate[message] = t;
-        return t;
-    }
-
-    private static string MaskDigits(string s)
-    {
-        var parts = s.Split([' ', '_'], StringSplitOptions.RemoveEmptyEntries);
-        for (int i = 0; i < parts.Length; i++)
-            if (parts[i].Any(char.IsAsciiDigit)) parts[i] = "<*>";
-        return string.Join(' ', parts);
+        if (m.Success) id = Id(m.Groups[1].Value);
+        else
+        {
+            int g = _drain.Add(message.TrimEnd());
+            id = Id("\u0000drain:" + g.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _drainGroup[id] = g;
+        }
+        if (_logEvent.Count < 1_000_000) _logEvent[message] = id;
+        return id;
     }
 
     /// <summary>One event graph: edges (source event id, target event id), plus for each event id the first edge into it
@@ -94,7 +97,7 @@ internal sealed class NezhaEvents
                 {
                     long t = logs.TimeMicros[lr];
                     if (t > end) end = t + 1;
-                    list.Add(new Ev(t, Id(LogTemplate(logs.Message[lr])), list.Count));
+                    list.Add(new Ev(t, LogEvent(logs.Message[lr]), list.Count));
                 }
             list.Add(new Ev(end, Id(s.Service[r] + " " + s.Operation[r] + " end"), list.Count));
             if (alarms.TryGetValue(s.Service[r], out var al))

@@ -12,8 +12,9 @@ namespace AiopsLab.Rca;
 /// <para><b>Normal period</b>: <see cref="CaseTelemetry.NormalSpans"/> / <see cref="CaseTelemetry.NormalLogs"/> where the
 /// dataset records a fault-free period apart from the case (Nezha's <c>construct_data</c>); otherwise the records of the
 /// case that start before <see cref="RcaProblem.AnomalyTime"/>.</para>
-/// <para><b>Faulty period</b>: records starting in [AnomalyTime + offset, AnomalyTime + offset + length) (length 0 = to
-/// the end of the case).</para>
+/// <para><b>Faulty period</b>: the traces whose first span starts in [AnomalyTime + offset, AnomalyTime + offset + length)
+/// (length 0 = to the end of the case), each whole; log records by their own time. Normal traces from the case are those
+/// that start before the anomaly time.</para>
 /// <para><b>Ranked names</b>: a method that ranks services (or a service and something inside it) cannot name a metric
 /// column, so it names <c>&lt;service&gt;&lt;separator&gt;&lt;inner&gt;</c> in the case's own <see cref="DelimitedNaming"/>
 /// (e.g. <c>ts-order-service_CpuUsageRate(%)</c>), which the runner maps back to the service as it does for columns;
@@ -42,6 +43,19 @@ public static class TelemetryWindows
         return rows.ToArray();
     }
 
+    /// <summary>Rows of the traces of <paramref name="spans"/> whose first span starts in [from, to) (Unix µs), all their
+    /// spans included (a trace is not cut at the window's edges), in row order.</summary>
+    public static int[] TraceRows(SpanTable spans, long fromMicros, long toMicros)
+    {
+        var first = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (int i = 0; i < spans.Count; i++)
+            if (!first.TryGetValue(spans.TraceId[i], out var f) || spans.StartMicros[i] < f) first[spans.TraceId[i]] = spans.StartMicros[i];
+        var rows = new List<int>();
+        for (int i = 0; i < spans.Count; i++)
+            if (first[spans.TraceId[i]] is var t && t >= fromMicros && t < toMicros) rows.Add(i);
+        return rows.ToArray();
+    }
+
     /// <summary>Rows of <paramref name="logs"/> in [from, to) (Unix µs).</summary>
     public static int[] Rows(LogTable logs, long fromMicros, long toMicros)
     {
@@ -64,7 +78,7 @@ public static class TelemetryWindows
     public static (SpanTable Table, int[] Rows) NormalSpans(RcaProblem p, SpanTable caseSpans)
     {
         if (p.Telemetry?.NormalSpans is { Count: > 0 } n) return (n, Enumerable.Range(0, n.Count).ToArray());
-        return (caseSpans, Rows(caseSpans, long.MinValue, p.AnomalyTime * 1_000_000));
+        return (caseSpans, TraceRows(caseSpans, long.MinValue, p.AnomalyTime * 1_000_000));
     }
 
     /// <summary>The normal logs, chosen as <see cref="NormalSpans"/> chooses spans; null without logs.</summary>

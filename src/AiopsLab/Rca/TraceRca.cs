@@ -60,7 +60,7 @@ public sealed class TraceRca : IRootCauseLocalizer
             .ToDictionary(g => g.Key, g => Numerics.Stats.MeanStd(g.Select(r => (double)nt.DurationMicros[r]).ToArray(), 1), StringComparer.Ordinal);
 
         var (from, to) = TelemetryWindows.FaultWindow(problem, 0, _o.Window);
-        var traces = TelemetryWindows.ByTrace(s, TelemetryWindows.Rows(s, from, to));
+        var traces = TelemetryWindows.ByTrace(s, TelemetryWindows.TraceRows(s, from, to));
         int abnormalTraces = 0;
         var containing = new Dictionary<string, int>(StringComparer.Ordinal);          // traces containing the service
         var abnormalContaining = new Dictionary<string, int>(StringComparer.Ordinal);  // anomalous traces containing it

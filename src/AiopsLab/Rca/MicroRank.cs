@@ -13,9 +13,10 @@ namespace AiopsLab.Rca;
 /// </summary>
 /// <remarks>
 /// <para>Choices the paper leaves open follow the authors' code (github.com/IntelligentDDS/MicroRank, as refactored in
-/// RCAEval's <c>e2e/microrank.py</c>): an operation is <c>service + operation name</c>; a span is anomalous when its
-/// duration ≥ mean + 3·σ of its operation in the normal period (an operation never seen there is never anomalous) and a
-/// trace is anomalous when one of its spans is; 25 power iterations with damping d = 0.85 and operation-to-operation weight
+/// RCAEval's <c>e2e/microrank.py</c>): an operation is <c>service + operation name</c>; a trace of the faulty window is
+/// anomalous when its end-to-end duration exceeds Σ over its spans of (mean + σ) of their operation in the normal period
+/// plus 50 ms (the original's <c>trace_anormaly_detect</c>; operations never seen in the normal period add nothing; RCAEval
+/// instead flags spans beyond mean + 3σ); 25 power iterations with damping d = 0.85 and operation-to-operation weight
 /// α = 0.01, each vector rescaled to max 1; the PageRank weight of an operation is its score × Σ scores / #operations; an
 /// operation missing from one set gets 10⁻⁷ counts there (and e_p = (1 + w)·count when only normal).</para>
 /// <para>The preference vector over traces: normal traces ∝ 1/kind (kind = number of traces with the same set of
@@ -36,8 +37,10 @@ public sealed class MicroRank : IRootCauseLocalizer
     {
         /// <summary>Length of the faulty window in seconds from the anomaly time (0 = to the end of the case).</summary>
         public double Window { get; set; }
-        /// <summary>k in the span anomaly rule duration ≥ mean + k·σ.</summary>
-        public double Sigmas { get; set; } = 3;
+        /// <summary>k in the trace anomaly rule: duration &gt; Σ over its spans of (mean + k·σ) + margin.</summary>
+        public double Sigmas { get; set; } = 1;
+        /// <summary>Margin of the trace anomaly rule in ms.</summary>
+        public double MarginMs { get; set; } = 50;
         /// <summary>PageRank damping d.</summary>
         public double Damping { get; set; } = 0.85;
         /// <summary>Weight α of operation-to-operation links.</summary>
@@ -75,7 +78,17 @@ public sealed class MicroRank : IRootCauseLocalizer
         var normal = new List<int[]>();
         foreach (var t in traces)
         {
-            bool bad = t.Any(r => slo.TryGetValue(Op(s, r), out var m) && double.IsFinite(m.Std) && s.DurationMicros[r] >= m.Mean + _o.Sigmas * m.Std);
+            // Trace-level rule of the authors' code (anormaly_detector.trace_anormaly_detect): the trace's end-to-end
+            // duration exceeds Σ over its spans of (mean + σ) of their operation, plus a margin.
+            long first = long.MaxValue, last = long.MinValue;
+            double expect = 0;
+            foreach (var r in t)
+            {
+                first = Math.Min(first, s.StartMicros[r]);
+                last = Math.Max(last, s.StartMicros[r] + s.DurationMicros[r]);
+                if (slo.TryGetValue(Op(s, r), out var m)) expect += m.Mean + (double.IsFinite(m.Std) ? _o.Sigmas * m.Std : 0);
+            }
+            bool bad = (last - first) > expect + _o.MarginMs * 1000;
             (bad ? anomalous : normal).Add(t);
         }
         var diag = new Dictionary<string, double> { ["anomalous_traces"] = anomalous.Count, ["normal_traces"] = normal.Count };

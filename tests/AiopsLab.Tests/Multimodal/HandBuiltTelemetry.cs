@@ -9,10 +9,10 @@ namespace AiopsLab.Tests.Multimodal;
 /// paths: <c>front → a → b</c>, <c>front → c → b</c> or <c>front → e</c> (one request a second, paths in turn). Every span
 /// writes two log lines with a Java-style code location (<c>x.&lt;svc&gt;#10</c>, then <c>#11</c>). Metrics: one CPU
 /// usage-rate column per service, every 60 s.
-/// A fault in a service can be: <see cref="Fault.Slow"/> (its own work takes 50 ms more, so its callers slow down too —
+/// A fault in a service can be: <see cref="Fault.Slow"/> (its own work takes 100 ms more, so its callers slow down too —
 /// the root cause is the service every slow request passes through, not the callers that merely wait),
 /// <see cref="Fault.Code"/> (its spans fail and its second log line becomes <c>x.&lt;svc&gt;#99 … exception</c>; durations
-/// unchanged), <see cref="Fault.Cpu"/> (its CPU usage rate reads 95 % from the fault on and its own work takes 20 ms more)
+/// unchanged), <see cref="Fault.Cpu"/> (its CPU usage rate reads 95 % from the fault on and its own work takes 80 ms more)
 /// or <see cref="Fault.Network"/> (its responses reach the caller 400 ms late: the caller's span ends 400 ms after the
 /// service's own span, which is unchanged).
 /// </summary>
@@ -78,7 +78,7 @@ public static class HandBuiltTelemetry
         string[] chain = path switch { 0 => ["front", "a", "b"], 1 => ["front", "c", "b"], _ => ["front", "e"] };
         // Own work of each hop; a hop's span covers its own work and its callee's span.
         var own = chain.Select(svc => 1000 + (long)(rng.NextDouble() * 200) + (fault is { } f && f.Svc == svc
-            ? f.Kind switch { Fault.Slow => 50_000, Fault.Cpu => 20_000, _ => 0 } : 0)).ToArray();
+            ? f.Kind switch { Fault.Slow => 100_000, Fault.Cpu => 80_000, _ => 0 } : 0)).ToArray();
         var dur = new long[chain.Length];
         for (int i = chain.Length - 1; i >= 0; i--)
         {

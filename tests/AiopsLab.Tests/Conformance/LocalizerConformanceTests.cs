@@ -34,8 +34,13 @@ public class LocalizerConformanceTests
     private static readonly Lazy<IReadOnlyList<FaultCase>> EasyMetrics = new(SyntheticBenchmark.EasyCases);
     private static readonly Lazy<IReadOnlyList<FaultCase>> EasyTelemetry = new(Multimodal.HandBuiltTelemetry.Cases);
 
-    /// <summary>Telemetry the method (the last stage of <paramref name="spec"/>) needs; empty for metrics only.</summary>
-    private static string Needs(string spec) => MethodCatalog.Find(MethodSpec.Parse(spec).Stages[^1].Name).Needs;
+    /// <summary>Telemetry the method (the last stage of <paramref name="spec"/>) needs; empty for metrics only and for a
+    /// method outside the catalog (external methods).</summary>
+    private static string Needs(string spec)
+    {
+        var name = MethodSpec.Parse(spec).Stages[^1].Name;
+        return MethodCatalog.All.FirstOrDefault(m => m.Name == name && m.Kind == MethodKind.Localizer)?.Needs ?? "";
+    }
 
     /// <summary>The easy cases for <paramref name="spec"/>: synthetic metrics, or hand-built traces and logs
     /// (<see cref="Multimodal.HandBuiltTelemetry"/>) for a method that needs them.</summary>

@@ -19,6 +19,8 @@ public sealed record MethodInfo(string Name, MethodKind Kind, Type Type, Type? O
     public Func<IReadOnlyDictionary<string, string>, object>? Factory { get; init; }
     /// <summary>Options declared by the method itself (external methods), in place of <see cref="OptionsType"/>'s properties.</summary>
     public IReadOnlyList<(string Name, string Type, string Default)>? DeclaredOptions { get; init; }
+    /// <summary>Telemetry the method needs (<see cref="MethodAttribute.Needs"/>): empty for metrics only.</summary>
+    public string Needs { get; init; } = "";
 
     /// <summary>Settable option names (kebab-case) with their default values, for help text and provenance.</summary>
     public IReadOnlyList<(string Name, string Type, string Default)> Options()
@@ -72,7 +74,7 @@ public static class MethodCatalog
         var optionsType = withOptions?.GetParameters()[0].ParameterType;
         if (optionsType is not null && optionsType.GetConstructor(Type.EmptyTypes) is null)
             throw new InvalidOperationException($"{type}'s options type {optionsType} needs a parameterless constructor (defaults).");
-        return Register(new MethodInfo(a.Name, kind, type, optionsType, a.Summary, a.Citation, a.IsBaseline));
+        return Register(new MethodInfo(a.Name, kind, type, optionsType, a.Summary, a.Citation, a.IsBaseline) { Needs = a.Needs });
     }
 
     /// <summary>Registers a method described directly (an external method; see <see cref="ExternalMethods"/>).</summary>

@@ -9,12 +9,16 @@ namespace AiopsLab.Data;
 /// <param name="InjectTime">Unix seconds of the injection (for datasets that do not record it, the documented stand-in).</param>
 /// <param name="RootCauseMetric">Root-cause column where the dataset labels one, for metric-level scoring.</param>
 /// <param name="FaultClass">Coarser class where the dataset has one (nezha: <c>resource</c> or <c>code</c>).</param>
+/// <param name="InnerRootCause">Where inside the root-cause service the fault sits, where the dataset labels it (Nezha's
+/// inner-service level: a resource such as <c>CpuUsageRate(%)</c>, or a code region as two log statements joined by
+/// <c>_</c>); scored as the inner-service rank (AIS@k, <c>Evaluation.InnerServiceRank</c>).</param>
 public sealed record FaultLabel(
     string RootCause,
     string FaultType,
     long InjectTime,
     string? RootCauseMetric = null,
-    string? FaultClass = null);
+    string? FaultClass = null,
+    string? InnerRootCause = null);
 
 /// <summary>One fault-injection case: metrics around the fault, its label and, where the dataset has one, the call graph.</summary>
 /// <param name="Id">Unique within its dataset, stable across runs (e.g. <c>carts-cpu/1</c>).</param>

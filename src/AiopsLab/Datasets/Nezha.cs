@@ -35,7 +35,8 @@ namespace AiopsLab.Datasets;
 /// <c>resource</c> (cpu_contention, cpu_consumed, network_delay) or <c>code</c> (return, exception). The root-cause metric
 /// is taken from <c>construct_data/root_cause_{hipster,ts}.json</c> when it names a metric column of that service
 /// (<c>CpuUsageRate(%)</c>); <c>NetworkP90(ms)</c> has no column in the metric files and code faults name log
-/// statements, so those cases have no metric-level label.</para>
+/// statements, so those cases have no metric-level label. The same file's entry, whatever it names, is the case's
+/// inner-service label (<see cref="FaultLabel.InnerRootCause"/>, scored as AIS@k).</para>
 /// <para><b>Call graph.</b> Online Boutique: <c>dependency.csv</c> (Source → Target). Train Ticket: none in the data.</para>
 /// <para><b>Traces and logs</b> (Train Ticket; where the day has <c>trace</c>/<c>log</c> folders): the case's
 /// <see cref="FaultCase.Telemetry"/>, read lazily over the same window, see <see cref="NezhaTelemetry"/>.</para>
@@ -153,7 +154,9 @@ public sealed class Nezha : IDataset
         if (_rootCauseMetric.TryGetValue(sysKey, out var bySvc) && bySvc.TryGetValue(d.RootCause, out var byType)
             && byType.TryGetValue(d.FaultType, out var m) && frame.Contains(d.RootCause + "_" + m))
             metric = d.RootCause + "_" + m;
-        return new FaultCase(d.Id, Name, d.System, frame, new FaultLabel(d.RootCause, d.FaultType, w.Inject, metric, d.FaultClass), rec.CallGraph, Naming)
+        string? inner = _rootCauseMetric.TryGetValue(sysKey, out var bySvc2) && bySvc2.TryGetValue(d.RootCause, out var byType2)
+            && byType2.TryGetValue(d.FaultType, out var label) ? label : null;
+        return new FaultCase(d.Id, Name, d.System, frame, new FaultLabel(d.RootCause, d.FaultType, w.Inject, metric, d.FaultClass, inner), rec.CallGraph, Naming)
         {
             Slis = rec.Slis.Where(frame.Contains).ToArray(),
             Telemetry = _telemetry.Has(w.Day) ? _telemetry.For(w.Day, w.Inject - _before, w.Inject + _after) : null,

@@ -38,6 +38,8 @@ public sealed record CaseOutcome
     public int? Rank { get; init; }
     /// <summary>1-based metric-level rank of the labelled root-cause metric, where the dataset labels one.</summary>
     public int? MetricRank { get; init; }
+    /// <summary>1-based inner-service rank (<see cref="InnerServiceRank"/>, AIS@k), where the dataset labels one.</summary>
+    public int? InnerRank { get; init; }
     /// <summary>Number of distinct services among the case's metrics: the candidates for chance-level scores.</summary>
     public int ServiceCount { get; init; }
     /// <summary>Anomaly time given to the method (Unix seconds).</summary>

@@ -197,6 +197,7 @@ public static class Runner
                 Diagnostics = result.Diagnostics,
                 Rank = RankingMetrics.RankOf(services, fc.Label.RootCause),
                 MetricRank = fc.Label.RootCauseMetric is { } rm ? RankingMetrics.RankOf(result.Ranking.Select(r => r.Metric).ToArray(), rm) : null,
+                InnerRank = fc.Label.InnerRootCause is { } ir ? InnerServiceRank.RankOf(result.Ranking.Select(r => r.Metric).ToArray(), fc.Naming, fc.Label.RootCause, ir) : null,
             }));
         }
         return new CaseExecution(fc, outcomes);

@@ -21,6 +21,11 @@ public sealed class MethodAttribute(string name) : Attribute
     /// <summary>The paper, e.g. "Pham et al., BARO, FSE 2024".</summary>
     public string Citation { get; init; } = "";
 
+    /// <summary>Telemetry the method cannot work without, comma-separated (<c>traces</c>, <c>logs</c>); empty for a method
+    /// that reads metrics only. Such a method fails with a clear error on a case without it, and the conformance suite
+    /// runs it on cases that have it.</summary>
+    public string Needs { get; init; } = "";
+
     /// <summary>A reference baseline (such as <c>random</c>) that is not expected to find root causes.</summary>
     public bool IsBaseline { get; init; }
 }

@@ -31,18 +31,39 @@ public class LocalizerConformanceTests
 
     protected virtual bool IsBaseline(string spec) => MethodCatalog.Find(MethodSpec.Parse(spec).Stages[^1].Name).IsBaseline;
 
-    private static readonly Lazy<IReadOnlyList<FaultCase>> Easy = new(SyntheticBenchmark.EasyCases);
+    private static readonly Lazy<IReadOnlyList<FaultCase>> EasyMetrics = new(SyntheticBenchmark.EasyCases);
+    private static readonly Lazy<IReadOnlyList<FaultCase>> EasyTelemetry = new(Multimodal.HandBuiltTelemetry.Cases);
+
+    /// <summary>Telemetry the method (the last stage of <paramref name="spec"/>) needs; empty for metrics only and for a
+    /// method outside the catalog (external methods).</summary>
+    private static string Needs(string spec)
+    {
+        var name = MethodSpec.Parse(spec).Stages[^1].Name;
+        return MethodCatalog.All.FirstOrDefault(m => m.Name == name && m.Kind == MethodKind.Localizer)?.Needs ?? "";
+    }
+
+    /// <summary>The easy cases for <paramref name="spec"/>: synthetic metrics, or hand-built traces and logs
+    /// (<see cref="Multimodal.HandBuiltTelemetry"/>) for a method that needs them.</summary>
+    private static IReadOnlyList<FaultCase> Easy(string spec) => Needs(spec).Length > 0 ? EasyTelemetry.Value : EasyMetrics.Value;
 
     private static RcaProblem ProblemOf(FaultCase c, ulong seed = 11) =>
-        new(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming) { Seed = seed, Slis = c.Slis };
+        new(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming) { Seed = seed, Slis = c.Slis, Telemetry = c.Telemetry };
 
-    /// <summary>A result is well formed: every ranked metric is an input column, none twice.</summary>
-    private static void AssertWellFormed(RcaResult r, MetricFrame input, string spec)
+    /// <summary>A result is well formed: every ranked name is an input column (or, for a method that ranks services from
+    /// traces and logs, names a service of the case), none twice.</summary>
+    private static void AssertWellFormed(RcaResult r, RcaProblem p, string spec)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string>? services = null;
+        if (Needs(spec).Length > 0)
+        {
+            services = new HashSet<string>(p.Naming.Services(p.Metrics.Names), StringComparer.Ordinal);
+            if (p.Telemetry?.Spans is { } sp) services.UnionWith(sp.Service);
+        }
         foreach (var m in r.Ranking)
         {
-            Assert.True(input.Contains(m.Metric), $"{spec} ranked '{m.Metric}', which is not an input column.");
+            if (services is null) Assert.True(p.Metrics.Contains(m.Metric), $"{spec} ranked '{m.Metric}', which is not an input column.");
+            else Assert.True(services.Contains(p.Naming.ServiceOf(m.Metric)), $"{spec} ranked '{m.Metric}', which names no service of the case.");
             Assert.True(seen.Add(m.Metric), $"{spec} ranked '{m.Metric}' twice.");
         }
     }
@@ -58,24 +79,24 @@ public class LocalizerConformanceTests
             Assert.True(e.Message.Length >= 10, $"{spec} on {what}: the error '{e.Message}' does not explain the problem.");
             return;
         }
-        AssertWellFormed(r, p.Metrics, spec);
+        AssertWellFormed(r, p, spec);
     }
 
     [Theory, MemberData(nameof(Localizers))]
     public virtual void Same_input_gives_the_same_output(string spec)
     {
-        var p = ProblemOf(Easy.Value[1]);
+        var p = ProblemOf(Easy(spec)[1]);
         var a = Create(spec).Localize(p);
         var b = Create(spec).Localize(p);
         Assert.Equal(a.Ranking.Select(x => x.Metric), b.Ranking.Select(x => x.Metric));
         Assert.Equal(a.Ranking.Select(x => BitConverter.DoubleToInt64Bits(x.Score)), b.Ranking.Select(x => BitConverter.DoubleToInt64Bits(x.Score)));
-        AssertWellFormed(a, p.Metrics, spec);
+        AssertWellFormed(a, p, spec);
     }
 
     [Theory, MemberData(nameof(Localizers))]
     public virtual void Input_is_not_mutated(string spec)
     {
-        var c = Easy.Value[0];
+        var c = Easy(spec)[0];
         var before = Enumerable.Range(0, c.Metrics.ColumnCount).Select(c.Metrics.ColumnCopy).ToArray();
         var time = c.Metrics.Time.ToArray();
         var edges = c.CallGraph!.Edges.ToArray();
@@ -89,7 +110,7 @@ public class LocalizerConformanceTests
     [Theory, MemberData(nameof(Localizers))]
     public virtual void Missing_values_give_a_defined_result_or_a_clear_error(string spec)
     {
-        var c = Easy.Value[1];
+        var c = Easy(spec)[1];
         var f = c.Metrics;
         var cols = Enumerable.Range(0, f.ColumnCount).Select(f.ColumnCopy).ToArray();
         var rng = new Numerics.Rng(5);
@@ -104,7 +125,7 @@ public class LocalizerConformanceTests
     [Theory, MemberData(nameof(Localizers))]
     public virtual void Constant_series_give_a_defined_result_or_a_clear_error(string spec)
     {
-        var c = Easy.Value[0];
+        var c = Easy(spec)[0];
         var f = c.Metrics;
         var constant = new MetricFrame(f.Time.ToArray(), f.Names, f.Names.Select((_, j) => Enumerable.Repeat((double)j, f.RowCount).ToArray()).ToArray());
         AssertDefinedOrClearError(spec, ProblemOf(c) with { Metrics = constant }, "all-constant input");
@@ -117,7 +138,7 @@ public class LocalizerConformanceTests
     [Theory, MemberData(nameof(Localizers))]
     public virtual void Too_short_series_give_a_defined_result_or_a_clear_error(string spec)
     {
-        var c = Easy.Value[0];
+        var c = Easy(spec)[0];
         var f = c.Metrics;
         int a = f.RowAtOrAfter(c.Label.InjectTime);
         AssertDefinedOrClearError(spec, ProblemOf(c) with { Metrics = f.SliceRows(a - 1, 3) }, "3 rows (1 normal)");
@@ -125,12 +146,22 @@ public class LocalizerConformanceTests
         AssertDefinedOrClearError(spec, ProblemOf(c) with { Metrics = f.SliceRows(a - 5, 5) }, "no anomalous rows");
     }
 
+    /// <summary>A method that needs traces or logs, given a case without them, fails with an error that says so.</summary>
+    [Theory, MemberData(nameof(Localizers))]
+    public void A_case_without_the_telemetry_a_method_needs_gives_a_clear_error(string spec)
+    {
+        if (Needs(spec).Length == 0) return;
+        var p = ProblemOf(EasyMetrics.Value[0]) with { Telemetry = null };
+        var e = Assert.ThrowsAny<AiopsLabException>(() => MethodCatalog.CreateLocalizer(spec).Localize(p));
+        Assert.Contains("needs traces", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory, MemberData(nameof(Localizers))]
     public virtual void A_cancelled_token_is_respected(string spec)
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => Create(spec).Localize(ProblemOf(Easy.Value[0]), cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => Create(spec).Localize(ProblemOf(Easy(spec)[0]), cts.Token));
     }
 
     /// <summary>
@@ -143,7 +174,7 @@ public class LocalizerConformanceTests
     {
         if (IsBaseline(spec)) return;
         var ranks = new List<(string Case, int? Rank)>();
-        foreach (var c in Easy.Value)
+        foreach (var c in Easy(spec))
         {
             var r = Create(spec).Localize(ProblemOf(c));
             ranks.Add((c.Id, RankingMetrics.RankOf(r.Services(c.Naming), c.Label.RootCause)));

@@ -109,19 +109,9 @@ public sealed class NezhaTelemetry
     }
 
     /// <summary>Reads one <c>*_trace.csv[.gz]</c> file.</summary>
-    public static SpanRow[] ReadSpans(string path)
-    {
-        var pool = new StringPool();
-        var rows = new List<SpanRow>();
-        Span<Range> r = stackalloc Range[9];
-        using var reader = TextFiles.OpenText(path);
-        int line = 0;
-        Header(reader, path, ref line, "TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration");
-        while (TextFiles.ReadLine(reader, path, line) is { } text)
+    public static SpanRow[] ReadSpans(string path) => ReadRows(path,
+        "TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration", (l, r, line, pool) =>
         {
-            line++;
-            if (text.Length == 0) continue;
-            var l = text.AsSpan();
             if (l.Contains('"')) throw new DataFormatException(path, line, null, "unexpected quote in a trace row (trace files have no quoted fields).");
             int n = l.Split(r, ',');
             if (n != 8) throw new DataFormatException(path, line, null, $"expected 8 fields, found {l.Count(',') + 1}.");
@@ -131,34 +121,39 @@ public sealed class NezhaTelemetry
             if (dur < 0) throw new DataFormatException(path, line, 8, $"negative duration {l[r[7]]}.");
             var pod = pool.Get(l[r[3]]);
             var parent = l[r[2]];
-            rows.Add(new SpanRow(pool.Get(l[r[0]]), l[r[1]].ToString(), parent.IsEmpty || parent.SequenceEqual("root") ? null : parent.ToString(),
-                pool.Get(Nezha.ServiceOfPod(pod)), pod, pool.Get(l[r[4]]), start, dur, SpanStatus.Unset));
-        }
-        return rows.ToArray();
-    }
+            return new SpanRow(pool.Get(l[r[0]]), l[r[1]].ToString(), parent.IsEmpty || parent.SequenceEqual("root") ? null : parent.ToString(),
+                pool.Get(Nezha.ServiceOfPod(pod)), pod, pool.Get(l[r[4]]), start, dur, SpanStatus.Unset);
+        });
 
     /// <summary>Reads one <c>*_log.csv[.gz]</c> file.</summary>
-    public static LogRow[] ReadLogs(string path)
-    {
-        var pool = new StringPool();
-        var rows = new List<LogRow>();
-        Span<Range> r = stackalloc Range[8];
-        using var reader = TextFiles.OpenText(path);
-        int line = 0;
-        Header(reader, path, ref line, "Timestamp,TimeUnixNano,Node,PodName,Container,TraceID,SpanID,Log");
-        while (TextFiles.ReadLine(reader, path, line) is { } text)
+    public static LogRow[] ReadLogs(string path) => ReadRows(path,
+        "Timestamp,TimeUnixNano,Node,PodName,Container,TraceID,SpanID,Log", (l, r, line, pool) =>
         {
-            line++;
-            if (text.Length == 0) continue;
-            var l = text.AsSpan();
             // The first seven fields are never quoted; the eighth (the Log cell) is the rest of the row.
-            if (l.Split(r, ',') < 8) throw new DataFormatException(path, line, null, $"expected 8 fields, found {l.Count(',') + 1}.");
+            if (l.Split(r[..8], ',') < 8) throw new DataFormatException(path, line, null, $"expected 8 fields, found {l.Count(',') + 1}.");
             long time = Long(path, line, 2, l[r[1]]) / 1000;
             var pod = pool.Get(l[r[3]]);
             var trace = l[r[5]];
             var span = l[r[6]];
-            rows.Add(new LogRow(time, pool.Get(Nezha.ServiceOfPod(pod)), pod, trace.IsEmpty ? null : pool.Get(trace),
-                span.IsEmpty ? null : span.ToString(), MessageOf(Cell(l[r[7].Start..], path, line), path, line)));
+            return new LogRow(time, pool.Get(Nezha.ServiceOfPod(pod)), pod, trace.IsEmpty ? null : pool.Get(trace),
+                span.IsEmpty ? null : span.ToString(), MessageOf(Cell(l[r[7].Start..], path, line), path, line));
+        });
+
+    private delegate T RowParser<T>(ReadOnlySpan<char> line, Span<Range> fields, int lineNumber, StringPool pool);
+
+    /// <summary>The shared read loop of the trace and log files: header check, one row per non-empty line, strings pooled per file.</summary>
+    private static T[] ReadRows<T>(string path, string header, RowParser<T> parse)
+    {
+        var pool = new StringPool();
+        var rows = new List<T>();
+        Span<Range> r = stackalloc Range[9];
+        using var reader = TextFiles.OpenText(path);
+        int line = 0;
+        Header(reader, path, ref line, header);
+        while (TextFiles.ReadLine(reader, path, line) is { } text)
+        {
+            line++;
+            if (text.Length > 0) rows.Add(parse(text.AsSpan(), r, line, pool));
         }
         return rows.ToArray();
     }

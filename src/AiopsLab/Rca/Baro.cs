@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using AiopsLab.Data;
 using AiopsLab.Detection;
-using AiopsLab.Experiments;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
 using AiopsLab.Preparation;

@@ -175,7 +175,7 @@ public sealed class PrometheusTests(ITestOutputHelper output)
                 Every = 1, History = 120, Settle = 10, MaxAlarms = 1, MaxPolls = 200, Out = dir,
             };
             var incidents = new LiveWatch(client, o, line => { lock (log) log.Add(line); output.WriteLine(line); }).Run(CancellationToken.None);
-            Assert.True(incidents.Count == 1, "no alarm was raised:\n" + string.Join("\n", log));
+            Assert.True(incidents.Count == 1, $"no alarm was raised ({exporter.Served} scrapes served):\n" + string.Join("\n", log));
             var i = incidents[0];
             long injectedAt = exporter.T0 + (c.Label.InjectTime - c.Metrics.StartTime);
             output.WriteLine($"injected at {injectedAt}, alarm at {i.AlarmTime} (delay {i.AlarmTime - injectedAt} s), root cause {c.Label.RootCause}, ranked {string.Join(",", i.Services)}");
@@ -204,6 +204,8 @@ public sealed class PrometheusTests(ITestOutputHelper output)
         private readonly int _port = PrometheusServer.FreePort();
         public string HostPort => "127.0.0.1:" + _port.ToString(CultureInfo.InvariantCulture);
         public long T0 { get; private set; }
+        public int Served => _served;
+        private int _served;
 
         public void Start()
         {
@@ -230,9 +232,15 @@ public sealed class PrometheusTests(ITestOutputHelper output)
                           .Append(c.Metrics.Column(j)[row].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
                 }
                 var bytes = Encoding.UTF8.GetBytes(sb.ToString());
-                ctx.Response.ContentType = "text/plain; version=0.0.4";
-                await ctx.Response.OutputStream.WriteAsync(bytes);
-                ctx.Response.Close();
+                // One failed response (a scrape abandoned by Prometheus under load) must not end the exporter.
+                try
+                {
+                    ctx.Response.ContentType = "text/plain; version=0.0.4";
+                    await ctx.Response.OutputStream.WriteAsync(bytes);
+                    ctx.Response.Close();
+                    Interlocked.Increment(ref _served);
+                }
+                catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException) { ctx.Response.Abort(); }
             }
         }
 

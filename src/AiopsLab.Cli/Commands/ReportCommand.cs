@@ -36,13 +36,15 @@ public sealed class ReportCommand : ICliCommand
             if (!(a > 0 && a < 1)) throw new AiopsLabException("--alpha must be between 0 and 1.");
             var n = p.GetValue(resamples);
             if (n < 100) throw new AiopsLabException("--resamples must be at least 100.");
-            using var store = RunStore.Open(folder);
+            bool live = RunStore.IsBeingWritten(folder);
+            using var store = RunStore.Open(folder); // read-only, one snapshot: safe while a run writes the store
             var outDir = Data.OutputFolder.Prepare(p.GetValue(outOpt) ?? Path.Combine(folder, "report"));
             var result = ExperimentReport.Write(store, new ReportOptions
             {
                 OutDir = outDir, Intervals = p.GetValue(ci), Resamples = n, Seed = p.GetValue(seed), Alpha = a, Zeros = z, Render = !p.GetValue(noPng),
             });
             foreach (var m in result.Messages) ctx.Err.WriteLine("note: " + m);
+            if (live) ctx.Err.WriteLine("note: a run is still writing to this store; the report covers the cases committed when it began reading (run report again when the run ends).");
             ctx.Out.WriteLine($"wrote {result.Files.Count} files to {Path.GetFullPath(outDir)} (start with report.md)");
             return 0;
         }));

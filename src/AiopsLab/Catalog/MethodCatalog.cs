@@ -154,35 +154,44 @@ public static class MethodCatalog
     public static IRootCauseLocalizer CreateLocalizer(string spec) => CreateLocalizer(MethodSpec.Parse(spec));
 
     /// <summary>Builds a detector from a single-stage spec.</summary>
-    public static IAnomalyDetector CreateDetector(string spec)
-    {
-        var s = MethodSpec.Parse(spec);
-        if (s.Stages.Count != 1) throw new AiopsLabException($"'{spec}': a detector spec has one stage.");
-        return (IAnomalyDetector)Instantiate(Find(s.Stages[0].Name, MethodKind.Detector), s.Stages[0].Parameters);
-    }
+    public static IAnomalyDetector CreateDetector(string spec) => CreateSingle<IAnomalyDetector>(spec, MethodKind.Detector);
 
     /// <summary>Builds a reducer from a single-stage spec.</summary>
-    public static IMetricReducer CreateReducer(string spec)
-    {
-        var s = MethodSpec.Parse(spec);
-        if (s.Stages.Count != 1) throw new AiopsLabException($"'{spec}' is not a single metric reducer.");
-        return (IMetricReducer)Instantiate(Find(s.Stages[0].Name, MethodKind.Reducer), s.Stages[0].Parameters);
-    }
+    public static IMetricReducer CreateReducer(string spec) => CreateSingle<IMetricReducer>(spec, MethodKind.Reducer);
 
     /// <summary>Builds an anomaly-time source from a single-stage spec, e.g. <c>bocpd</c> or <c>first-alarm(detector=spot)</c>.</summary>
-    public static IAnomalyTimeSource CreateAnomalyTimeSource(string spec)
-    {
-        var s = MethodSpec.Parse(spec);
-        if (s.Stages.Count != 1) throw new AiopsLabException($"'{spec}': an anomaly-time source spec has one stage.");
-        return (IAnomalyTimeSource)Instantiate(Find(s.Stages[0].Name, MethodKind.AnomalyTimeSource), s.Stages[0].Parameters);
-    }
+    public static IAnomalyTimeSource CreateAnomalyTimeSource(string spec) => CreateSingle<IAnomalyTimeSource>(spec, MethodKind.AnomalyTimeSource);
 
     /// <summary>Builds a fault-type labeller from a single-stage spec, e.g. <c>knn(k=3)</c>.</summary>
-    public static IFaultLabeller CreateLabeller(string spec)
+    public static IFaultLabeller CreateLabeller(string spec) => CreateSingle<IFaultLabeller>(spec, MethodKind.Labeller);
+
+    private static T CreateSingle<T>(string spec, MethodKind kind)
     {
         var s = MethodSpec.Parse(spec);
-        if (s.Stages.Count != 1) throw new AiopsLabException($"'{spec}': a labeller spec has one stage.");
-        return (IFaultLabeller)Instantiate(Find(s.Stages[0].Name, MethodKind.Labeller), s.Stages[0].Parameters);
+        if (s.Stages.Count != 1) throw new AiopsLabException($"'{spec}': {Article(kind)} spec has one stage.");
+        return (T)Instantiate(Find(s.Stages[0].Name, kind), s.Stages[0].Parameters);
+    }
+
+    /// <summary>
+    /// The configuration a localizer spec denotes: each stage's parameters bound to its options and written back, keeping
+    /// only those that differ from the defaults. <c>baro</c>, <c>baro(window=0)</c> and <c>baro(window=+0)</c> all give
+    /// <c>baro</c>, so an experiment can refuse to run one configuration twice under two names. Methods that bind their
+    /// own parameters (external methods) keep them as written.
+    /// </summary>
+    /// <exception cref="AiopsLabException">As <see cref="CreateLocalizer(MethodSpec)"/> for an unknown name or a bad value.</exception>
+    public static MethodSpec Effective(MethodSpec spec)
+    {
+        var stages = new MethodStage[spec.Stages.Count];
+        for (int i = 0; i < stages.Length; i++)
+        {
+            var s = spec.Stages[i];
+            var kind = i == stages.Length - 1 ? MethodKind.Localizer : MethodKind.Reducer;
+            var m = FindAll(s.Name).FirstOrDefault(x => x.Kind == kind);
+            stages[i] = m is { OptionsType: { } type, Factory: null, DeclaredOptions: null }
+                ? new MethodStage(s.Name, OptionsBinder.Unbind(OptionsBinder.Bind(type, s.Parameters, m.Name), changedOnly: true))
+                : s;
+        }
+        return new MethodSpec(stages);
     }
 
     /// <summary>Creates an instance with options bound from <paramref name="parameters"/>. A constructor's rejection of an

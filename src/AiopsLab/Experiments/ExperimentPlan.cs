@@ -123,16 +123,24 @@ public sealed class ExperimentPlan
     {
         // Methods first: a spec naming a method that does not exist fails before any data is touched.
         var methods = new List<string>();
-        var seen = new Dictionary<string, SpecLocation>(StringComparer.Ordinal);
+        // Keyed by the configuration a spec denotes (defaults dropped), so 'baro' and 'baro(window=0)' cannot both run.
+        var seen = new Dictionary<string, (string Canonical, SpecLocation Where)>(StringComparer.Ordinal);
         foreach (var entry in spec.Methods)
         {
             foreach (var m in MethodGrid.Expand(entry))
             {
                 var canonical = m.ToString();
-                try { MethodCatalog.CreateLocalizer(m); }
+                string effective;
+                try { MethodCatalog.CreateLocalizer(m); effective = MethodCatalog.Effective(m).ToString(); }
                 catch (AiopsLabException e) { throw entry.Where.Error(e.Message); }
-                if (!seen.TryAdd(canonical, entry.Where))
-                    throw entry.Where.Error($"method '{canonical}' is already listed at line {seen[canonical].Line.ToString(CultureInfo.InvariantCulture)}.");
+                if (!seen.TryAdd(effective, (canonical, entry.Where)))
+                {
+                    var (earlier, at) = seen[effective];
+                    var line = at.Line > 0 ? " at line " + at.Line.ToString(CultureInfo.InvariantCulture) : "";
+                    throw entry.Where.Error(earlier == canonical
+                        ? $"method '{canonical}' is already listed{line}."
+                        : $"method '{canonical}' is the same configuration as '{earlier}' listed{line} (both are '{effective}' once defaults are dropped); list it once.");
+                }
                 methods.Add(canonical);
             }
         }

@@ -73,14 +73,35 @@ public sealed partial class RunStore : IDisposable
     private static FileStream LockForWriting(string folder)
     {
         var file = System.IO.Path.Combine(folder, LockFileName);
-        try { return new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-        catch (IOException e)
+        for (int attempt = 0; ; attempt++)
         {
-            throw new AiopsLabException($"another process is writing to the run store in '{folder}' ({LockFileName} is locked: {e.Message}); wait for it to finish or choose another --out.");
+            try { return new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (attempt < 20) { Thread.Sleep(50); } // a reader's probe (IsBeingWritten) holds it for an instant
+            catch (IOException e)
+            {
+                throw new AiopsLabException($"another process is writing to the run store in '{folder}' ({LockFileName} is locked: {e.Message}); wait for it to finish or choose another --out.");
+            }
         }
     }
 
-    /// <summary>Opens an existing store (a folder holding runs.db, or the file).</summary>
+    /// <summary>
+    /// Whether a process holds the writer's lock on the store in <paramref name="folderOrFile"/> now, i.e. a run is still
+    /// adding rows. Probes with a shared lock that it releases at once; never waits.
+    /// </summary>
+    public static bool IsBeingWritten(string folderOrFile)
+    {
+        var file = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(FileOf(folderOrFile))!, LockFileName);
+        if (!File.Exists(file)) return false;
+        try { using var probe = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite); return false; }
+        catch (IOException) { return File.Exists(file); }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>
+    /// Opens an existing store (a folder holding runs.db, or the file) for reading. The connection is read-only, so a
+    /// reader can never change or damage a store, and it reads one snapshot: while a run is writing the store (WAL
+    /// journal) a reader neither blocks it nor sees a half-written case, only the cases committed when it began reading.
+    /// </summary>
     /// <exception cref="AiopsLabException">No store there, or not a store.</exception>
     public static RunStore Open(string folderOrFile)
     {
@@ -92,14 +113,18 @@ public sealed partial class RunStore : IDisposable
 
     private static RunStore OpenFile(string file, bool create)
     {
-        var cs = new SqliteConnectionStringBuilder { DataSource = file, Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 30 }.ToString();
+        var cs = new SqliteConnectionStringBuilder { DataSource = file, Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 30 }.ToString();
         var db = new SqliteConnection(cs);
         try
         {
             db.Open();
-            Exec(db, "PRAGMA journal_mode=WAL;");
-            Exec(db, "PRAGMA synchronous=NORMAL;");
             Exec(db, "PRAGMA busy_timeout=30000;");
+            if (create)
+            {
+                Exec(db, "PRAGMA journal_mode=WAL;");
+                Exec(db, "PRAGMA synchronous=NORMAL;");
+            }
+            else Exec(db, "BEGIN;"); // one read snapshot for the reader's whole life; ended when the connection closes
             var store = new RunStore(file, db);
             store.EnsureSchema(create);
             return store;

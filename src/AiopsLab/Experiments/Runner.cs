@@ -131,6 +131,7 @@ public static class Runner
         {
             if (d.Problem is not null) throw new CaseUnavailableException(d.Problem);
             fc = dataset.Load(d, ct);
+            CaseValidation.Check(fc); // every layout: a label that does not fit the data fails the case, never scores it
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e)

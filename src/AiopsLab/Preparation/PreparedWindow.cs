@@ -63,10 +63,22 @@ public sealed record WindowRecipe
     /// <summary>Fail with a clear error when the window has no normal or no anomalous row.</summary>
     public bool RequireBothSides { get; init; }
 
+    /// <summary>
+    /// The most columns a window may keep (0: no limit). The default, <see cref="GraphColumnLimit"/>, is for the methods
+    /// that discover a causal graph, whose cost grows faster than the square of the column count: a 2,038-column case
+    /// ran over 60 s in PC and CIRCA (issue 16, D13), and would then be cut only by the run's timeout. Statistical
+    /// recipes have no limit (they are linear in the columns).
+    /// </summary>
+    public int MaxColumns { get; init; } = GraphColumnLimit;
+
+    /// <summary>1,500 columns: 1.7 times the widest real case (Nezha Train Ticket, 879 metric columns).</summary>
+    public const int GraphColumnLimit = 1500;
+
     /// <summary>Every row each side; columns constant in either part dropped (RCAEval's statistical methods).</summary>
     public static WindowRecipe Statistical(int window, IReadOnlyCollection<string> excludeKinds) => new()
     {
         Before = window, After = window, ExcludeKinds = excludeKinds, Constant = ConstantRule.EitherSide, RequireBothSides = true,
+        MaxColumns = 0,
     };
 
     /// <summary><paramref name="window"/> rows each side; columns constant over the whole window dropped (RCAEval's graph methods).</summary>
@@ -169,6 +181,9 @@ public sealed class PreparedWindow
             throw new AiopsLabException($"the window around the anomaly time {problem.AnomalyTime} has {rows} row(s) of {f.RowCount}: too few to rank anything.");
         if (names.Count == 0 && f.ColumnCount > 0 && !recipe.RequireBothSides) // statistical recipes rank constant columns last
             throw new AiopsLabException($"every column of the window ({rows} rows) is constant, unobserved or excluded: nothing to rank.");
+        if (recipe.MaxColumns > 0 && names.Count > recipe.MaxColumns)
+            throw new AiopsLabException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"the window keeps {names.Count:N0} non-constant columns, more than the {recipe.MaxColumns:N0} a causal-graph method accepts (its time grows faster than the square of the columns); put a metric reducer first, e.g. metricsifter+<method>."));
         return new PreparedWindow(problem, names.ToArray(), cols.ToArray(), dropped.ToArray(), split, rows);
     }
 

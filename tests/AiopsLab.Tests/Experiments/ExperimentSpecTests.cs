@@ -22,7 +22,7 @@ public class ExperimentSpecTests
             limit: 5
           - synthetic
         methods:
-          - random
+          - baro
           - random:
               per-service: [true, false]
         seeds: [0, 7]
@@ -55,9 +55,9 @@ public class ExperimentSpecTests
     {
         var spec = ExperimentSpec.Parse(Good.Replace("  - synthetic\n", "", StringComparison.Ordinal), "demo.yaml");
         var plan = ExperimentPlan.Build(spec, Root);
-        Assert.Equal(["random", "random(per-service=true)", "random(per-service=false)"], plan.Methods);
+        Assert.Equal(["baro", "random(per-service=true)", "random(per-service=false)"], plan.Methods);
         Assert.Equal(2 * 1 * 3, plan.Configs.Count); // windows x detection x methods
-        Assert.Equal("random|full|label", plan.Configs[0].Key);
+        Assert.Equal("baro|full|label", plan.Configs[0].Key);
         Assert.Equal("random(per-service=false)|120|label", plan.Configs[^1].Key);
         // faults filter then limit: 5 cases, all cpu or mem
         Assert.Equal(5, plan.Datasets[0].Cases.Count);

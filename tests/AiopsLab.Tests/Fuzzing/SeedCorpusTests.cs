@@ -10,7 +10,7 @@ namespace AiopsLab.Tests.Fuzzing;
 /// The seed corpus of the fuzzing suite: each repro of issue 16 (defects D1–D14), one regression test named after it.
 /// Every one goes through the CLI in-process and checks <see cref="FuzzWorld.AssertClean"/> besides its own message.
 /// </summary>
-public sealed class SeedCorpusTests
+public sealed partial class SeedCorpusTests
 {
     private static CliRunner.Result Check(string data) => CliRunner.Run("datasets", "check", data);
 

@@ -13,8 +13,6 @@ namespace AiopsLab.Benchmarks.Causal;
 /// the correlation matrix included, on one and on two threads; Granger and DirectLiNGAM on the same data for scale.
 /// <c>dotnet run -c Release --project src/AiopsLab.Benchmarks -- --filter '*CausalDiscovery*'</c>
 /// </summary>
-[MemoryDiagnoser]
-[MedianColumn]
 [SimpleJob(warmupCount: 2, iterationCount: 7)]
 public class CausalDiscoveryBenchmarks
 {
@@ -41,8 +39,6 @@ public class CausalDiscoveryBenchmarks
 /// options). RCAEval reports 1.5 s per case for PC-PageRank on this data (ASE 2024, Table 6).
 /// <c>dotnet run -c Release --project src/AiopsLab.Benchmarks -- --filter '*GraphRca*'</c>
 /// </summary>
-[MemoryDiagnoser]
-[MedianColumn]
 [SimpleJob(warmupCount: 2, iterationCount: 7)]
 public class GraphRcaBenchmarks
 {

@@ -8,7 +8,6 @@ namespace AiopsLab.Benchmarks.Datasets;
 /// dataset object, so nezha's per-day recordings are parsed again). Target: all three real datasets under 5 s in total.
 /// </summary>
 [SimpleJob(warmupCount: 1, iterationCount: 5)]
-[MemoryDiagnoser]
 public class LoadBenchmarks
 {
     [Params("rcd-sockshop", "nezha", "petshop")]

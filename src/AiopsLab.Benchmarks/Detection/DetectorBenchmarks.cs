@@ -12,7 +12,6 @@ namespace AiopsLab.Benchmarks.Detection;
 /// under 1 s each. Reads NAB from the data root; where it is absent, 58 generated series of the same lengths stand in.
 /// </summary>
 [SimpleJob(warmupCount: 1, iterationCount: 5)]
-[MemoryDiagnoser]
 public class NabCorpusDetectorBenchmarks
 {
     private double[][] _series = [];

@@ -11,7 +11,6 @@ namespace AiopsLab.Benchmarks.Experiments;
 /// CLI timing in scale.sh beside this file.
 ///   dotnet run -c Release --project src/AiopsLab.Benchmarks -- --filter '*RunStore*'
 /// </summary>
-[MemoryDiagnoser]
 [SimpleJob(warmupCount: 2, iterationCount: 5)]
 public class RunStoreBenchmarks
 {

@@ -16,8 +16,6 @@ namespace AiopsLab.Benchmarks.External;
 /// <c>dotnet run -c Release --project src/AiopsLab.Benchmarks -- --filter '*ExternalBenchmarks*'</c> (needs python3 on PATH
 /// or $AIOPSLAB_PYTHON).
 /// </summary>
-[MemoryDiagnoser]
-[MedianColumn]
 [SimpleJob(warmupCount: 3, iterationCount: 15)]
 public class ExternalBenchmarks
 {

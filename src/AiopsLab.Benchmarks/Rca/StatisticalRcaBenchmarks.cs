@@ -14,8 +14,6 @@ namespace AiopsLab.Benchmarks.Rca;
 /// multivariate BOCPD on a 1,200-step case with 10 latency/error series (the size the targets name).
 /// <c>dotnet run -c Release --project src/AiopsLab.Benchmarks -- --filter '*StatisticalRca*'</c>
 /// </summary>
-[MemoryDiagnoser]
-[MedianColumn]
 [SimpleJob(warmupCount: 2, iterationCount: 7)]
 public class StatisticalRcaBenchmarks
 {

@@ -14,7 +14,6 @@ namespace AiopsLab.Benchmarks.Telemetry;
 /// Target (issue 13): under 10 s on 2 cores, peak memory under 2 GiB.
 /// </summary>
 [Config(typeof(InProcessConfig))]
-[MemoryDiagnoser]
 public class TelemetryLoadBenchmarks
 {
     [Benchmark]
@@ -37,7 +36,6 @@ public class TelemetryLoadBenchmarks
 /// (OperationsPerInvoke = lines). Target (issue 13): at least 200,000 lines/s, i.e. at most 5 µs per line.
 /// </summary>
 [Config(typeof(InProcessConfig))]
-[MemoryDiagnoser]
 public class DrainBenchmarks
 {
     private string[] _lines = [];

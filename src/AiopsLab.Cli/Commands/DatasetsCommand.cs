@@ -117,6 +117,20 @@ public sealed class DatasetsCommand : ICliCommand
         Arity = ArgumentArity.ZeroOrMore,
     };
 
+    /// <summary>The name, the catalog entry's title, (source,) license and citation when there is one, and the location.</summary>
+    private static void Header(TextWriter o, string name, DatasetEntry? entry, string location, bool source)
+    {
+        o.WriteLine($"dataset:  {name}");
+        if (entry is not null)
+        {
+            o.WriteLine($"title:    {entry.Title}");
+            if (source) o.WriteLine($"source:   {entry.Source}");
+            o.WriteLine($"license:  {entry.License}");
+            o.WriteLine($"citation: {entry.Citation}");
+        }
+        o.WriteLine($"location: {location}");
+    }
+
     /// <summary>NAB is not a set of fault cases: its series and windows per category.</summary>
     private static void DescribeNab(TextWriter o, DatasetEntry entry, DataRoot root)
     {
@@ -124,11 +138,7 @@ public sealed class DatasetsCommand : ICliCommand
         if (!Directory.Exists(dir)) throw new AiopsLabException($"'{dir}' does not exist; run 'aiopslab datasets fetch {entry.Name}'.");
         var corpus = NabCorpus.Open(dir);
         var inv = CultureInfo.InvariantCulture;
-        o.WriteLine($"dataset:  {entry.Name}");
-        o.WriteLine($"title:    {entry.Title}");
-        o.WriteLine($"license:  {entry.License}");
-        o.WriteLine($"citation: {entry.Citation}");
-        o.WriteLine($"location: {dir}");
+        Header(o, entry.Name, entry, dir, source: false);
         o.WriteLine(string.Create(inv, $"series:   {corpus.Files.Count}, anomaly windows: {corpus.WindowCount}"));
         o.WriteLine();
         var rows = corpus.Files.GroupBy(f => f.Split('/')[0]).OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -143,15 +153,7 @@ public sealed class DatasetsCommand : ICliCommand
     {
         var inv = CultureInfo.InvariantCulture;
         var entry = DatasetCatalog.Find(ds.Name);
-        o.WriteLine($"dataset:  {ds.Name}");
-        if (entry is not null)
-        {
-            o.WriteLine($"title:    {entry.Title}");
-            o.WriteLine($"source:   {entry.Source}");
-            o.WriteLine($"license:  {entry.License}");
-            o.WriteLine($"citation: {entry.Citation}");
-        }
-        o.WriteLine($"location: {ds.Location}");
+        Header(o, ds.Name, entry, ds.Location, source: true);
         o.WriteLine(string.Create(inv, $"cases:    {ds.Cases.Count}"));
         var unavailable = ds.Cases.Count(c => c.Problem is not null);
         if (unavailable > 0) o.WriteLine(string.Create(inv, $"          ({unavailable} cannot be run as they are; see notes)"));

@@ -121,19 +121,23 @@ public static class DatasetFetcher
         int files = 0;
         long bytes = 0;
         var name = uri.AbsolutePath.ToLowerInvariant();
+        // One included entry: mapped below the prefix, confined to the staging folder, never overwriting.
+        void Take(string entryName, long length, Action<string> extractTo)
+        {
+            var rel = filter.Map(entryName);
+            if (rel is null) return;
+            var target = SafeTarget(staging, rel, entryName);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            extractTo(target);
+            files++; bytes += length;
+        }
         if (name.EndsWith(".zip", StringComparison.Ordinal))
         {
             using var zip = ZipFile.OpenRead(archive);
             foreach (var e in zip.Entries)
             {
                 ct.ThrowIfCancellationRequested();
-                if (e.FullName.EndsWith('/')) continue;
-                var rel = filter.Map(e.FullName);
-                if (rel is null) continue;
-                var target = SafeTarget(staging, rel, e.FullName);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                e.ExtractToFile(target, overwrite: false);
-                files++; bytes += e.Length;
+                if (!e.FullName.EndsWith('/')) Take(e.FullName, e.Length, t => e.ExtractToFile(t, overwrite: false));
             }
             return (files, bytes);
         }
@@ -146,13 +150,8 @@ public static class DatasetFetcher
             while ((te = tar.GetNextEntry()) is not null)
             {
                 ct.ThrowIfCancellationRequested();
-                if (te.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue; // directories are implied; links refused by omission
-                var rel = filter.Map(te.Name);
-                if (rel is null) continue;
-                var target = SafeTarget(staging, rel, te.Name);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                te.ExtractToFile(target, overwrite: false);
-                files++; bytes += te.Length;
+                if (te.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile) // directories are implied; links refused by omission
+                    Take(te.Name, te.Length, t => te!.ExtractToFile(t, overwrite: false));
             }
         }
         catch (InvalidDataException e) { throw new AiopsLabException($"the archive from {uri} is not a valid {(name.EndsWith(".tar", StringComparison.Ordinal) ? "tar" : "tar.gz")} file: {e.Message}"); }

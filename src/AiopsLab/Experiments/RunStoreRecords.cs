@@ -17,6 +17,17 @@ public sealed record CaseInfo(string Fault, string? FaultClass, string RootCause
 /// the ranking encoded against the case's metric set (<see cref="ExperimentRunner"/> encodes; reading gives the
 /// <see cref="CaseOutcome"/> back, ranks as scored by the runner).
 /// </summary>
+/// <remarks>
+/// Why this second shape of a run stays (issue 11 asked for one record of a run): it is the write-side encoding, not a
+/// second model. It holds nothing that is computed here — status, ranks, times and errors are copied from the
+/// <see cref="CaseOutcome"/>, never re-derived — only the ranking changes form, from (name, score) pairs to indices
+/// into the case's <see cref="MetricSet"/> plus scores (<see cref="RankingCodec"/>). That encoding is done by the worker
+/// threads (<see cref="ExperimentRunner"/>'s <c>ToResult</c>), in parallel, so the single writer thread only binds
+/// parameters; and the queue between them holds compact rows rather than every configuration's list of metric names
+/// (a case's configurations share one name list, stored once per distinct list). Writing <see cref="CaseOutcome"/>s
+/// directly would move that encoding onto the one writer thread. <c>RunStoreBenchmarks</c> measures Encode and Write
+/// apart.
+/// </remarks>
 public sealed record RunRow(long ConfigRef, long Seed, long Delay, RunStatus Status, double Seconds, double LoadSeconds)
 {
     public long? AnomalyTime { get; init; }

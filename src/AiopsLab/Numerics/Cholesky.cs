@@ -11,15 +11,16 @@ public static class Cholesky
     /// <summary>
     /// Factors the symmetric positive-definite matrix <paramref name="a"/> in place into L with A = L·Lᵀ
     /// (the strict upper triangle is set to 0). Returns false, leaving <paramref name="a"/> partly overwritten,
-    /// when A is not positive definite.
+    /// when A is not positive definite, i.e. when a pivot is not above <paramref name="minPivot"/> (0: exact; a small
+    /// positive value treats a numerically singular matrix as not positive definite).
     /// </summary>
-    public static bool Decompose(Span<double> a, int d)
+    public static bool Decompose(Span<double> a, int d, double minPivot = 0)
     {
         for (int j = 0; j < d; j++)
         {
             double s = a[j * d + j];
             for (int k = 0; k < j; k++) s -= a[j * d + k] * a[j * d + k];
-            if (!(s > 0)) return false;
+            if (!(s > minPivot)) return false;
             double ljj = Math.Sqrt(s);
             a[j * d + j] = ljj;
             for (int i = j + 1; i < d; i++)

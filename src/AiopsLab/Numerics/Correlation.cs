@@ -83,33 +83,13 @@ public static class Correlation
         for (int u = 0; u < k; u++)
             for (int v = 0; v <= u; v++)
                 a[u * k + v] = r[idx[u], idx[v]];
-        if (CholeskyLower(a, k))
+        if (Cholesky.Decompose(a, k, minPivot: 1e-13))
         {
             double b = a[(k - 1) * k + (k - 2)], c = a[(k - 1) * k + (k - 1)];
             double den = Math.Sqrt(b * b + c * c);
             return den > 0 ? Math.Clamp(b / den, -1, 1) : 0;
         }
         return PartialByPseudoInverse(r, idx);
-    }
-
-    /// <summary>In-place lower Cholesky factor of the k×k matrix whose lower triangle is in <paramref name="a"/>; false if not positive definite.</summary>
-    private static bool CholeskyLower(Span<double> a, int k)
-    {
-        for (int c = 0; c < k; c++)
-        {
-            double d = a[c * k + c];
-            for (int t = 0; t < c; t++) d -= a[c * k + t] * a[c * k + t];
-            if (!(d > 1e-13)) return false;
-            double l = Math.Sqrt(d);
-            a[c * k + c] = l;
-            for (int u = c + 1; u < k; u++)
-            {
-                double v = a[u * k + c];
-                for (int t = 0; t < c; t++) v -= a[u * k + t] * a[c * k + t];
-                a[u * k + c] = v / l;
-            }
-        }
-        return true;
     }
 
     private static double PartialByPseudoInverse(double[,] r, ReadOnlySpan<int> idx)

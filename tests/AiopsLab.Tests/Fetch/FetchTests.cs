@@ -17,6 +17,7 @@ public sealed class FetchTests : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _short = new(StringComparer.Ordinal);
     private readonly string _base;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
@@ -43,6 +44,14 @@ public sealed class FetchTests : IDisposable
             {
                 ctx.Response.StatusCode = 200;
                 ctx.Response.ContentLength64 = body.Length;
+                if (_short.Contains(path))
+                {
+                    // Half the body promised by Content-Length, then the connection drops.
+                    await ctx.Response.OutputStream.WriteAsync(body.AsMemory(0, body.Length / 2));
+                    await ctx.Response.OutputStream.FlushAsync();
+                    ctx.Response.Abort();
+                    continue;
+                }
                 await ctx.Response.OutputStream.WriteAsync(body);
             }
             else ctx.Response.StatusCode = 404;
@@ -201,6 +210,21 @@ public sealed class FetchTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.DoesNotContain("internal error", r.Err);
         Assert.Contains("error:", r.Err);
+        Assert.Empty(Directory.GetFileSystemEntries(root));
+    }
+
+    /// <summary>Issue 16, D12: a body shorter than its Content-Length (the connection drops) is an error that keeps nothing.</summary>
+    [Fact]
+    public void D12_a_body_shorter_than_its_content_length_is_a_clean_error()
+    {
+        var body = TarGz(ToyEntries);
+        _files["short.tar.gz"] = body;
+        _short.Add("short.tar.gz");
+        var root = CliRunner.TempDir("fetch-short");
+        var r = CliRunner.Run("datasets", "fetch", "toy", "--catalog", Catalog("short.tar.gz", Sha(body)), "--data-root", root);
+        Assert.Equal(2, r.ExitCode);
+        Assert.DoesNotContain("internal error", r.Err);
+        Assert.Contains("ended early", r.Err);
         Assert.Empty(Directory.GetFileSystemEntries(root));
     }
 

@@ -36,15 +36,18 @@ public sealed class ExternalProtocolTests : IDisposable
         public FaultCase Load(CaseDescriptor descriptor, CancellationToken ct = default) => fc;
     }
 
-    private static readonly string[] Secrets = ["case-7f3a91e2", "svc-b5d04c17", "fault-e29a6d03", "metric-0c4f8b55"];
+    // The case id, the fault type, a metric name (the positive control plants it as a column) and the key a label would
+    // travel under. The root-cause service cannot be a secret string: the runner checks that it is a service of the data
+    // (issue 16), so its name is in every request; what must not cross is that it is the root cause.
+    private static readonly string[] Secrets = ["case-7f3a91e2", "fault-e29a6d03", "metric-0c4f8b55", "root_cause"];
 
-    private static FaultCase SecretCase(string firstColumn)
+    private static FaultCase SecretCase(string plantedColumn)
     {
         var c = SyntheticBenchmark.EasyCases()[0];
         var names = c.Metrics.Names.ToArray();
-        names[0] = firstColumn;
+        names[Array.FindIndex(names, n => c.Naming.ServiceOf(n) != c.Label.RootCause)] = plantedColumn;
         var frame = new MetricFrame(c.Metrics.Time.ToArray(), names, Enumerable.Range(0, names.Length).Select(c.Metrics.ColumnCopy).ToArray());
-        return c with { Id = Secrets[0], Metrics = frame, Label = new FaultLabel(Secrets[1], Secrets[2], c.Label.InjectTime, Secrets[3]) };
+        return c with { Id = Secrets[0], Metrics = frame, Label = new FaultLabel(c.Label.RootCause, Secrets[1], c.Label.InjectTime, null) };
     }
 
     private CaseOutcome RunSnoop(FaultCase fc, string transport)
@@ -63,9 +66,9 @@ public sealed class ExternalProtocolTests : IDisposable
         foreach (var transport in new[] { "inline", "csv" })
         {
             // Positive control: the snoop finds a secret that is in the data, so a leak would be seen.
-            var planted = RunSnoop(SecretCase(Secrets[3]), transport);
+            var planted = RunSnoop(SecretCase(Secrets[2]), transport);
             Assert.Equal(RunStatus.Failed, planted.Status);
-            Assert.Contains("found the label: " + Secrets[3], planted.Error);
+            Assert.Contains("found the label: " + Secrets[2], planted.Error);
             // Through the runner, with the label held by the runner: nothing of it reaches the worker.
             var clean = RunSnoop(SecretCase("a_cpu"), transport);
             Assert.True(clean.Status == RunStatus.Ok, $"{transport}: {clean.Error}");

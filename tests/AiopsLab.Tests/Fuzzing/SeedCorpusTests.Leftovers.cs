@@ -16,17 +16,24 @@ namespace AiopsLab.Tests.Fuzzing;
 /// </summary>
 public sealed partial class SeedCorpusTests
 {
+    /// <summary>Runs a spec <c>name: t</c> over a fresh generic toy dataset (<see cref="FuzzWorld.Generic"/>) with
+    /// <paramref name="rest"/> after its <c>datasets:</c> line, into <c>ROOT/out</c>.</summary>
+    private static (string Root, string Data, CliRunner.Result Result) RunSpec(string tag, string rest)
+    {
+        var (root, data, _) = FuzzWorld.Generic(tag);
+        var spec = Path.Combine(root, "spec.yaml");
+        File.WriteAllText(spec, $"name: t\ndatasets: [{data}]\n{rest}");
+        return (root, data, CliRunner.Run("run", spec, "--out", Path.Combine(root, "out")));
+    }
+
     [Theory]
     [InlineData("baro", "baro(window=0)")]
     [InlineData("nsigma(window=5)", "nsigma(window=+5)")]
     [InlineData("metricsifter+baro", "metricsifter+baro(window=0)")]
     public void D14_two_spellings_of_one_configuration_are_refused(string first, string second)
     {
-        var (root, data, _) = FuzzWorld.Generic("d14-equal");
-        var spec = Path.Combine(root, "spec.yaml");
-        File.WriteAllText(spec, $"name: t\ndatasets: [{data}]\nmethods:\n  - \"{first}\"\n  - \"{second}\"\n");
+        var (root, data, r) = RunSpec("d14-equal", $"methods:\n  - \"{first}\"\n  - \"{second}\"\n");
         var outDir = Path.Combine(root, "out");
-        var r = CliRunner.Run("run", spec, "--out", outDir);
         FuzzWorld.AssertClean(r, second);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("spec.yaml:5:", r.Err);

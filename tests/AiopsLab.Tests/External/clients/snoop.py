@@ -1,5 +1,5 @@
 """A test method that tries to find the label. argv[1] is a file of secret strings (one per line: the case id, the
-root-cause service, the fault type, the root-cause metric), which the test gives the label and nothing else. For each
+fault type, a planted metric name, the key a label would travel under), which the test gives the label and nothing else. For each
 request the method searches everything it can reach: the request line, every file the request names (the CSV
 transport), its environment, its arguments and its working directory's file names. It answers with an error naming
 what it found, or with a ranking when it found nothing."""

@@ -10,3 +10,14 @@ public interface IAnomalyDetector
     string Name { get; }
     double[] Score(ReadOnlySpan<double> series);
 }
+
+/// <summary>
+/// A detector whose method reads the time of each point, not only its order — calendar windows (Skyline's "one hour a day
+/// ago"), a regression on time, an expiry in seconds. Given the times it scores as its method says; the plain
+/// <see cref="IAnomalyDetector.Score"/> assumes points evenly spaced at the detector's stated interval.
+/// </summary>
+public interface ITimedDetector : IAnomalyDetector
+{
+    /// <summary>Scores <paramref name="values"/> observed at <paramref name="times"/> (same length, non-decreasing).</summary>
+    double[] Score(ReadOnlySpan<double> values, ReadOnlySpan<DateTime> times);
+}

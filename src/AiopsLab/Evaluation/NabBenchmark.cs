@@ -57,7 +57,8 @@ public static class NabBenchmark
     /// <summary>
     /// Runs a detector over every series of the corpus (in parallel over series; results do not depend on the order) and
     /// scores it with thresholds optimised per profile. A detector with a configurable warm-up (<see cref="IConfigurableWarmup"/>)
-    /// learns from each series' probationary period, as NAB hands it to every detector. Scores reach NAB in [0, 1]: a detector's
+    /// learns from each series' probationary period, as NAB hands it to every detector; a detector that reads time
+    /// (<see cref="ITimedDetector"/>) gets each series' timestamps. Scores reach NAB in [0, 1]: a detector's
     /// own bounded form (<see cref="IGradedScore"/>), scores already in [0, 1] as they are, and otherwise the monotone
     /// u ↦ ½ + ½·u/(1 + |u|) over the whole corpus, which leaves every possible set of detections unchanged.
     /// </summary>
@@ -72,7 +73,8 @@ public static class NabBenchmark
         // Detection alone is timed (the corpus is already in memory; scoring and threshold optimisation come after).
         var sw = System.Diagnostics.Stopwatch.StartNew();
         Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = ct },
-            i => scores[i] = ForSeries(detector, all[i].Values.Length).Score(all[i].Values));
+            i => scores[i] = ForSeries(detector, all[i].Values.Length) is ITimedDetector timed
+                ? timed.Score(all[i].Values, all[i].Timestamps) : ForSeries(detector, all[i].Values.Length).Score(all[i].Values));
         double detectSeconds = sw.Elapsed.TotalSeconds;
         for (int i = 0; i < scores.Length; i++)
             if (scores[i].Length != all[i].Values.Length)

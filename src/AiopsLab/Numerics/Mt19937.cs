@@ -7,7 +7,7 @@ namespace AiopsLab.Numerics;
 /// generated from a fixed numpy seed (NAB's EXPoSE: scikit-learn's RBFSampler with <c>random_state=290</c>), so that the
 /// same random numbers, hence the same scores, come out. Checked against numpy's published draws for seed 0.
 /// </summary>
-public sealed class Mt19937
+public sealed class Mt19937 : IUniformSource
 {
     private const int N = 624, M = 397;
     private readonly uint[] _mt = new uint[N];
@@ -53,14 +53,7 @@ public sealed class Mt19937
     public double NextGaussian()
     {
         if (_gauss is { } g) { _gauss = null; return g; }
-        double x1, x2, r2;
-        do
-        {
-            x1 = 2.0 * NextDouble() - 1.0;
-            x2 = 2.0 * NextDouble() - 1.0;
-            r2 = x1 * x1 + x2 * x2;
-        } while (r2 >= 1.0 || r2 == 0.0);
-        double f = Math.Sqrt(-2.0 * Math.Log(r2) / r2);
+        var (x1, x2, f) = PolarMethod.Draw(this);   // numpy returns the second of the pair first
         _gauss = f * x1;
         return f * x2;
     }

@@ -6,7 +6,7 @@ namespace AiopsLab.Numerics;
 /// so that a seed gives the same stream on every .NET version and machine. Nothing in AiopsLab reads the clock or
 /// <c>Random.Shared</c>; every random choice comes from one of these, seeded per (experiment seed, case, method).
 /// </summary>
-public sealed class Rng
+public sealed class Rng : IUniformSource
 {
     private ulong _s0, _s1, _s2, _s3;
     private double? _spareNormal;
@@ -65,14 +65,7 @@ public sealed class Rng
     public double NextNormal()
     {
         if (_spareNormal is { } s) { _spareNormal = null; return s; }
-        double u, v, q;
-        do
-        {
-            u = 2 * NextDouble() - 1;
-            v = 2 * NextDouble() - 1;
-            q = u * u + v * v;
-        } while (q >= 1 || q == 0);
-        double f = Math.Sqrt(-2 * Math.Log(q) / q);
+        var (u, v, f) = PolarMethod.Draw(this);
         _spareNormal = v * f;
         return u * f;
     }
@@ -121,4 +114,28 @@ public static class StableHash
 
     /// <summary>Lower-case hex of <see cref="Of"/>.</summary>
     public static string Hex(string s) => Of(s).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>A source of uniform doubles in [0, 1).</summary>
+public interface IUniformSource
+{
+    double NextDouble();
+}
+
+/// <summary>Marsaglia's polar method (Marsaglia &amp; Bray, SIAM Review 6, 1964), shared by the generators.</summary>
+internal static class PolarMethod
+{
+    /// <summary>A point (u, v) uniform on the unit disc (origin excluded) and f = √(−2 ln q / q), q = u² + v²: u·f and v·f
+    /// are two independent standard normals.</summary>
+    public static (double U, double V, double F) Draw<T>(T source) where T : IUniformSource
+    {
+        double u, v, q;
+        do
+        {
+            u = 2 * source.NextDouble() - 1;
+            v = 2 * source.NextDouble() - 1;
+            q = u * u + v * v;
+        } while (q >= 1 || q == 0);
+        return (u, v, Math.Sqrt(-2 * Math.Log(q) / q));
+    }
 }

@@ -42,6 +42,7 @@ public sealed class Drain
         public long Size;
         public long LastUsed;
         public long Seen; // the Add call that last collected it as a candidate
+        public LinkedListNode<Group>? Lru;
     }
 
     /// <summary>
@@ -70,6 +71,7 @@ public sealed class Drain
     private readonly DrainOptions _o;
     private readonly Dictionary<int, Node> _byLength = [];
     private readonly List<Group?> _groups = [];
+    private readonly LinkedList<Group> _lru = []; // live groups, least recently matched first
     private readonly char[] _separators;
     private int _live;
     private long _clock;
@@ -136,6 +138,8 @@ public sealed class Drain
         }
         g.Size++;
         g.LastUsed = _clock;
+        if (g.Lru is null) g.Lru = _lru.AddLast(g);
+        else { _lru.Remove(g.Lru); _lru.AddLast(g.Lru); }
         return g.Id;
     }
 
@@ -244,9 +248,10 @@ public sealed class Drain
 
     private void Evict()
     {
-        Group? lru = null;
-        foreach (var g in _groups) if (g is not null && (lru is null || g.LastUsed < lru.LastUsed)) lru = g;
-        if (lru is null) return;
+        // The least recently matched live group (smallest LastUsed): the head of the list, as every match moves its group to the end.
+        if (_lru.First is not { } head) return;
+        var lru = head.Value;
+        _lru.RemoveFirst();
         for (int i = 0; i < lru.Template.Length; i++)
             if (!ReferenceEquals(lru.Template[i], Wildcard)) lru.Leaf.Unpost(i, lru.Template[i], lru);
         lru.Leaf.Groups.Remove(lru);

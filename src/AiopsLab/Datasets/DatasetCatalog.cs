@@ -88,8 +88,10 @@ public static class DatasetCatalog
     {
         options ??= DatasetOptions.None;
         var sources = Telemetry.SourceSet.Parse(options.GetString(MultiSourceDataset.OptionKey));
-        var ds = OpenLayout(nameOrPath, root, options.Without(MultiSourceDataset.OptionKey));
-        return sources.IsMetricsOnly ? ds : new MultiSourceDataset(ds, sources);
+        bool fine = MultiSourceDataset.ParseDerived(options.GetString(MultiSourceDataset.DerivedKey));
+        if (fine && sources.IsMetricsOnly) throw new AiopsLabException($"dataset option derived=fine needs sources with logs or traces (e.g. sources=metrics,logs,traces).");
+        var ds = OpenLayout(nameOrPath, root, options.Without(MultiSourceDataset.OptionKey).Without(MultiSourceDataset.DerivedKey));
+        return sources.IsMetricsOnly ? ds : new MultiSourceDataset(ds, sources, fine);
     }
 
     private static IDataset OpenLayout(string nameOrPath, DataRoot root, DatasetOptions options)

@@ -29,6 +29,8 @@ public sealed record CaseOutcome
     public string? FaultClass { get; init; }
     public required string RootCause { get; init; }
     public string? RootCauseMetric { get; init; }
+    /// <summary>Inner-service label (resource or code region inside <see cref="RootCause"/>, <see cref="Data.FaultLabel.InnerRootCause"/>), where the dataset has one.</summary>
+    public string? InnerRootCause { get; init; }
     /// <summary>Canonical method spec (<see cref="Methods.MethodSpec.ToString"/>).</summary>
     public required string Method { get; init; }
     public required RunStatus Status { get; init; }

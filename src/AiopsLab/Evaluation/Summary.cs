@@ -7,6 +7,13 @@ public sealed record SummaryRow(
     double ChanceAvg5, int Failed, int TimedOut, double MedianSeconds,
     int MetricLabelled, double MetricAc1, double MetricAvg5)
 {
+    /// <summary>Runs whose case has an inner-service label (<see cref="CaseOutcome.InnerRootCause"/>), the denominator of the AIS@k scores.</summary>
+    public int InnerLabelled { get; init; }
+    /// <summary>Inner-service AIS@1, AIS@3, AIS@5 (<see cref="InnerServiceRank"/>) over the inner-labelled runs; NaN when there are none.</summary>
+    public double Ais1 { get; init; } = double.NaN;
+    public double Ais3 { get; init; } = double.NaN;
+    public double Ais5 { get; init; } = double.NaN;
+
     /// <summary>Avg@5 over chance Avg@5 (1 = chance).</summary>
     public double Lift => ChanceAvg5 > 0 ? Avg5 / ChanceAvg5 : double.NaN;
 }
@@ -75,6 +82,7 @@ public static class Summary
         var labelled = g.Where(o => o.RootCauseMetric is not null).ToArray();
         var metricRanks = labelled.Select(o => o.Status == RunStatus.Ok ? o.MetricRank : null).ToArray();
         var known = g.Where(o => o.ServiceCount > 0).Select(o => o.ServiceCount).ToArray();
+        var innerRanks = InnerRanks(g);
         return new SummaryRow(dataset, method, fault, g.Count,
             RankingMetrics.AcAt(ranks, 1), RankingMetrics.AcAt(ranks, 3), RankingMetrics.AvgAt(ranks, 5), RankingMetrics.Mrr(ranks),
             RankingMetrics.ChanceAvgAt(known, 5),
@@ -82,8 +90,21 @@ public static class Summary
             MedianSeconds(g),
             labelled.Length,
             labelled.Length == 0 ? double.NaN : RankingMetrics.AcAt(metricRanks, 1),
-            labelled.Length == 0 ? double.NaN : RankingMetrics.AvgAt(metricRanks, 5));
+            labelled.Length == 0 ? double.NaN : RankingMetrics.AvgAt(metricRanks, 5))
+        {
+            InnerLabelled = innerRanks.Length,
+            Ais1 = innerRanks.Length == 0 ? double.NaN : RankingMetrics.AcAt(innerRanks, 1),
+            Ais3 = innerRanks.Length == 0 ? double.NaN : RankingMetrics.AcAt(innerRanks, 3),
+            Ais5 = innerRanks.Length == 0 ? double.NaN : RankingMetrics.AcAt(innerRanks, 5),
+        };
     }
+
+    /// <summary>
+    /// Inner-service ranks of the runs whose case has an inner-service label (failed and timed-out runs as not ranked);
+    /// AIS@k is AC@k over these (Nezha, Yu et al., ESEC/FSE 2023, §4.1).
+    /// </summary>
+    public static int?[] InnerRanks(IEnumerable<CaseOutcome> g) =>
+        g.Where(o => o.InnerRootCause is not null).Select(o => o.Status == RunStatus.Ok ? o.InnerRank : null).ToArray();
 
     /// <summary>Median seconds of the ok runs of a group; NaN when none is ok.</summary>
     public static double MedianSeconds(IEnumerable<CaseOutcome> g)

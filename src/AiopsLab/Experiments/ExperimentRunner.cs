@@ -170,7 +170,7 @@ public static class ExperimentRunner
         {
             set = MetricSet.Of(fc.Metrics.Names, fc.Naming);
             info = new CaseInfo(fc.Label.FaultType, ex.Outcomes.Count > 0 ? ex.Outcomes[0].Outcome.FaultClass : fc.Label.FaultClass,
-                fc.Label.RootCause, fc.Label.RootCauseMetric, fc.Naming.Services(fc.Metrics.Names).Count, set);
+                fc.Label.RootCause, fc.Label.RootCauseMetric, fc.Naming.Services(fc.Metrics.Names).Count, set) { InnerRootCause = fc.Label.InnerRootCause };
         }
         var rows = new RunRow[ex.Outcomes.Count];
         for (int k = 0; k < rows.Length; k++)
@@ -204,7 +204,7 @@ public static class ExperimentRunner
             rows[k] = new RunRow(configRefs[ci], o.Seed, o.Delay, o.Status, o.Seconds, o.LoadSeconds)
             {
                 AnomalyTime = o.Status == RunStatus.Ok || o.AnomalyTime != 0 ? o.AnomalyTime : null,
-                Rank = o.Rank, MetricRank = o.MetricRank, Ranking = blob, Set = rowSet,
+                Rank = o.Rank, MetricRank = o.MetricRank, InnerRank = o.InnerRank, Ranking = blob, Set = rowSet,
                 Diagnostics = o.Status == RunStatus.Ok ? DiagnosticsJson(o.Diagnostics) : null,
                 Error = o.Error, DataError = o.DataError,
             };

@@ -10,14 +10,17 @@ namespace AiopsLab.Experiments;
 public sealed record ExportResult(IReadOnlyList<SettingSummary> Summary, IReadOnlyDictionary<string, string> DataErrors, long Rows, long ExpectedRows, IReadOnlyList<string> Files);
 
 /// <summary>
-/// The result files derived from a run store, written into its folder:
+/// The result files derived from a run store, written into its folder (the dataset column is
+/// <see cref="RunStore.DatasetLabels"/>: the key where an experiment holds one dataset twice):
 /// <list type="bullet">
 /// <item><c>cases.csv</c>: <c>dataset,case,system,fault,root_cause,method,status,seconds,rank,top5</c>, one row per
 /// (case, method). <c>rank</c> is the 1-based service rank of the true root cause (empty if not ranked or not ok);
 /// <c>top5</c> is the first five services joined by <c>;</c>. An experiment run appends <c>seed,delay,window,detection</c>.</item>
 /// <item><c>summary.csv</c>: <c>dataset,method,fault,cases,ac1,ac3,avg5,failed,median_seconds</c>, one row per fault
 /// type plus <c>all</c>. <c>failed</c> counts failed and timed-out runs, which score as misses. An experiment run has one
-/// block per setting, appends <c>delay,window,detection</c>, and pools seeds (<c>cases</c> counts case × seed runs).</item>
+/// block per setting, appends <c>delay,window,detection</c>, and pools seeds (<c>cases</c> counts case × seed runs). When
+/// any case has an inner-service label (Nezha), <c>inner_cases,ais1,ais3,ais5</c> follow last: the runs with such a label
+/// and their AIS@k (<see cref="Summary.InnerRanks"/>; empty where a group has none).</item>
 /// <item><c>rankings.jsonl</c> (shortcut runs: <c>run --dataset</c>, <c>quickstart</c>): per (case, method), the full
 /// metric ranking with scores, the service ranking, status, error text and diagnostics. Experiment runs keep these in
 /// the store (<c>runs.db</c>) only.</item>
@@ -31,6 +34,8 @@ public static class ResultFiles
     public static readonly string[] SummaryColumns = ["dataset", "method", "fault", "cases", "ac1", "ac3", "avg5", "failed", "median_seconds"];
     public static readonly string[] CaseSettingColumns = ["seed", "delay", "window", "detection"];
     public static readonly string[] SummarySettingColumns = ["delay", "window", "detection"];
+    /// <summary>Summary columns appended when a case has an inner-service label.</summary>
+    public static readonly string[] SummaryInnerColumns = ["inner_cases", "ais1", "ais3", "ais5"];
 
     /// <summary>Writes cases.csv, summary.csv (and rankings.jsonl for shortcut runs) from <paramref name="store"/> into <paramref name="outDir"/>.</summary>
     public static ExportResult Export(RunStore store, string outDir)
@@ -47,14 +52,16 @@ public static class ResultFiles
         var dataErrors = new SortedDictionary<string, string>(StringComparer.Ordinal);
         long rows = 0;
         bool oneDataset = store.Datasets().Count == 1;
+        var labels = store.DatasetLabels();
         try
         {
             using (var cases = Open("cases.csv"))
             using (var rankings = settings ? null : Open("rankings.jsonl"))
             {
                 Csv.WriteRow(cases, settings ? [.. CaseColumns, .. CaseSettingColumns] : CaseColumns);
-                foreach (var r in store.ReadRuns(rankings: true))
+                foreach (var run in store.ReadRuns(rankings: true))
                 {
+                    var r = labels.TryGetValue(run.DatasetKey, out var l) && l != run.Dataset ? run with { Dataset = l } : run;
                     rows++;
                     var row = CaseRow(r);
                     Csv.WriteRow(cases, settings
@@ -71,13 +78,14 @@ public static class ResultFiles
                 }
             }
             var summaryRows = settings ? Summary.BuildBySetting(scored) : Summary.Build(scored).Select(x => new SettingSummary(0, "", "", x)).ToArray();
+            bool inner = scored.Any(o => o.InnerRootCause is not null);
             using (var s = Open("summary.csv"))
             {
-                Csv.WriteRow(s, settings ? [.. SummaryColumns, .. SummarySettingColumns] : SummaryColumns);
+                Csv.WriteRow(s, [.. SummaryColumns, .. settings ? SummarySettingColumns : [], .. inner ? SummaryInnerColumns : []]);
                 foreach (var r in summaryRows)
-                    Csv.WriteRow(s, settings
-                        ? [.. SummaryRowFields(r.Row), r.Delay.ToString(CultureInfo.InvariantCulture), r.Window, r.Detection]
-                        : SummaryRowFields(r.Row));
+                    Csv.WriteRow(s, [.. SummaryRowFields(r.Row),
+                        .. settings ? [r.Delay.ToString(CultureInfo.InvariantCulture), r.Window, r.Detection] : Array.Empty<string>(),
+                        .. inner ? InnerFields(r.Row) : []]);
             }
             foreach (var n in names) File.Move(Path.Combine(dir, n + tag), Path.Combine(dir, n), overwrite: true);
             var (expected, _) = store.Completeness();
@@ -112,6 +120,9 @@ public static class ResultFiles
         double.IsNaN(r.MedianSeconds) ? "" : r.MedianSeconds.ToString("0.######", CultureInfo.InvariantCulture),
     ];
 
+    private static string[] InnerFields(SummaryRow r) =>
+        [r.InnerLabelled.ToString(CultureInfo.InvariantCulture), F(r.Ais1), F(r.Ais3), F(r.Ais5)];
+
     /// <summary>Four decimals, invariant; empty for NaN.</summary>
     public static string F(double v) => double.IsNaN(v) ? "" : v.ToString("0.####", CultureInfo.InvariantCulture);
 
@@ -119,7 +130,7 @@ public static class ResultFiles
     {
         var diagnostics = new SortedDictionary<string, double>(StringComparer.Ordinal);
         foreach (var (k, v) in o.Diagnostics) diagnostics[k] = v;
-        return new SortedDictionary<string, object?>(StringComparer.Ordinal)
+        var record = new SortedDictionary<string, object?>(StringComparer.Ordinal)
         {
             ["dataset"] = o.Dataset, ["case"] = o.CaseId, ["system"] = o.System, ["fault"] = o.Fault, ["fault_class"] = o.FaultClass,
             ["root_cause"] = o.RootCause, ["root_cause_metric"] = o.RootCauseMetric, ["method"] = o.Method,
@@ -129,5 +140,7 @@ public static class ResultFiles
             ["ranking"] = o.Ranking.Select(m => new object?[] { m.Metric, double.IsFinite(m.Score) ? m.Score : null }).ToArray(),
             ["diagnostics"] = diagnostics,
         };
+        if (o.InnerRootCause is not null) { record["inner_root_cause"] = o.InnerRootCause; record["inner_rank"] = o.InnerRank; }
+        return record;
     }
 }

@@ -61,13 +61,13 @@ public sealed partial class RunStore
             while (r.Read()) configs[r.GetInt64(0)] = (r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4));
         }
         using var cases = _db.CreateCommand();
-        cases.CommandText = """
-            SELECT c.id, d.key, d.name, c.case_id, c.ord, c.system, c.fault, c.fault_class, c.root_cause, c.root_cause_metric, c.service_count
+        cases.CommandText = $"""
+            SELECT c.id, d.key, d.name, c.case_id, c.ord, c.system, c.fault, c.fault_class, c.root_cause, c.root_cause_metric, c.service_count, {(HasInnerColumns ? "c.inner_root_cause" : "NULL")}
             FROM cases c JOIN datasets d ON d.id = c.dataset_id WHERE c.active = 1 AND d.active = 1 ORDER BY c.ord;
             """;
         using var runs = _db.CreateCommand();
-        runs.CommandText = """
-            SELECT config_ref, seed, delay, status, seconds, load_seconds, anomaly_time, rank, metric_rank, metric_set, ranking, diagnostics, error, data_error
+        runs.CommandText = $"""
+            SELECT config_ref, seed, delay, status, seconds, load_seconds, anomaly_time, rank, metric_rank, metric_set, ranking, diagnostics, error, data_error, {(HasInnerColumns ? "inner_rank" : "NULL")}
             FROM runs WHERE case_ref = $c;
             """;
         var pc = runs.Parameters.Add("$c", SqliteType.Integer);
@@ -82,6 +82,7 @@ public sealed partial class RunStore
                 DatasetKey = cr.GetString(1), Dataset = cr.GetString(2), CaseId = cr.GetString(3), CaseOrd = cr.GetInt64(4),
                 System = cr.GetString(5), Fault = cr.GetString(6), FaultClass = cr.IsDBNull(7) ? null : cr.GetString(7),
                 RootCause = cr.GetString(8), RootCauseMetric = cr.IsDBNull(9) ? null : cr.GetString(9), ServiceCount = cr.GetInt32(10),
+                InnerRootCause = cr.IsDBNull(11) ? null : cr.GetString(11),
                 Method = "", Status = RunStatus.Failed,
             };
             batch.Clear();
@@ -98,6 +99,7 @@ public sealed partial class RunStore
                         LoadSeconds = r.GetDouble(5), AnomalyTime = r.IsDBNull(6) ? 0 : r.GetInt64(6),
                         Rank = r.IsDBNull(7) ? null : r.GetInt32(7), MetricRank = r.IsDBNull(8) ? null : r.GetInt32(8),
                         Error = r.IsDBNull(12) ? null : r.GetString(12), DataError = r.GetInt32(13) != 0,
+                        InnerRank = r.IsDBNull(14) ? null : r.GetInt32(14),
                     };
                     if (sets is not null) o = WithRanking(o, r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : (byte[])r[10],
                         r.IsDBNull(11) ? null : r.GetString(11), sets);
@@ -164,6 +166,17 @@ public sealed partial class RunStore
         using var r = cmd.ExecuteReader();
         while (r.Read()) list.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt64(4), r.GetInt64(5)));
         return list;
+    }
+
+    /// <summary>
+    /// The label of each active dataset by key: its name, or its key where the experiment holds two datasets of the same
+    /// name (e.g. nezha with and without <c>sources</c>), so tables never pool two of them under one name.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> DatasetLabels()
+    {
+        var list = Datasets();
+        var count = list.GroupBy(d => d.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return list.ToDictionary(d => d.Key, d => count[d.Name] > 1 ? d.Key : d.Name, StringComparer.Ordinal);
     }
 
     /// <summary><c>PRAGMA integrity_check</c>: "ok" for a sound file.</summary>

@@ -26,7 +26,7 @@ namespace AiopsLab.Experiments;
 public sealed partial class RunStore : IDisposable
 {
     public const string FileName = "runs.db";
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private readonly SqliteConnection _db;
     private readonly Dictionary<string, long> _setIds = new(StringComparer.Ordinal);
@@ -43,6 +43,12 @@ public sealed partial class RunStore : IDisposable
     public string Path { get; }
 
     internal SqliteConnection Connection => _db;
+
+    /// <summary>
+    /// False for a schema-1 store opened with <see cref="Open"/>: it has no inner-service columns and reads as having no
+    /// inner-service label (left unchanged on disk; <see cref="Create"/> upgrades it to version 2).
+    /// </summary>
+    public bool HasInnerColumns { get; private set; } = true;
 
     /// <summary>The database file of a store folder (or the file itself when given one).</summary>
     public static string FileOf(string folderOrFile) =>
@@ -154,7 +160,7 @@ public sealed partial class RunStore : IDisposable
                 CREATE TABLE cases(id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL REFERENCES datasets(id), case_id TEXT NOT NULL,
                     ord INTEGER NOT NULL, active INTEGER NOT NULL, system TEXT NOT NULL, fault TEXT NOT NULL, fault_class TEXT,
                     root_cause TEXT NOT NULL, root_cause_metric TEXT, service_count INTEGER NOT NULL DEFAULT 0, loaded INTEGER NOT NULL DEFAULT 0,
-                    UNIQUE(dataset_id, case_id));
+                    inner_root_cause TEXT, UNIQUE(dataset_id, case_id));
                 CREATE INDEX cases_by_ord ON cases(ord);
                 CREATE TABLE configs(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, method TEXT NOT NULL, window TEXT NOT NULL,
                     detection TEXT NOT NULL, ord INTEGER NOT NULL, active INTEGER NOT NULL);
@@ -162,9 +168,18 @@ public sealed partial class RunStore : IDisposable
                 CREATE TABLE runs(case_ref INTEGER NOT NULL, config_ref INTEGER NOT NULL, seed INTEGER NOT NULL, delay INTEGER NOT NULL,
                     status INTEGER NOT NULL, seconds REAL NOT NULL, load_seconds REAL NOT NULL, anomaly_time INTEGER,
                     rank INTEGER, metric_rank INTEGER, metric_set INTEGER, ranking BLOB, diagnostics TEXT, error TEXT,
-                    data_error INTEGER NOT NULL DEFAULT 0, invocation INTEGER,
+                    data_error INTEGER NOT NULL DEFAULT 0, invocation INTEGER, inner_rank INTEGER,
                     PRIMARY KEY(case_ref, config_ref, seed, delay)) WITHOUT ROWID;
                 """, tx);
+            Exec(_db, $"PRAGMA user_version={SchemaVersion};", tx);
+            tx.Commit();
+        }
+        else if (version == 1 && !create) HasInnerColumns = false; // read as it is: no inner-service label or rank
+        else if (version == 1)
+        {
+            // Version 2 added the inner-service label and rank (AIS@k); a version-1 store opened for writing is upgraded.
+            using var tx = _db.BeginTransaction();
+            Exec(_db, "ALTER TABLE cases ADD COLUMN inner_root_cause TEXT; ALTER TABLE runs ADD COLUMN inner_rank INTEGER;", tx);
             Exec(_db, $"PRAGMA user_version={SchemaVersion};", tx);
             tx.Commit();
         }

@@ -10,7 +10,11 @@ public sealed record StoreMeta(string Experiment, StoreKind Kind, string SpecFil
     IReadOnlyList<long> Seeds, IReadOnlyList<long> Delays, double TimeoutSeconds);
 
 /// <summary>What loading a case told about it (the label's fields and the case's columns).</summary>
-public sealed record CaseInfo(string Fault, string? FaultClass, string RootCause, string? RootCauseMetric, int ServiceCount, MetricSet Metrics);
+public sealed record CaseInfo(string Fault, string? FaultClass, string RootCause, string? RootCauseMetric, int ServiceCount, MetricSet Metrics)
+{
+    /// <summary>Inner-service label, where the dataset has one (scored as AIS@k).</summary>
+    public string? InnerRootCause { get; init; }
+}
 
 /// <summary>
 /// A <see cref="CaseOutcome"/> as the store writes it: one method configuration with one seed and delay on one case,
@@ -33,6 +37,8 @@ public sealed record RunRow(long ConfigRef, long Seed, long Delay, RunStatus Sta
     public long? AnomalyTime { get; init; }
     public int? Rank { get; init; }
     public int? MetricRank { get; init; }
+    /// <summary>Inner-service rank (AIS@k), where the case has an inner-service label.</summary>
+    public int? InnerRank { get; init; }
     /// <summary>Encoded ranking (<see cref="RankingCodec"/>) over <see cref="Set"/>; null when not ok.</summary>
     public byte[]? Ranking { get; init; }
     public MetricSet? Set { get; init; }

@@ -169,7 +169,7 @@ public static class Runner
             var (time, detectError, detectSeconds) = detected[c.Detection];
             var o = Base(c, seed, delay) with
             {
-                RootCause = fc.Label.RootCause, RootCauseMetric = fc.Label.RootCauseMetric, Fault = fc.Label.FaultType,
+                RootCause = fc.Label.RootCause, RootCauseMetric = fc.Label.RootCauseMetric, InnerRootCause = fc.Label.InnerRootCause, Fault = fc.Label.FaultType,
                 FaultClass = fc.Label.FaultClass ?? d.FaultClass, ServiceCount = serviceCount, LoadSeconds = loadSeconds + detectSeconds,
             };
             if (time is null) { outcomes.Add((c.Index, o with { Error = detectError })); continue; }

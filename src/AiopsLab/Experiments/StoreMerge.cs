@@ -31,10 +31,12 @@ public static class StoreMerge
 
         // Check the inputs agree before writing anything.
         StoreMeta? first = null;
+        var inner = new bool[files.Length];
         var checksums = new Dictionary<string, (string? Sum, string From)>(StringComparer.Ordinal);
         for (int i = 0; i < files.Length; i++)
         {
             using var s = RunStore.Open(files[i]);
+            inner[i] = s.HasInnerColumns;
             var m = s.Meta() ?? throw new AiopsLabException($"merge: '{inputs[i]}' holds no experiment.");
             if (first is null) first = m;
             else if (m.Identity != first.Identity)
@@ -76,12 +78,12 @@ public static class StoreMerge
                         RunStore.Exec(db, "INSERT INTO inv_map(old, new) VALUES($a, $b);", tx, ("$a", v[0]), ("$b", id));
                     }
                 }
-                RunStore.Exec(db, """
+                RunStore.Exec(db, $"""
                     INSERT INTO datasets(key, name, location, checksum, files, bytes, ord, active)
                       SELECT key, name, location, checksum, files, bytes, ord, active FROM src.datasets WHERE true
                       ON CONFLICT(key) DO UPDATE SET active = max(active, excluded.active);
-                    INSERT INTO cases(dataset_id, case_id, ord, active, system, fault, fault_class, root_cause, root_cause_metric, service_count, loaded)
-                      SELECT d.id, c.case_id, c.ord, c.active, c.system, c.fault, c.fault_class, c.root_cause, c.root_cause_metric, c.service_count, c.loaded
+                    INSERT INTO cases(dataset_id, case_id, ord, active, system, fault, fault_class, root_cause, root_cause_metric, service_count, loaded, inner_root_cause)
+                      SELECT d.id, c.case_id, c.ord, c.active, c.system, c.fault, c.fault_class, c.root_cause, c.root_cause_metric, c.service_count, c.loaded, {(inner[i] ? "c.inner_root_cause" : "NULL")}
                       FROM src.cases c JOIN src.datasets sd ON sd.id = c.dataset_id JOIN datasets d ON d.key = sd.key WHERE true
                       ON CONFLICT(dataset_id, case_id) DO UPDATE SET
                         active = max(active, excluded.active),
@@ -90,6 +92,7 @@ public static class StoreMerge
                         root_cause = CASE WHEN loaded = 0 AND excluded.loaded = 1 THEN excluded.root_cause ELSE root_cause END,
                         root_cause_metric = CASE WHEN loaded = 0 AND excluded.loaded = 1 THEN excluded.root_cause_metric ELSE root_cause_metric END,
                         service_count = CASE WHEN loaded = 0 AND excluded.loaded = 1 THEN excluded.service_count ELSE service_count END,
+                        inner_root_cause = CASE WHEN loaded = 0 AND excluded.loaded = 1 THEN excluded.inner_root_cause ELSE inner_root_cause END,
                         loaded = max(loaded, excluded.loaded);
                     INSERT INTO configs(hash, method, window, detection, ord, active)
                       SELECT hash, method, window, detection, ord, active FROM src.configs WHERE true
@@ -98,11 +101,11 @@ public static class StoreMerge
                     """, tx);
                 long before = (long)RunStore.Scalar(db, "SELECT count(*) FROM runs;", tx)!;
                 long incoming = (long)RunStore.Scalar(db, "SELECT count(*) FROM src.runs;", tx)!;
-                RunStore.Exec(db, """
+                RunStore.Exec(db, $"""
                     INSERT INTO runs(case_ref, config_ref, seed, delay, status, seconds, load_seconds, anomaly_time, rank, metric_rank,
-                                     metric_set, ranking, diagnostics, error, data_error, invocation)
+                                     metric_set, ranking, diagnostics, error, data_error, invocation, inner_rank)
                       SELECT c.id, g.id, r.seed, r.delay, r.status, r.seconds, r.load_seconds, r.anomaly_time, r.rank, r.metric_rank,
-                             m.id, r.ranking, r.diagnostics, r.error, r.data_error, im.new
+                             m.id, r.ranking, r.diagnostics, r.error, r.data_error, im.new, {(inner[i] ? "r.inner_rank" : "NULL")}
                       FROM src.runs r
                       JOIN src.cases sc ON sc.id = r.case_ref JOIN src.datasets sd ON sd.id = sc.dataset_id
                       JOIN datasets d ON d.key = sd.key JOIN cases c ON c.dataset_id = d.id AND c.case_id = sc.case_id

@@ -19,8 +19,8 @@ namespace AiopsLab.Rca;
 /// <remarks>
 /// <para>As in BARO's and RCAEval's code (scikit-learn's <c>RobustScaler</c>, then <c>max</c>), the score is the signed
 /// maximum: a metric that only falls scores low (<see cref="Options.Absolute"/> scores |z| instead). Quantiles use linear
-/// interpolation (numpy's default, as <c>RobustScaler</c> does). An IQR of 0 (more than half the normal values equal)
-/// is replaced by 1 as <c>RobustScaler</c> does; the score is then in the metric's own units, which is why RCAEval's
+/// interpolation (numpy's default, as <c>RobustScaler</c> does). An IQR of 0 (more than half the normal values equal), or
+/// below 10 machine epsilons, is replaced by 1 as <c>RobustScaler</c> does; the score is then in the metric's own units, which is why RCAEval's
 /// conversion of memory to MB matters there (<see cref="Options.MemoryUnitDivisor"/> replicates it).</para>
 /// <para>Preprocessing follows RCAEval (<see cref="PreparedWindow"/>, <see cref="WindowRecipe.Statistical"/>): forward fill, columns constant in either window dropped
 /// and ranked last.</para>
@@ -70,9 +70,16 @@ public sealed class Baro : IRootCauseLocalizer
     }
 
     /// <summary>
+    /// scikit-learn's near-zero scale (<c>_handle_zeros_in_scale</c>: <c>scale &lt; 10 · np.finfo(float64).eps</c>), which
+    /// <c>RobustScaler</c> replaces by 1: an IQR that is float noise (e.g. 1e-19 between latency quantiles in seconds) would
+    /// otherwise give robust z-scores of 1e19.
+    /// </summary>
+    public const double NearZeroScale = 10 * 2.220446049250313e-16;
+
+    /// <summary>
     /// RobustScorer of one metric (BARO eq. 5–6): max_t (x_t − median(normal))/IQR(normal) over the anomalous values
-    /// (or max |…| when <paramref name="absolute"/>). An IQR of 0 counts as 1 (scikit-learn's rule). NaN values are
-    /// ignored; NaN when either window has no finite value.
+    /// (or max |…| when <paramref name="absolute"/>). An IQR below <see cref="NearZeroScale"/> counts as 1 (scikit-learn's
+    /// rule). NaN values are ignored; NaN when either window has no finite value.
     /// </summary>
     public static double RobustScore(ReadOnlySpan<double> normal, ReadOnlySpan<double> anomalous, bool absolute = false)
     {
@@ -87,7 +94,7 @@ public sealed class Baro : IRootCauseLocalizer
             var x = buf[..n];
             double q1 = QuickSelect.Quantile(x, 0.25, 0), med = QuickSelect.Quantile(x, 0.5, QuickSelect.Low(n, 0.25)), q3 = QuickSelect.Quantile(x, 0.75, QuickSelect.Low(n, 0.5));
             double iqr = q3 - q1;
-            if (iqr == 0) iqr = 1;
+            if (iqr < NearZeroScale) iqr = 1;
             double best = double.NegativeInfinity;
             bool any = false;
             foreach (var v in anomalous)

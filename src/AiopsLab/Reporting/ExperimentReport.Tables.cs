@@ -73,6 +73,46 @@ public static partial class ExperimentReport
 
     private static TableCell Cell(double v) => TableCell.Number(v, 3);
 
+    /// <summary>
+    /// Inner-service accuracy (Nezha's AIS@k, <see cref="InnerServiceRank"/>) per dataset, fault type and method, over the runs
+    /// whose case has an inner-service label; null when no run has one.
+    /// </summary>
+    internal static ReportTable? InnerTable(IReadOnlyList<CaseOutcome> rows, IReadOnlyList<string> datasets, IReadOnlyList<string> methods, string setting)
+    {
+        if (!rows.Any(r => r.InnerRootCause is not null)) return null;
+        var t = new ReportTable
+        {
+            Title = "Inner-service accuracy", Label = "tab:inner",
+            Caption = $"Root-cause localization at the inner-service level (resource or code region inside the root-cause service; {setting}).",
+            Columns =
+            [
+                new("Dataset", "dataset", Key: true), new("Fault", "fault", Key: true), new("Method", "method", Key: true),
+                new("n", "runs"), new("AIS@1", "ais1", Better.Higher), new("AIS@3", "ais3", Better.Higher), new("AIS@5", "ais5", Better.Higher),
+                new("AC@1", "ac1", Better.Higher), new("failed", "failed"),
+            ],
+        };
+        foreach (var ds in datasets)
+        {
+            var dsRows = rows.Where(r => r.Dataset == ds && r.InnerRootCause is not null).ToList();
+            foreach (var fault in Faults(dsRows))
+            {
+                var inFault = fault == Summary.AllFaults ? dsRows : dsRows.Where(r => r.Fault == fault).ToList();
+                var block = new List<TableCell[]>();
+                foreach (var m in methods)
+                {
+                    var g = inFault.Where(r => r.Method == m).ToList();
+                    if (g.Count == 0) continue;
+                    var score = Summary.Score(ds, m, fault, g);
+                    block.Add([ds, fault, m, score.InnerLabelled.ToString(CultureInfo.InvariantCulture), Cell(score.Ais1), Cell(score.Ais3), Cell(score.Ais5),
+                        Cell(score.Ac1), (score.Failed + score.TimedOut).ToString(CultureInfo.InvariantCulture)]);
+                }
+                if (block.Count > 0) t.Blocks.Add(block);
+            }
+        }
+        t.Notes.Add("AIS@k (Nezha, Yu et al., ESEC/FSE 2023, §4.1): fraction of runs whose top k entries include one naming the root-cause service and the labelled resource or code region inside it; AC@1 is the service-level score of the same runs. Failed and timed-out runs count as misses.");
+        return t;
+    }
+
     internal static ReportTable RuntimeTable(IReadOnlyList<CaseOutcome> rows, IReadOnlyList<string> datasets, IReadOnlyList<string> methods, string setting)
     {
         var t = new ReportTable

@@ -57,6 +57,8 @@ public static partial class ExperimentReport
         files.AddRange(accuracy.Write(dir, "accuracy"));
         var runtime = RuntimeTable(sc.Primary, sc.Datasets, sc.Methods, sc.Setting);
         files.AddRange(runtime.Write(dir, "runtime"));
+        var inner = InnerTable(sc.Primary, sc.Datasets, sc.Methods, sc.Setting);
+        if (inner is not null) files.AddRange(inner.Write(dir, "inner"));
         files.Add(WriteSettings(rows, sc.Datasets, dir));
 
         var chromium = o.Render ? Chromium.Find() : null;
@@ -76,7 +78,7 @@ public static partial class ExperimentReport
         File.WriteAllText(prov, ReportProvenance.Markdown(store, meta, expected, present));
         files.Add(prov);
         var indexPath = Path.Combine(dir, "report.md");
-        File.WriteAllText(indexPath, Index(meta, sc, expected, present, messages, accuracy, runtime, sig, files));
+        File.WriteAllText(indexPath, Index(meta, sc, expected, present, messages, accuracy, runtime, inner, sig, files));
         files.Insert(0, indexPath);
         return new ReportOutput(files, messages);
     }
@@ -162,13 +164,15 @@ public static partial class ExperimentReport
 
     /// <summary>The report's front page (<c>report.md</c>): setting, messages, the main tables, significance, and links to every file.</summary>
     private static string Index(StoreMeta meta, Scope sc, long expected, long present, List<string> messages,
-        ReportTable accuracy, ReportTable runtime, string significance, List<string> files)
+        ReportTable accuracy, ReportTable runtime, ReportTable? inner, string significance, List<string> files)
     {
         var index = new StringBuilder();
         index.Append("# Report: ").Append(meta.Experiment).Append("\n\n");
         index.Append(string.Create(CultureInfo.InvariantCulture, $"{present} of {expected} runs; primary setting: {sc.Setting}; seeds: {string.Join(", ", meta.Seeds)}; delays: {string.Join(", ", meta.Delays)}.\n\n"));
         foreach (var m in messages) index.Append("> ").Append(m).Append("\n\n");
-        index.Append(accuracy.ToMarkdown()).Append('\n').Append(runtime.ToMarkdown()).Append('\n');
+        index.Append(accuracy.ToMarkdown()).Append('\n');
+        if (inner is not null) index.Append(inner.ToMarkdown()).Append('\n');
+        index.Append(runtime.ToMarkdown()).Append('\n');
         index.Append("## Significance\n\n").Append(significance);
         index.Append("## Files\n\n");
         foreach (var f in files.Select(Path.GetFileName).Distinct()) index.Append("- [").Append(f).Append("](").Append(f).Append(")\n");
@@ -177,13 +181,11 @@ public static partial class ExperimentReport
 
     /// <summary>
     /// Every run of the store's current experiment, as the runner scored it (rankings not decoded). The dataset label is
-    /// the dataset's name, or its key where one store holds the same dataset twice (e.g. with different filters).
+    /// <see cref="RunStore.DatasetLabels"/>: the dataset's name, or its key where one store holds the same dataset twice.
     /// </summary>
     public static List<CaseOutcome> LoadRows(RunStore store)
     {
-        var dsList = store.Datasets();
-        var nameCount = dsList.GroupBy(d => d.Name).ToDictionary(g => g.Key, g => g.Count());
-        var label = dsList.ToDictionary(d => d.Key, d => nameCount[d.Name] > 1 ? d.Key : d.Name, StringComparer.Ordinal);
+        var label = store.DatasetLabels();
         var rows = new List<CaseOutcome>();
         foreach (var r in store.ReadRuns())
             rows.Add(label.TryGetValue(r.DatasetKey, out var l) && l != r.Dataset ? r with { Dataset = l } : r);

@@ -45,8 +45,14 @@ public static class MultiSource
     public static TraceFeatureOptions TraceOptions { get; } = new();
     public static LogFeatureOptions LogOptions { get; } = new();
 
-    /// <summary>The case with derived columns added (see the class remarks).</summary>
-    public static FaultCase Augment(FaultCase fc, SourceSet sources)
+    /// <summary>The finer series of RCAEval's multi-source inputs (dataset option <c>derived=fine</c>): trace series per
+    /// (service, operation) as its <c>tracets_err</c>/<c>tracets_lat</c>, log counts per (service, Drain template) as its
+    /// <c>logts</c>, each beside the service-level ones.</summary>
+    public static TraceFeatureOptions FineTraceOptions { get; } = new(PerOperation: true);
+    public static LogFeatureOptions FineLogOptions { get; } = new(Templates: true);
+
+    /// <summary>The case with derived columns added (see the class remarks); <paramref name="fine"/> adds the finer series.</summary>
+    public static FaultCase Augment(FaultCase fc, SourceSet sources, bool fine = false)
     {
         if (sources.IsMetricsOnly || fc.Telemetry is not { } tel || fc.Metrics.RowCount < 2) return fc;
         var grid = fc.Metrics.Time.ToArray();
@@ -54,10 +60,10 @@ public static class MultiSource
         var frame = fc.Metrics;
         var graph = fc.CallGraph;
         if (sources.Logs && tel.HasLogs && tel.Logs is { Count: > 0 } logs)
-            frame = Add(frame, LogFeatures.Series(logs, grid, step, LogOptions));
+            frame = Add(frame, LogFeatures.Series(logs, grid, step, fine ? FineLogOptions : LogOptions));
         if (sources.Traces && tel.HasSpans && tel.Spans is { Count: > 0 } spans)
         {
-            frame = Add(frame, TraceFeatures.Series(spans, grid, step, TraceOptions));
+            frame = Add(frame, TraceFeatures.Series(spans, grid, step, fine ? FineTraceOptions : TraceOptions));
             graph ??= TraceFeatures.CallGraph(spans);
         }
         return fc with { Metrics = frame, CallGraph = graph };

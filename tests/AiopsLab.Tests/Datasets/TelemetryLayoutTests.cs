@@ -96,6 +96,17 @@ public class TelemetryLayoutTests
         Assert.True(double.IsNaN(m.Metrics.Column("cart_TraceCalls")[0])); // no span before 60 s: a gap
         Assert.True(m.CallGraph!.HasEdge("frontend", "cart"));
         Assert.Equal("cart", m.Label.RootCause);
+        Assert.DoesNotContain(m.Metrics.Names, n => n.Contains(':') || n.Contains("LogTemplate"));
+
+        // derived=fine adds RCAEval's granularity beside the service-level series: per (service, operation), per log template.
+        var fine = DatasetCatalog.Open(root, TestData.DataRoot, DatasetOptions.Parse(["sources=metrics,logs,traces", "derived=fine"]));
+        var f = fine.Load(fine.Cases.Single());
+        Assert.Equal(1, f.Metrics.Column("cart_get:TraceErrors")[1]);
+        Assert.Equal(1, f.Metrics.Column("frontend_GET /:TraceCalls")[2]);
+        Assert.Equal(2, f.Metrics.Names.Count(n => n.StartsWith("cart_LogTemplate", StringComparison.Ordinal))); // "ERROR boom", "fine"
+        Assert.Equal(m.Metrics.Column("cart_TraceCalls"), f.Metrics.Column("cart_TraceCalls"));
+        Assert.Throws<UnknownNameException>(() => DatasetCatalog.Open(root, TestData.DataRoot, DatasetOptions.Parse(["sources=metrics,logs,traces", "derived=fancy"])));
+        Assert.Throws<AiopsLabException>(() => DatasetCatalog.Open(root, TestData.DataRoot, DatasetOptions.Parse(["derived=fine"])));
         Directory.Delete(root, true);
     }
 }

@@ -19,6 +19,11 @@ public class StatisticalRcaTests
         Assert.Equal(1, Baro.RobustScore([1, 2, 3, 4, 5], [1], absolute: true), 12);
         // IQR 0 counts as 1 (scikit-learn's RobustScaler): normal 1,1,1,1,5 → median 1; anomalous 4 → 3.
         Assert.Equal(3, Baro.RobustScore([1, 1, 1, 1, 5], [4]), 12);
+        // So does an IQR below scikit-learn's 10·eps (≈ 2.2e-15): normal 0, 0, 1e-16, 1e-16 → Q1 = 0, Q3 = 1e-16, median 5e-17
+        // → scale 1, z = 1 − 5e-17 (dividing by the IQR would give 1e16).
+        Assert.Equal(1, Baro.RobustScore([0, 0, 1e-16, 1e-16], [1.0]), 12);
+        // An IQR just above it is kept: normal 0, 0, 1e-14, 1e-14 → Q1 = 0, Q3 = 1e-14 (linear interpolation), median 5e-15.
+        Assert.Equal((1e-14 - 5e-15) / 1e-14, Baro.RobustScore([0, 0, 1e-14, 1e-14], [1e-14]), 9);
     }
 
     [Fact]
@@ -34,7 +39,7 @@ public class StatisticalRcaTests
                 var anomalous = Enumerable.Range(0, 5).Select(_ => rng.NextNormal() * 10).ToArray();
                 var sorted = Stats.SortedFinite(normal);
                 double iqr = Stats.QuantileSorted(sorted, 0.75) - Stats.QuantileSorted(sorted, 0.25);
-                double expected = anomalous.Max(v => (v - Stats.QuantileSorted(sorted, 0.5)) / (iqr == 0 ? 1 : iqr));
+                double expected = anomalous.Max(v => (v - Stats.QuantileSorted(sorted, 0.5)) / (iqr < Baro.NearZeroScale ? 1 : iqr));
                 Assert.Equal(expected, Baro.RobustScore(normal, anomalous));
             }
     }

@@ -156,4 +156,43 @@ public class DrainTests
         Assert.Equal("_", o.ExtraDelimiters);
         Assert.Empty(o.Masks);
     }
+
+    [Theory]
+    [InlineData(0.8, 1024)]
+    [InlineData(0.5, 40)]   // eviction: groups leave the index too
+    [InlineData(0.95, 1024)]
+    public void The_leaf_index_gives_the_groups_and_templates_of_a_full_scan(double similarity, int maxClusters)
+    {
+        // Seeded random lines over a small vocabulary: a time stamp first (as in Nezha's logs), 6 to 9 tokens, many groups per
+        // leaf. The index is a speed-up only, so every line must get the same group and every template must end the same.
+        var o = new DrainOptions { Similarity = similarity, Depth = 4, MaxChildren = 100, MaxClusters = maxClusters, ExtraDelimiters = "_" };
+        var indexed = new Drain(o) { IndexFrom = 1 };
+        var scan = new Drain(o) { IndexFrom = int.MaxValue };
+        var rng = new Random(7);
+        string[] vocab = ["get", "put", "order", "user", "ok", "failed", "ms", "id", "pay", "ticket", "route", "seat"];
+        for (int line = 0; line < 20_000; line++)
+        {
+            int n = 6 + rng.Next(4);
+            var tokens = new string[n];
+            tokens[0] = "10:" + rng.Next(60).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+            for (int i = 1; i < n; i++) tokens[i] = rng.Next(10) == 0 ? rng.Next(1000).ToString(System.Globalization.CultureInfo.InvariantCulture) : vocab[rng.Next(i < 3 ? 3 : vocab.Length)];
+            var msg = string.Join(' ', tokens);
+            Assert.Equal(scan.Add(msg), indexed.Add(msg));
+        }
+        Assert.True(scan.GroupsCreated > 200, $"only {scan.GroupsCreated} groups: the test would not exercise large leaves");
+        Assert.Equal(scan.GroupsCreated, indexed.GroupsCreated);
+        for (int id = 0; id < scan.GroupsCreated; id++) Assert.Equal(scan.Template(id), indexed.Template(id));
+    }
+
+    [DataFact("nezha")]
+    public void The_leaf_index_gives_the_groups_of_a_full_scan_on_real_train_ticket_lines()
+    {
+        var ds = AiopsLab.Datasets.DatasetCatalog.Open("nezha", TestData.DataRoot);
+        var lines = ds.Cases.Where(c => c.System == "train-ticket").Take(2).SelectMany(c => ds.Load(c).Telemetry!.Logs!.Message).Take(30_000).ToArray();
+        var indexed = new Drain(Nezha);
+        var scan = new Drain(Nezha) { IndexFrom = int.MaxValue };
+        foreach (var l in lines) Assert.Equal(scan.Add(l), indexed.Add(l));
+        Assert.True(scan.GroupsCreated > 100, $"{scan.GroupsCreated} groups");
+        for (int id = 0; id < scan.GroupsCreated; id++) Assert.Equal(scan.Template(id), indexed.Template(id));
+    }
 }

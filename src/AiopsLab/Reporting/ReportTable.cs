@@ -49,6 +49,11 @@ public sealed class ReportTable
     public List<string> Notes { get; } = [];
     /// <summary>Shrink the LaTeX table to the line width when it is wider (needs \usepackage{adjustbox}); never enlarges it.</summary>
     public bool FitWidth { get; init; }
+    /// <summary>
+    /// Rows (by their first cell) that are never marked best or second best, e.g. the random baseline: a reference point,
+    /// not a contender.
+    /// </summary>
+    public IReadOnlySet<string> Unranked { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>Marks of a block: for each row and column, 1 = best, 2 = second best, 0 = none.</summary>
     /// <remarks>Ranks distinct values: every row holding the best value is best; the next distinct value is second.
@@ -60,7 +65,8 @@ public sealed class ReportTable
         {
             var better = Columns[j].Better;
             if (better == Better.None) continue;
-            var values = block.Select(r => j < r.Length ? r[j].Value : null).ToArray();
+            // undefined values, unranked rows (the random baseline) and, where higher is better, zeros are never marked
+            var values = block.Select(r => j < r.Length && !Unranked.Contains(r[0].Text) && r[j].Value is { } x && !(better == Better.Higher && x <= 0) ? r[j].Value : null).ToArray();
             var distinct = values.Where(v => v is { } x && !double.IsNaN(x)).Select(v => v!.Value).Distinct()
                 .OrderBy(v => better == Better.Higher ? -v : v).ToArray();
             if (values.Count(v => v is not null) < 2) continue;
@@ -193,7 +199,7 @@ public sealed class ReportTable
                 '\\' => "\\textbackslash{}", '&' => "\\&", '%' => "\\%", '$' => "\\$", '#' => "\\#", '_' => "\\_",
                 '{' => "\\{", '}' => "\\}", '~' => "\\textasciitilde{}", '^' => "\\textasciicircum{}", '±' => "$\\pm$", 'α' => "$\\alpha$",
                 'ε' => "$\\varepsilon$", 'Δ' => "$\\Delta$", 'χ' => "$\\chi$", 'σ' => "$\\sigma$", '−' => "$-$", '–' => "--", '²' => "$^2$",
-                '≤' => "$\\le$", '≥' => "$\\ge$", '×' => "$\\times$",
+                '|' => "$|$", '≤' => "$\\le$", '≥' => "$\\ge$", '×' => "$\\times$",
                 _ => c.ToString(),
             });
         return sb.ToString();

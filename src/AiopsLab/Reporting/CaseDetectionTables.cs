@@ -40,6 +40,7 @@ public static class CaseDetectionTables
                 new("median delay s", "median_delay_s", Better.Lower), new("mean delay s", "mean_delay_s", Better.Lower), new("median s/case", "median_seconds"),
             ],
             FitWidth = true,
+            Wide = true,
         };
         foreach (var g in summary.GroupBy(s => s.Dataset))
             table.Blocks.Add(g.Select(s => new TableCell[]

@@ -80,7 +80,7 @@ public static class PaperFigures
             pts.Add((m, Summary.MedianSeconds(g), Summary.Avg5(g), false));
         }
         foreach (var ref_ in published.Where(p => p.Experiment == "sockshop" && p.Seconds is not null).GroupBy(p => p.Label))
-            pts.Add((ref_.Key + " (Python)", ref_.First().Seconds!.Value, ref_.Average(p => p.Published ?? double.NaN), true));
+            pts.Add((ref_.Key.Split(" (")[0] + " (Python)", ref_.First().Seconds!.Value, ref_.Average(p => p.Published ?? double.NaN), true));
         return new SvgScatter
         {
             Title = "Sock Shop: accuracy against time per case", XTitle = "median seconds per case (log scale)", YTitle = "service-level Avg@5",

@@ -160,6 +160,7 @@ public static class PaperTables
         {
             Unranked = RandomBaseline,
             FitWidth = true,
+            Wide = true,
             Title = "Service-level Avg@5 of every localizer (defaults) on every dataset",
             Label = "tab:main",
             Caption = "Service-level Avg@5 (higher is better; seeds pooled; failed runs count as misses) of every localizer with its default options, "
@@ -192,6 +193,7 @@ public static class PaperTables
         {
             Unranked = RandomBaseline,
             FitWidth = true,
+            Wide = true,
             Title = "Fidelity on rcd-sockshop: AiopsLab against published and original-code figures",
             Label = "tab:fidelity",
             Caption = "Service-level Avg@5 on rcd-sockshop (Sock Shop 1) per fault type (all = CPU and MEM together, for RCD, whose original figures are ranges over seeds averaged over both). "
@@ -321,11 +323,12 @@ public static class PaperTables
         var table = new ReportTable
         {
             Unranked = RandomBaseline,
-            FitWidth = true,
+            FitWidth = false,
+            Wide = true,
             Title = "Methods in AiopsLab",
             Label = "tab:methods",
             Caption = "Registered methods (aiopslab methods). Localizers rank metrics; reducers remove metrics before a localizer (reducer+localizer); detectors score a series.",
-            Columns = [new TableColumn("Name", "name", Key: true), new TableColumn("Kind", "kind", Key: true), new TableColumn("Paper", "paper", Key: true)],
+            Columns = [new TableColumn("Name", "name", Key: true), new TableColumn("Kind", "kind", Key: true), new TableColumn("Paper", "paper", Key: true) { LatexAlign = "p{0.68\\textwidth}" }],
         };
         foreach (var kind in new[] { AiopsLab.Methods.MethodKind.Localizer, AiopsLab.Methods.MethodKind.Reducer, AiopsLab.Methods.MethodKind.Detector })
         {

@@ -25,7 +25,7 @@ public sealed record SvgLineChart
         if (x1 <= x0) { x0 -= 1; x1 += 1; }
         double y0 = YRange?.Min ?? (ys.Length == 0 ? 0 : ys.Min()), y1 = YRange?.Max ?? (ys.Length == 0 ? 1 : ys.Max());
         if (y1 <= y0) { y0 -= 0.5; y1 += 0.5; }
-        int legendW = 56 + (int)(7.4 * Series.Select(s => s.Name.Length).DefaultIfEmpty(10).Max());
+        int legendW = 64 + (int)(7.8 * Series.Select(s => s.Name.Length).DefaultIfEmpty(10).Max());
         double left = 70, right = Width - legendW - 20, top = 50, bottom = Height - 60;
         double Px(double x) => left + (x - x0) / (x1 - x0) * (right - left);
         double Py(double y) => bottom - (y - y0) / (y1 - y0) * (bottom - top);

@@ -45,21 +45,34 @@ public sealed record SvgScatter
         foreach (var t in xt)
         {
             sb.Append($"<line x1=\"{Svg.N(Px(t))}\" y1=\"{Svg.N(top)}\" x2=\"{Svg.N(Px(t))}\" y2=\"{Svg.N(bottom)}\" stroke=\"#e5e5e5\"/>\n");
-            sb.Append($"<text x=\"{Svg.N(Px(t))}\" y=\"{Svg.N(bottom + 16)}\" text-anchor=\"middle\">{Svg.Fmt(t)}</text>\n");
+            sb.Append($"<text x=\"{Svg.N(Px(t))}\" y=\"{Svg.N(bottom + 16)}\" text-anchor=\"middle\">{(LogX ? t.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : Svg.Fmt(t))}</text>\n");
         }
         sb.Append($"<rect x=\"{Svg.N(left)}\" y=\"{Svg.N(top)}\" width=\"{Svg.N(right - left)}\" height=\"{Svg.N(bottom - top)}\" fill=\"none\" stroke=\"#444\"/>\n");
         sb.Append($"<text x=\"{Svg.N((left + right) / 2)}\" y=\"{Svg.N(Height - 12)}\" text-anchor=\"middle\">{Svg.T(XTitle)}</text>\n");
         sb.Append($"<text x=\"16\" y=\"{Svg.N((top + bottom) / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {Svg.N((top + bottom) / 2)})\">{Svg.T(YTitle)}</text>\n");
+        // labels: the first candidate position (right, left, then shifted up or down) that overlaps no label, no marker and stays inside the plot
         var placed = new List<(double X0, double X1, double Y)>();
+        var marks = pts.Select(p => (X: Px(p.X), Y: Py(p.Y))).ToArray();
         foreach (var p in pts.OrderByDescending(p => p.Y).ThenBy(p => p.Label, StringComparer.Ordinal))
         {
-            double x = Px(p.X), y = Py(p.Y), w = 6.6 * p.Label.Length;
+            double x = Px(p.X), y = Py(p.Y), w = 6.4 * p.Label.Length;
             sb.Append(p.Hollow ? SvgDotPlot.Marker("diamond", x, y, Svg.Colors[3], hollow: true) : SvgDotPlot.Marker("circle", x, y, Svg.Colors[0]));
-            bool leftSide = x + 8 + w > right;
-            double a = leftSide ? x - 8 - w : x + 8, ty = y + 4;
-            while (placed.Any(q => q.X0 < a + w && a < q.X1 && Math.Abs(q.Y - ty) < 12)) ty += 12;
-            placed.Add((a, a + w, ty));
-            sb.Append($"<text x=\"{Svg.N(a)}\" y=\"{Svg.N(ty)}\" font-size=\"11\">{Svg.T(p.Label)}</text>\n");
+            (double A, double Y) best = (x + 8, y + 4);
+            foreach (var dy in new[] { 0.0, -12, 12, -22, 22, -32, 32 })
+            {
+                bool found = false;
+                foreach (var a in new[] { x + 8, x - 8 - w })
+                {
+                    double ty = y + 4 + dy;
+                    if (a < left + 2 || a + w > right - 2 || ty - 10 < top || ty > bottom - 2) continue;
+                    if (placed.Any(q => q.X0 < a + w && a < q.X1 && Math.Abs(q.Y - ty) < 12)) continue;
+                    if (marks.Any(mk => mk.X + 5 > a && mk.X - 5 < a + w && mk.Y + 5 > ty - 10 && mk.Y - 5 < ty + 2)) continue;
+                    best = (a, ty); found = true; break;
+                }
+                if (found) break;
+            }
+            placed.Add((best.A, best.A + w, best.Y));
+            sb.Append($"<text x=\"{Svg.N(best.A)}\" y=\"{Svg.N(best.Y)}\" font-size=\"11\">{Svg.T(p.Label)}</text>\n");
         }
         sb.Append("</svg>\n");
         return sb.ToString();

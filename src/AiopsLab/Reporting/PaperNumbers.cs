@@ -14,6 +14,12 @@ namespace AiopsLab.Reporting;
 /// </summary>
 public static class PaperNumbers
 {
+    /// <summary>A fidelity row is "close" when its gap to the nearer reference is at most this.</summary>
+    public const double CloseGap = 0.05;
+
+    /// <summary>A method "drops" under a late anomaly time when its Avg@5 falls by more than this.</summary>
+    public const double Drop = 0.1;
+
     /// <summary>Main-table column ids used in macro names, in <see cref="PaperTables.MainColumns"/> order.</summary>
     private static readonly string[] ColumnIds = ["SockCpu", "SockMem", "ObResource", "TtResource", "NezhaCode", "Petshop", "Synthetic"];
 
@@ -33,6 +39,8 @@ public static class PaperNumbers
             m["resMethods" + id] = I(rows.Select(r => r.Method).Distinct().Count());
         }
         m["resDefaultMethods"] = I(PaperTables.DefaultMethods.Length);
+        m["resCloseThreshold"] = CloseGap.ToString("0.00", inv);
+        m["resDropThreshold"] = Drop.ToString("0.0", inv);
         m["resLocalizers"] = I(Catalog.MethodCatalog.OfKind(Methods.MethodKind.Localizer).Count());
         m["resDetectors"] = I(Catalog.MethodCatalog.OfKind(Methods.MethodKind.Detector).Count());
 
@@ -94,7 +102,7 @@ public static class PaperNumbers
         m["resRobustBestMaxMethod"] = Tt(bMax.Item1);
         m["resRobustBestMaxAvg"] = f2(bMax.Item2);
         m["resRobustDropped"] = i(methods.Count(x => Summary.Avg5(rows.Where(r => r.Method == x && r.Detection == "label" && r.Delay == max))
-            < Summary.Avg5(rows.Where(r => r.Method == x && r.Detection == "label" && r.Delay == 0)) - 0.1));
+            < Summary.Avg5(rows.Where(r => r.Method == x && r.Detection == "label" && r.Delay == 0)) - Drop));
         m["resRobustMethods"] = i(methods.Length);
         var det = rows.Select(r => r.Detection).Where(d => d != "label").Distinct().Order(StringComparer.Ordinal).FirstOrDefault();
         if (det is null) return;
@@ -111,7 +119,7 @@ public static class PaperNumbers
         var gaps = t.Blocks.SelectMany(b => b).Select(r => (Label: r[0].Text, Fault: r[2].Text, Gap: r[6].Value ?? double.NaN)).Where(g => !double.IsNaN(g.Gap)).ToArray();
         if (gaps.Length == 0) return;
         m["resFidelityRows"] = i(gaps.Length);
-        m["resFidelityClose"] = i(gaps.Count(g => g.Gap <= 0.05));
+        m["resFidelityClose"] = i(gaps.Count(g => g.Gap <= CloseGap));
         var worst = gaps.OrderByDescending(g => g.Gap).First();
         m["resFidelityMaxGap"] = worst.Gap.ToString("0.00", CultureInfo.InvariantCulture);
         m["resFidelityMaxGapLabel"] = ReportTable.Tex(worst.Label + ", " + worst.Fault);

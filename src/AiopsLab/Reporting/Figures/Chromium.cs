@@ -70,6 +70,46 @@ public static class Chromium
         }
     }
 
+    /// <summary>
+    /// Loads <paramref name="input"/> in headless chromium at the given window size, lets its scripts run (virtual-time
+    /// budget), and returns the DOM as serialised afterwards (<c>--dump-dom</c>): a page can record measurements of what it drew.
+    /// </summary>
+    public static string DumpDom(string chromium, string input, int width, int height, TimeSpan? timeout = null)
+    {
+        var profile = Path.Combine(Path.GetTempPath(), "aiopslab-chromium-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(profile);
+        var psi = new ProcessStartInfo(chromium) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[]
+                 {
+                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--disable-extensions", "--hide-scrollbars", "--mute-audio",
+                     "--user-data-dir=" + profile,
+                     "--window-size=" + width.ToString(CultureInfo.InvariantCulture) + "," + height.ToString(CultureInfo.InvariantCulture),
+                     "--virtual-time-budget=10000", "--run-all-compositor-stages-before-draw", "--dump-dom",
+                     new Uri(Path.GetFullPath(input)).AbsoluteUri,
+                 })
+            psi.ArgumentList.Add(a);
+        try
+        {
+            using var p = Process.Start(psi) ?? throw new Data.AiopsLabException($"could not start chromium '{chromium}'.");
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            var limit = timeout ?? TimeSpan.FromSeconds(60);
+            if (!p.WaitForExit((int)limit.TotalMilliseconds))
+            {
+                try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                throw new Data.AiopsLabException($"chromium did not finish loading '{input}' within {limit.TotalSeconds:0} s.");
+            }
+            p.WaitForExit();
+            if (stdout.Result.Length == 0) throw new Data.AiopsLabException($"chromium returned no DOM for '{input}' (exit {p.ExitCode}): {Last(stderr.Result)}");
+            return stdout.Result;
+        }
+        finally
+        {
+            try { Directory.Delete(profile, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
     private static string Last(string s)
     {
         var lines = s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -77,9 +117,14 @@ public static class Chromium
     }
 }
 
-/// <summary>Where plotly.js is: <c>$AIOPSLAB_PLOTLY_JS</c>, else <c>.tools/plotly/node_modules/plotly.js-dist-min/plotly.min.js</c> in the checkout (scripts/install-plotly.sh).</summary>
+/// <summary>
+/// plotly.js for pages that must draw offline: <c>$AIOPSLAB_PLOTLY_JS</c> when set, else <c>.tools/plotly/…/plotly.min.js</c>
+/// (scripts/install-plotly.sh), else the copy the Plotly.NET package carries as an embedded resource (always present,
+/// since the library references Plotly.NET), so a report written anywhere gets a working <c>plotly.min.js</c> beside it.
+/// </summary>
 public static class PlotlyJs
 {
+    /// <summary>A plotly.js file on disk, if one is installed (see the class summary); null otherwise.</summary>
     public static string? Find()
     {
         var env = Environment.GetEnvironmentVariable("AIOPSLAB_PLOTLY_JS");
@@ -91,5 +136,20 @@ public static class PlotlyJs
             if (File.Exists(p)) return p;
         }
         return null;
+    }
+
+    /// <summary>The name of Plotly.NET's embedded plotly.js (e.g. <c>Plotly.NET.plotly-2.28.0.min.js</c>).</summary>
+    public static string EmbeddedName() =>
+        typeof(Plotly.NET.GenericChart).Assembly.GetManifestResourceNames().Single(n => n.EndsWith(".min.js", StringComparison.Ordinal) && n.Contains("plotly-", StringComparison.Ordinal));
+
+    /// <summary>Writes <c>plotly.min.js</c> into <paramref name="dir"/>: an installed copy (<see cref="Find"/>) or Plotly.NET's embedded one.</summary>
+    public static string WriteBeside(string dir)
+    {
+        var dst = Path.Combine(dir, "plotly.min.js");
+        if (Find() is { } installed) { File.Copy(installed, dst, overwrite: true); return dst; }
+        using var src = typeof(Plotly.NET.GenericChart).Assembly.GetManifestResourceStream(EmbeddedName())!;
+        using var f = File.Create(dst);
+        src.CopyTo(f);
+        return dst;
     }
 }

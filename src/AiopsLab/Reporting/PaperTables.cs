@@ -250,7 +250,7 @@ public static class PaperTables
             Label = "tab:robustness",
             Caption = $"Service-level Avg@5 on rcd-sockshop ({CasesOf(rows).ToString(CultureInfo.InvariantCulture)} cases, seeds {string.Join(", ", rows.Select(r => r.Seed).Distinct().Order())}) when the anomaly time given to the localizer is the inject time plus tΔ seconds, "
                 + "and when it comes from BARO's multivariate BOCPD run on the case's own metrics instead of the label (a case with no alarm counts as a miss). "
-                + "This end-to-end mode is not the case-level detection of Table detection, which watches only the service-level indicators from the start of the normal period. "
+                + "This end-to-end mode is not the case-level detection table's set-up, which watches only the service-level indicators from the start of the normal period. "
                 + "Best in bold, second underlined; random and zeros are never marked.",
             Columns =
             [

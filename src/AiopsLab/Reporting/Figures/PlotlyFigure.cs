@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Plotly.NET;
 using System.Text.Json.Nodes;
 
 namespace AiopsLab.Reporting.Figures;
@@ -55,10 +56,64 @@ public sealed record PlotlyFigure
     public int Width { get; init; } = 900;
     public int Height { get; init; } = 520;
 
-    /// <summary>The figure as Plotly.js JSON.</summary>
-    public string ToJson()
+    /// <summary>
+    /// The figure as a Plotly.NET chart: each trace is made by Plotly.NET.CSharp (<c>Chart.Column</c> for bars,
+    /// <c>Chart.Scatter</c> otherwise) and combined with <c>Chart.Combine</c>; what the typed C# API does not cover
+    /// (asymmetric error bars, per-point hover text, NaN as a gap, the layout) is set on Plotly.NET's dynamic trace and
+    /// layout objects under plotly.js's attribute names.
+    /// </summary>
+    public GenericChart ToChart()
     {
-        var data = new JsonArray();
+        var (data, layoutSpec) = Spec();
+        var charts = new List<GenericChart>();
+        for (int i = 0; i < Traces.Count; i++)
+        {
+            var t = Traces[i];
+            var x = t.X.Select(v => v as IConvertible ?? Convert.ToString(v, CultureInfo.InvariantCulture) ?? "").ToArray();
+            var y = t.Y.Select(v => double.IsFinite(v) ? v : 0).ToArray();
+            var chart = t.Type == "bar"
+                ? Plotly.NET.CSharp.Chart.Column<double, IConvertible, string>(values: y, Keys: x, Name: t.Name, UseDefaults: false)
+                : Plotly.NET.CSharp.Chart.Scatter<IConvertible, double, string>(x: x, y: y, mode: t.Mode switch
+                {
+                    "lines" => StyleParam.Mode.Lines, "markers" => StyleParam.Mode.Markers, _ => StyleParam.Mode.Lines_Markers,
+                }, Name: t.Name, UseDefaults: false);
+            foreach (var trace in GenericChart.getTraces(chart))
+                foreach (var (key, value) in data[i])
+                    if (key is not ("type" or "name" or "mode")) trace.SetProperty(key, Dynamic(value));
+            charts.Add(chart);
+        }
+        var combined = charts.Count == 0 ? Plotly.NET.CSharp.Chart.Invisible() : Plotly.NET.CSharp.Chart.Combine(charts);
+        var layout = GenericChart.getLayout(combined);
+        foreach (var (key, value) in layoutSpec) layout.SetProperty(key, Dynamic(value));
+        return combined;
+    }
+
+    /// <summary>A JSON value as what Plotly.NET's dynamic objects serialise back to the same JSON (null stays null: a gap).</summary>
+    private static object? Dynamic(JsonNode? node)
+    {
+        switch (node)
+        {
+            case null: return null;
+            case JsonObject o:
+                var d = new DynamicObj.DynamicObj();
+                foreach (var (k, v) in o) d.SetProperty(k, Dynamic(v));
+                return d;
+            case JsonArray a: return a.Select(Dynamic).ToArray();
+            case JsonValue v when v.TryGetValue<bool>(out var b): return b;
+            case JsonValue v when v.TryGetValue<double>(out var n): return n;
+            case JsonValue v when v.TryGetValue<long>(out var l): return l;
+            case JsonValue v when v.TryGetValue<int>(out var i): return i;
+            default: return node.GetValue<string>();
+        }
+    }
+
+    /// <summary>The figure as Plotly.js figure JSON (<c>{"data": [...], "layout": {...}}</c>), written by Plotly.NET.</summary>
+    public string ToJson() => GenericChart.toFigureJson(ToChart());
+
+    /// <summary>The traces and layout under plotly.js's attribute names.</summary>
+    private (List<JsonObject> Data, JsonObject Layout) Spec()
+    {
+        var data = new List<JsonObject>();
         foreach (var t in Traces)
         {
             var o = new JsonObject { ["type"] = t.Type, ["name"] = t.Name, ["x"] = Values(t.X), ["y"] = Numbers(t.Y) };
@@ -106,8 +161,7 @@ public sealed record PlotlyFigure
             ["paper_bgcolor"] = "white", ["plot_bgcolor"] = "white",
         };
         if (BarMode is not null) layout["barmode"] = BarMode;
-        var fig = new JsonObject { ["data"] = data, ["layout"] = layout };
-        return fig.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+        return (data, layout);
     }
 
     /// <summary>A standalone page drawing the figure with <paramref name="plotlyScript"/> (a path relative to the page).</summary>

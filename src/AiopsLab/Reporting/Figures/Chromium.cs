@@ -31,43 +31,11 @@ public static class Chromium
     /// <exception cref="Data.AiopsLabException">chromium failed, timed out or wrote no image.</exception>
     public static void Screenshot(string chromium, string input, string png, int width, int height, TimeSpan? timeout = null)
     {
-        var profile = Path.Combine(Path.GetTempPath(), "aiopslab-chromium-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(profile);
         var outPng = Path.GetFullPath(png);
         if (File.Exists(outPng)) File.Delete(outPng);
-        var psi = new ProcessStartInfo(chromium)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var a in new[]
-                 {
-                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-extensions", "--hide-scrollbars", "--mute-audio",
-                     "--user-data-dir=" + profile,
-                     "--window-size=" + width.ToString(CultureInfo.InvariantCulture) + "," + height.ToString(CultureInfo.InvariantCulture),
-                     "--virtual-time-budget=10000", "--run-all-compositor-stages-before-draw",
-                     "--screenshot=" + outPng,
-                     new Uri(Path.GetFullPath(input)).AbsoluteUri,
-                 })
-            psi.ArgumentList.Add(a);
-        try
-        {
-            using var p = Process.Start(psi) ?? throw new Data.AiopsLabException($"could not start chromium '{chromium}'.");
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit((int)(timeout ?? TimeSpan.FromSeconds(60)).TotalMilliseconds))
-            {
-                try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                throw new Data.AiopsLabException($"chromium did not finish rendering '{input}' within {(timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds:0} s.");
-            }
-            p.WaitForExit();
-            if (!File.Exists(outPng) || new FileInfo(outPng).Length == 0)
-                throw new Data.AiopsLabException($"chromium wrote no image for '{input}' (exit {p.ExitCode}): {Last(stderr.Result)}");
-        }
-        finally
-        {
-            try { Directory.Delete(profile, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        var (exit, _, stderr) = Run(chromium, input, width, height, "--screenshot=" + outPng, timeout);
+        if (!File.Exists(outPng) || new FileInfo(outPng).Length == 0)
+            throw new Data.AiopsLabException($"chromium wrote no image for '{input}' (exit {exit}): {Last(stderr)}");
     }
 
     /// <summary>
@@ -75,6 +43,13 @@ public static class Chromium
     /// budget), and returns the DOM as serialised afterwards (<c>--dump-dom</c>): a page can record measurements of what it drew.
     /// </summary>
     public static string DumpDom(string chromium, string input, int width, int height, TimeSpan? timeout = null)
+    {
+        var (exit, stdout, stderr) = Run(chromium, input, width, height, "--dump-dom", timeout);
+        return stdout.Length > 0 ? stdout : throw new Data.AiopsLabException($"chromium returned no DOM for '{input}' (exit {exit}): {Last(stderr)}");
+    }
+
+    /// <summary>Runs headless chromium on <paramref name="input"/> with one action flag in a fresh profile (deleted afterwards).</summary>
+    private static (int Exit, string Stdout, string Stderr) Run(string chromium, string input, int width, int height, string action, TimeSpan? timeout)
     {
         var profile = Path.Combine(Path.GetTempPath(), "aiopslab-chromium-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(profile);
@@ -85,7 +60,7 @@ public static class Chromium
                      "--disable-component-update", "--disable-sync", "--disable-extensions", "--hide-scrollbars", "--mute-audio",
                      "--user-data-dir=" + profile,
                      "--window-size=" + width.ToString(CultureInfo.InvariantCulture) + "," + height.ToString(CultureInfo.InvariantCulture),
-                     "--virtual-time-budget=10000", "--run-all-compositor-stages-before-draw", "--dump-dom",
+                     "--virtual-time-budget=10000", "--run-all-compositor-stages-before-draw", action,
                      new Uri(Path.GetFullPath(input)).AbsoluteUri,
                  })
             psi.ArgumentList.Add(a);
@@ -98,11 +73,10 @@ public static class Chromium
             if (!p.WaitForExit((int)limit.TotalMilliseconds))
             {
                 try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                throw new Data.AiopsLabException($"chromium did not finish loading '{input}' within {limit.TotalSeconds:0} s.");
+                throw new Data.AiopsLabException($"chromium did not finish rendering '{input}' within {limit.TotalSeconds:0} s.");
             }
             p.WaitForExit();
-            if (stdout.Result.Length == 0) throw new Data.AiopsLabException($"chromium returned no DOM for '{input}' (exit {p.ExitCode}): {Last(stderr.Result)}");
-            return stdout.Result;
+            return (p.ExitCode, stdout.Result, stderr.Result);
         }
         finally
         {

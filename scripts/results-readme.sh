@@ -15,7 +15,7 @@ kept, so every number can be recomputed.
 | `sockshop/`, `robustness/`, `nezha/`, `petshop/`, `synthetic/` | `aiopslab reproduce` (specs in `experiments/paper/`) | run store, `cases.csv`, `summary.csv`, full report under `report/` |
 | `detection/<dataset>/` | `aiopslab reproduce` (step `detection`) | case-level detection: `detection.csv`, `detection-summary.*` |
 | `nab/` | `aiopslab reproduce` (step `nab`) | NAB scoreboard of every streaming detector |
-| `paper/` | `aiopslab reproduce` (or `--tables-only`) | the paper's tables as Markdown, CSV and LaTeX (`\input` by `paper/main.tex`) |
+| `paper/` | `aiopslab reproduce` (or `--tables-only`) | the paper's tables as Markdown, CSV and LaTeX (`\input` by `paper/main.tex`), its figures as SVG (`figures/`, converted to PDF by `paper/build.sh`) and `numbers.tex`, the macros of every number the prose quotes |
 | `notebooks/` | `aiopslab notebook run` | executed notebooks (not committed) |
 
 Regenerate everything with `./aiopslab reproduce --data-root ../shared/datasets` (about 25 minutes on 2 cores), only the

@@ -81,7 +81,7 @@ public sealed class ReproduceCommand : ICliCommand
                 }
             }
             var labelling = !p.GetValue(tablesOnly) && steps.Contains("labelling") ? LabelCommand.ReproducePaper(ctx, results, root, p.GetValue(jobs) ?? Environment.ProcessorCount, ct) : [];
-            var written = PaperReproduction.WriteTables(results, specDir, root).Concat(labelling).ToArray();
+            var written = PaperReproduction.WriteTables(results, specDir).Concat(labelling).ToArray();
             foreach (var name in new[] { "main", "fidelity" })
             {
                 var md = Path.Combine(results, "paper", name + ".md");

@@ -31,7 +31,7 @@ public static class CaseDetectionTables
         {
             Title = title,
             Label = "tab:detection",
-            Caption = "Case-level detection (BARO Table 2 style): a case is a true positive when the first alarm comes at or after the inject time, a false positive when it comes before, a false negative without alarm. Delay in seconds over true positives.",
+            Caption = "Case-level detection (BARO Table 2 style): a case is a true positive when the first alarm comes at or after the inject time, a false positive when it comes before, a false negative without alarm. Precision = TP/(TP + FP), – when the detector never alarmed; recall = TP/cases that ran; F1 their harmonic mean. Delay in seconds over true positives. Best per dataset in bold (zeros and undefined values are not marked).",
             Columns =
             [
                 new("dataset", "dataset", Key: true), new("detector", "detector", Key: true), new("cases", "cases"),
@@ -40,12 +40,14 @@ public static class CaseDetectionTables
                 new("median delay s", "median_delay_s", Better.Lower), new("mean delay s", "mean_delay_s", Better.Lower), new("median s/case", "median_seconds"),
             ],
             FitWidth = true,
+            Wide = true,
         };
         foreach (var g in summary.GroupBy(s => s.Dataset))
             table.Blocks.Add(g.Select(s => new TableCell[]
             {
                 s.Dataset, s.Detector, Int(s.Cases), Int(s.Tp), Int(s.Fp), Int(s.Fn), Int(s.Failed),
-                TableCell.Number(s.Precision, 3), TableCell.Number(s.Recall, 3), TableCell.Number(s.F1, 3),
+                // precision (and so F1) is undefined when the detector never alarmed: printed "–", never marked
+                TableCell.Number(s.Tp + s.Fp > 0 ? s.Precision : double.NaN, 3), TableCell.Number(s.Recall, 3), TableCell.Number(s.Tp + s.Fp > 0 ? s.F1 : double.NaN, 3),
                 Num(s.MedianDelay, 0), Num(s.MeanDelay, 0), Num(s.MedianSeconds, 4),
             }).ToList());
         return table;

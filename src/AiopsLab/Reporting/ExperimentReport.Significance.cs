@@ -29,8 +29,8 @@ public static partial class ExperimentReport
         }
         var f = FriedmanNemenyi.Test(byBlock, higherIsBetter: true, alpha: o.Alpha);
         sb.Append(string.Create(inv, $"Reciprocal rank of the root cause (0 when missed, failed or timed out), averaged over seeds per case; N = {f.Blocks} cases that every method ran on, k = {f.Treatments} methods.\n\n"));
-        sb.Append(string.Create(inv, $"- Friedman (Demšar's formulas): χ²_F = {f.ChiSquare:0.###} (p = {P(f.ChiSquarePValue)}); Iman–Davenport F_F = {f.FF:0.###} with ({f.Treatments - 1}, {(f.Treatments - 1) * (f.Blocks - 1)}) df (p = {P(f.FFPValue)}).\n"));
-        sb.Append(string.Create(inv, $"- With the correction for ties within runs (as scipy and R apply it; read these when many runs tie, e.g. every method ranks the root cause first): χ² = {f.ChiSquareTieCorrected:0.###} (p = {P(f.ChiSquareTieCorrectedPValue)}); F_F = {f.FFTieCorrected:0.###} (p = {P(f.FFTieCorrectedPValue)}).\n"));
+        sb.Append(string.Create(inv, $"- Friedman (Demšar's formulas): χ²_F = {f.ChiSquare:0.###} (p {Eq(f.ChiSquarePValue)}); Iman–Davenport F_F = {f.FF:0.###} with ({f.Treatments - 1}, {(f.Treatments - 1) * (f.Blocks - 1)}) df (p {Eq(f.FFPValue)}).\n"));
+        sb.Append(string.Create(inv, $"- With the correction for ties within runs (as scipy and R apply it; read these when many runs tie, e.g. every method ranks the root cause first): χ² = {f.ChiSquareTieCorrected:0.###} (p {Eq(f.ChiSquareTieCorrectedPValue)}); F_F = {f.FFTieCorrected:0.###} (p {Eq(f.FFTieCorrectedPValue)}).\n"));
         sb.Append(string.Create(inv, $"- Nemenyi: q_{o.Alpha:0.##} = {f.QAlpha:0.###}, critical difference CD = {f.CriticalDifference:0.###}: two methods differ when their average ranks differ by at least CD.\n\n"));
 
         var ranks = new ReportTable
@@ -87,5 +87,8 @@ public static partial class ExperimentReport
         return (sb.ToString(), table, ranks, cd);
     }
 
-    private static string P(double p) => double.IsNaN(p) ? "–" : p < 1e-4 ? p.ToString("0.0e+0", CultureInfo.InvariantCulture) : p.ToString("0.0000", CultureInfo.InvariantCulture);
+    private static string Eq(double p) => P(p) is var t && t.StartsWith('<') ? t : "= " + t;
+
+    /// <summary>A p-value for text: "&lt; 1e-16" below double precision's resolution (a computed 0 is not an exact 0), scientific below 1e-4.</summary>
+    internal static string P(double p) => double.IsNaN(p) ? "–" : p < 1e-16 ? "< 1e-16" : p < 1e-4 ? p.ToString("0.0e+0", CultureInfo.InvariantCulture) : p.ToString("0.0000", CultureInfo.InvariantCulture);
 }

@@ -198,46 +198,48 @@ public static partial class ExperimentReport
 
     private static string R(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
 
-    private static PlotlyFigure AccuracyFigure(IReadOnlyList<CaseOutcome> rows, string ds, IReadOnlyList<string> methods, ReportOptions o)
+    /// <summary>
+    /// AC@1, AC@3 and Avg@5 per method as grouped bars with bootstrap 95% intervals (cases resampled, seeded), and the
+    /// dataset's chance Avg@5 as a dashed line; methods appear by short display name, their full spec in the hover.
+    /// </summary>
+    internal static PlotlyFigure AccuracyFigure(IReadOnlyList<CaseOutcome> rows, string ds, IReadOnlyList<string> methods, ReportOptions o)
     {
         var present = methods.Where(m => rows.Any(r => r.Method == m)).ToArray();
+        var names = present.Select(ShortName).ToArray();
         var traces = new List<PlotlyTrace>();
+        var cases = rows.Select(r => r.CaseOrd).Distinct().OrderBy(c => c).ToArray();
+        var caseIndex = cases.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
         foreach (var (name, k) in new[] { ("AC@1", 1), ("AC@3", 3), ("Avg@5", 5) })
         {
             var y = new List<double>();
             var plus = new List<double>();
             var minus = new List<double>();
-            var cases = rows.Select(r => r.CaseOrd).Distinct().OrderBy(c => c).ToArray();
-            var caseIndex = cases.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
             foreach (var m in present)
             {
                 var g = rows.Where(r => r.Method == m).ToList();
-                var ranks = Summary.Ranks(g);
                 Func<int?[], double> f = k == 5 ? x => RankingMetrics.AvgAt(x, 5) : x => RankingMetrics.AcAt(x, k);
-                double v = f(ranks);
+                double v = f(Summary.Ranks(g));
                 y.Add(v);
-                if (o.Intervals)
-                {
-                    var perCase = new List<int?>[cases.Length];
-                    for (int i = 0; i < perCase.Length; i++) perCase[i] = [];
-                    foreach (var r in g) perCase[caseIndex[r.CaseOrd]].Add(r.Status == RunStatus.Ok ? r.Rank : null);
-                    var (lo, hi) = Bootstrap.Interval(cases.Length, idx => f(idx.SelectMany(i => perCase[i]).ToArray()),
-                        StableHash.Combine(unchecked((ulong)o.Seed), "bootstrap", ds, Summary.AllFaults), o.Resamples);
-                    plus.Add(hi - v);
-                    minus.Add(v - lo);
-                }
+                var perCase = new List<int?>[cases.Length];
+                for (int i = 0; i < perCase.Length; i++) perCase[i] = [];
+                foreach (var r in g) perCase[caseIndex[r.CaseOrd]].Add(r.Status == RunStatus.Ok ? r.Rank : null);
+                var (lo, hi) = Bootstrap.Interval(cases.Length, idx => f(idx.SelectMany(i => perCase[i]).ToArray()),
+                    StableHash.Combine(unchecked((ulong)o.Seed), "bootstrap", ds, Summary.AllFaults), o.Resamples);
+                plus.Add(hi - v);
+                minus.Add(v - lo);
             }
-            traces.Add(new PlotlyTrace
-            {
-                Type = "bar", Name = name, X = present, Y = y,
-                ErrorPlus = o.Intervals ? plus : null, ErrorMinus = o.Intervals ? minus : null,
-            });
+            traces.Add(new PlotlyTrace { Type = "bar", Name = name, X = names, Y = y, ErrorPlus = plus, ErrorMinus = minus, HoverText = present.Select(m => $"{m}<br>{name}").ToArray() });
         }
+        double chance = RankingMetrics.ChanceAvgAt(rows.GroupBy(r => r.CaseOrd).Select(g => g.First().ServiceCount).ToArray(), 5);
+        traces.Add(new PlotlyTrace
+        {
+            Name = string.Create(CultureInfo.InvariantCulture, $"chance Avg@5 ({chance:0.00})"), Mode = "lines", X = names, Y = names.Select(_ => chance).ToArray(),
+            Color = "#444", Dash = "dash", Hover = "chance Avg@5 (random ranking of the case's services)",
+        });
         return new PlotlyFigure
         {
-            Title = $"{ds}: accuracy per method" + (o.Intervals ? " (bootstrap 95% intervals)" : ""), XTitle = "method", YTitle = "score",
-            YRange = (0, 1.05), BarMode = "group", CategoricalX = true, Traces = traces,
-            Width = Math.Max(700, 140 + 110 * present.Length),
+            Title = $"{ds}: accuracy per method (bootstrap 95% intervals over {cases.Length} cases)", XTitle = "method", YTitle = "score",
+            YRange = (0, 1.05), BarMode = "group", CategoricalX = true, Traces = traces, Width = 1100, Height = 560,
         };
     }
 }

@@ -62,17 +62,16 @@ public static partial class ExperimentReport
         files.Add(WriteSettings(rows, sc.Datasets, dir));
 
         var chromium = o.Render ? Chromium.Find() : null;
-        var plotly = PlotlyJs.Find();
-        if (plotly is not null) File.Copy(plotly, Path.Combine(dir, "plotly.min.js"), overwrite: true);
-        else messages.Add("plotly.js was not found, so the HTML figures cannot draw yet: run scripts/install-plotly.sh, then 'aiopslab report' again (or put plotly.min.js beside the HTML files).");
+        // plotly.js goes beside the pages (committed with them), so they draw offline on a fresh clone
+        var plotly = PlotlyJs.WriteBeside(dir);
+        files.Add(plotly);
         if (o.Render && chromium is null)
             messages.Add("chromium is not installed: HTML and SVG figures were written, PNGs were not. Install it with scripts/install-chromium.sh to get PNGs.");
         var htmlFigures = new List<(string Html, int W, int H)>();
         WriteAccuracyFigures(sc, o, dir, files, htmlFigures);
         if (meta.Delays.Count > 1) WriteRobustness(sc, meta.Delays, dir, files, htmlFigures);
         var sig = WriteSignificance(sc, o, dir, files);
-        if (chromium is not null && plotly is not null) RenderPngs(chromium, htmlFigures, files, messages);
-        else if (chromium is not null) messages.Add("PNGs of the Plotly figures need plotly.js (scripts/install-plotly.sh).");
+        if (chromium is not null) RenderPngs(chromium, htmlFigures, files, messages);
 
         var prov = Path.Combine(dir, "provenance.md");
         File.WriteAllText(prov, ReportProvenance.Markdown(store, meta, expected, present));
@@ -98,31 +97,60 @@ public static partial class ExperimentReport
         }
     }
 
-    /// <summary>Avg@5 against the delay: a table, and per dataset an SVG and a Plotly figure.</summary>
+    /// <summary>
+    /// Avg@5 against the delay tΔ: a table, and per dataset an SVG and a Plotly figure. The Plotly figure also shows each
+    /// method's end-to-end point (anomaly time from a detector such as BOCPD) as a separate category after the delays.
+    /// </summary>
     private static void WriteRobustness(Scope sc, IReadOnlyList<long> delays, string dir, List<string> files, List<(string Html, int W, int H)> htmlFigures)
     {
         var rob = sc.Rows.Where(r => r.Window == sc.Window && r.Detection == sc.Detection).ToList();
         files.AddRange(RobustnessTable(rob, sc.Datasets, sc.Methods, delays, sc.Window, sc.Detection).Write(dir, "robustness"));
+        var detectors = sc.Rows.Where(r => r.Window == sc.Window && r.Detection != sc.Detection).Select(r => r.Detection).Distinct().Order(StringComparer.Ordinal).ToArray();
         foreach (var ds in sc.Datasets)
         {
             var slug = Slug(ds);
             var series = sc.Methods.Select(m => (m, (IReadOnlyList<double>)delays.Select(d => (double)d).ToArray(),
                 (IReadOnlyList<double>)delays.Select(d => Summary.Avg5(rob.Where(r => r.Dataset == ds && r.Method == m && r.Delay == d))).ToArray())).ToArray();
-            var title = $"{ds}: Avg@5 against the delay tΔ ({sc.Window} window, {sc.Detection})";
+            var title = $"{ds}: Avg@5 against the delay tΔ ({sc.Window} window)";
             var svg = new SvgLineChart { Title = title, XTitle = "delay tΔ (s)", YTitle = "Avg@5", Series = series, YRange = (0, 1) }.Render();
             var svgPath = Path.Combine(dir, $"robustness-{slug}.svg");
             File.WriteAllText(svgPath, svg);
             files.Add(svgPath);
-            var fig = new PlotlyFigure
+            var cats = delays.Select(d => (object)string.Create(CultureInfo.InvariantCulture, $"tΔ = {d} s")).Concat(detectors.Select(d => (object)$"{d} (end to end)")).ToArray();
+            var traces = new List<PlotlyTrace>();
+            for (int i = 0; i < series.Length; i++)
             {
-                Title = title, XTitle = "delay tΔ (s)", YTitle = "Avg@5", YRange = (0, 1.02),
-                Traces = series.Select(s => new PlotlyTrace { Name = s.m, Mode = "lines+markers", X = s.Item2.Cast<object>().ToArray(), Y = s.Item3 }).ToArray(),
-            };
+                var m = series[i].m;
+                traces.Add(new PlotlyTrace { Name = ShortName(m), Hover = m, Mode = "lines+markers", X = cats[..delays.Count], Y = series[i].Item3, Color = Svg.Colors[i % Svg.Colors.Length] });
+                if (detectors.Length > 0)
+                    traces.Add(new PlotlyTrace
+                    {
+                        Name = ShortName(m) + " (end to end)", Hover = m, Mode = "markers", X = cats[delays.Count..], Color = Svg.Colors[i % Svg.Colors.Length], ShowLegend = false, Symbol = "diamond-open",
+                        Y = detectors.Select(d => Summary.Avg5(sc.Rows.Where(r => r.Dataset == ds && r.Method == m && r.Window == sc.Window && r.Detection == d && r.Delay == 0))).ToArray(),
+                    });
+            }
+            var fig = new PlotlyFigure { Title = title, XTitle = "anomaly time given to the localizer", YTitle = "Avg@5", YRange = (0, 1.02), CategoricalX = true, Traces = traces };
             var html = Path.Combine(dir, $"robustness-{slug}.html");
             File.WriteAllText(html, fig.ToHtml());
             files.Add(html);
             htmlFigures.Add((html, fig.Width, fig.Height));
         }
+    }
+
+    /// <summary>
+    /// A short display name (at most 32 characters) for a chart label: the spec without <c>exclude-kinds</c>
+    /// (e.g. <c>rcd(exclude-kinds=lat_50;lat_99,preprocessing=sock-shop)</c> → <c>rcd(preprocessing=sock-shop)</c>), then with
+    /// option values only, then cut with an ellipsis; the full spec stays in the hover and the tables.
+    /// </summary>
+    public static string ShortName(string spec)
+    {
+        int open = spec.IndexOf('(');
+        if (open < 0 || spec.Length <= 32) return spec;
+        var opts = spec[(open + 1)..].TrimEnd(')').Split(',').Where(o => !o.StartsWith("exclude-kinds=", StringComparison.Ordinal)).ToArray();
+        string With(IEnumerable<string> o) => o.Any() ? spec[..open] + "(" + string.Join(",", o) + ")" : spec[..open];
+        var s = With(opts);
+        if (s.Length > 32) s = With(opts.Select(o => o.Contains('=') ? o[(o.IndexOf('=') + 1)..] : o));
+        return s.Length <= 32 ? s : s[..31] + "…";
     }
 
     /// <summary>Per dataset: the significance page, its tables and the critical-difference diagram; returns the pages joined.</summary>

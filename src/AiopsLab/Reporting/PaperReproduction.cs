@@ -1,3 +1,4 @@
+using System.Globalization;
 using AiopsLab.Catalog;
 using AiopsLab.Data;
 using AiopsLab.Evaluation;
@@ -48,16 +49,27 @@ public static class PaperReproduction
     /// Every table of <c>results/paper/</c>: <see cref="PaperTables.Write"/> (from the run stores and the reference
     /// figures in <paramref name="specDir"/>) and <see cref="DetectionTables"/>.
     /// </summary>
-    public static IReadOnlyList<string> WriteTables(string results, string specDir, Datasets.DataRoot? dataRoot)
+    public static IReadOnlyList<string> WriteTables(string results, string specDir)
     {
         var outDir = Path.Combine(results, "paper");
-        return [.. PaperTables.Write(results, Path.Combine(specDir, PublishedFile), outDir, dataRoot), .. DetectionTables(results, outDir)];
+        return [.. PaperTables.Write(results, Path.Combine(specDir, PublishedFile), outDir), .. DetectionTables(results, outDir)];
     }
 
     /// <summary>
     /// The paper's detection tables from what the detection steps wrote: <c>detection</c> (every dataset's rows under
     /// <c>results/detection/</c>, summarised again) and <c>nab</c> (the scoreboard under <c>results/nab/</c>, copied).
     /// </summary>
+    /// <summary>
+    /// The detection rows of the cases some detector could run on: a case on which every detector failed for lack of data
+    /// (no normal period in this copy) is left out, as the RCA tables leave it out.
+    /// </summary>
+    public static IReadOnlyList<CaseDetectionRow> Available(IReadOnlyList<CaseDetectionRow> rows)
+    {
+        var dead = rows.GroupBy(r => (r.Dataset, r.Case)).Where(g => g.All(r => r.Outcome == DetectionOutcome.Failed && (r.Error ?? "").StartsWith("no normal data", StringComparison.Ordinal)))
+            .Select(g => g.Key).ToHashSet();
+        return rows.Where(r => !dead.Contains((r.Dataset, r.Case))).ToList();
+    }
+
     public static IReadOnlyList<string> DetectionTables(string results, string outDir)
     {
         var files = new List<string>();
@@ -65,8 +77,12 @@ public static class PaperReproduction
         var csvs = DetectionDatasets.Select(d => Path.Combine(dir, d, "detection.csv")).Where(File.Exists).ToArray();
         if (csvs.Length > 0)
         {
-            var rows = csvs.SelectMany(CaseDetection.ReadRows).ToArray();
-            files.AddRange(CaseDetectionTables.Table(CaseDetection.Summarize(rows)).Write(outDir, "detection"));
+            var all = csvs.SelectMany(CaseDetection.ReadRows).ToArray();
+            var rows = Available(all);
+            int left = all.Select(r => (r.Dataset, r.Case)).Distinct().Count() - rows.Select(r => (r.Dataset, r.Case)).Distinct().Count();
+            var table = CaseDetectionTables.Table(CaseDetection.Summarize(rows));
+            if (left > 0) table.Notes.Add($"{left.ToString(CultureInfo.InvariantCulture)} cases whose data is absent from this copy are left out, as in every table (Table datasets).");
+            files.AddRange(table.Write(outDir, "detection"));
         }
         var nab = Path.Combine(results, "nab");
         foreach (var ext in new[] { "csv", "md", "tex" })

@@ -8,7 +8,8 @@ using AiopsLab.Catalog;
 namespace AiopsLab.Reporting;
 
 /// <summary>One reference figure the paper compares against (from <c>experiments/paper/published.yaml</c>).</summary>
-public sealed record PublishedFigure(string Experiment, string Source, string Label, string Method, string Group, double? Published, string? Original);
+/// <param name="Seconds">The original code's published seconds per case, where its paper gives one.</param>
+public sealed record PublishedFigure(string Experiment, string Source, string Label, string Method, string Group, double? Published, string? Original, double? Seconds = null);
 
 /// <summary>
 /// The paper's tables, generated from the run stores that <c>aiopslab reproduce</c> writes (<c>results/&lt;experiment&gt;/runs.db</c>)
@@ -29,6 +30,9 @@ public static class PaperTables
         "baro", "nsigma", "e-diagnosis", "metricsifter+baro", "circa", "rcd", "pc-pagerank", "pc-randomwalk",
         "granger-pagerank", "granger-randomwalk", "lingam-pagerank", "lingam-randomwalk", "random",
     ];
+
+    /// <summary>The random baseline: shown for reference, never marked best.</summary>
+    private static readonly IReadOnlySet<string> RandomBaseline = new HashSet<string>(StringComparer.Ordinal) { "random" };
 
     /// <summary>Reads the reference figures.</summary>
     public static IReadOnlyList<PublishedFigure> ReadPublished(string path)
@@ -57,30 +61,41 @@ public static class PaperTables
                     published = double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
                         : throw new DataFormatException(path, (int)row.Start.Line, (int)row.Start.Column, $"published '{p}' is not a number.");
                 var original = Get(row, "original", required: false);
-                list.Add(new PublishedFigure(experiment, source, Get(row, "label"), Get(row, "method"), Get(row, "group"), published, original.Length > 0 ? original : null));
+                double? seconds = null;
+                var sec = Get(row, "seconds", required: false);
+                if (sec.Length > 0)
+                    seconds = double.TryParse(sec, NumberStyles.Float, CultureInfo.InvariantCulture, out var sv) ? sv
+                        : throw new DataFormatException(path, (int)row.Start.Line, (int)row.Start.Column, $"seconds '{sec}' is not a number.");
+                list.Add(new PublishedFigure(experiment, source, Get(row, "label"), Get(row, "method"), Get(row, "group"), published, original.Length > 0 ? original : null, seconds));
             }
         }
         return list;
     }
 
-    /// <summary>Writes every table whose run store exists under <paramref name="results"/>; returns the files written.</summary>
-    public static IReadOnlyList<string> Write(string results, string publishedPath, string outDir, Datasets.DataRoot? dataRoot = null)
+    /// <summary>
+    /// Writes every table whose run store exists under <paramref name="results"/>, the figures (<see cref="PaperFigures"/>)
+    /// and the macros of the numbers the prose quotes (<see cref="PaperNumbers"/>, <c>numbers.tex</c>); returns the files written.
+    /// </summary>
+    public static IReadOnlyList<string> Write(string results, string publishedPath, string outDir)
     {
         Directory.CreateDirectory(outDir);
         var files = new List<string>();
         files.AddRange(MethodTable().Write(outDir, "methods"));
-        if (dataRoot is not null) files.AddRange(DatasetTable(dataRoot).Write(outDir, "datasets"));
-        var stores = LoadStores(results);
+        var excluded = new Dictionary<string, List<CaseOutcome>>(StringComparer.Ordinal);
+        var stores = LoadStores(results, excluded);
         if (stores.Count == 0) throw new AiopsLabException($"no run stores under '{results}': run 'aiopslab reproduce' first.");
+        var published = ReadPublished(publishedPath);
+        files.AddRange(DatasetTable(stores, excluded).Write(outDir, "datasets"));
         if (stores.Count(kv => kv.Key != "robustness") > 0) files.AddRange(Main(stores).Write(outDir, "main"));
-        if (stores.TryGetValue("sockshop", out var sock))
-        {
-            files.AddRange(Fidelity(sock, ReadPublished(publishedPath)).Write(outDir, "fidelity"));
-        }
+        if (stores.TryGetValue("sockshop", out var sock)) files.AddRange(Fidelity(sock, published).Write(outDir, "fidelity"));
         if (stores.TryGetValue("robustness", out var rob)) files.AddRange(Robustness(rob).Write(outDir, "robustness"));
-        if (stores.TryGetValue("synthetic", out var syn)) files.AddRange(ByFault(syn, "synthetic", "tab:synthetic").Write(outDir, "synthetic"));
-        if (stores.TryGetValue("petshop", out var pet)) files.AddRange(ByFault(pet, "petshop", "tab:petshop").Write(outDir, "petshop"));
+        if (stores.TryGetValue("synthetic", out var syn)) files.AddRange(ByFault(syn, "Synthetic", "tab:synthetic").Write(outDir, "synthetic"));
+        if (stores.TryGetValue("petshop", out var pet)) files.AddRange(ByFault(pet, "PetShop", "tab:petshop").Write(outDir, "petshop"));
         files.AddRange(Runtime(stores).Write(outDir, "runtime"));
+        files.AddRange(PaperFigures.Write(stores, published, outDir));
+        var numbers = Path.Combine(outDir, "numbers.tex");
+        File.WriteAllText(numbers, PaperNumbers.ToTex(PaperNumbers.Compute(stores, excluded, published, results)));
+        files.Add(numbers);
         return files;
     }
 
@@ -91,7 +106,8 @@ public static class PaperTables
     /// The runs the tables use, per experiment whose run store exists under <paramref name="results"/>
     /// (<c>results/NAME/runs.db</c>): full-window runs of the cases that could be loaded.
     /// </summary>
-    public static Dictionary<string, List<CaseOutcome>> LoadStores(string results)
+    /// <param name="excluded">When given, receives per experiment the runs of the cases left out (data absent from this copy).</param>
+    public static Dictionary<string, List<CaseOutcome>> LoadStores(string results, Dictionary<string, List<CaseOutcome>>? excluded = null)
     {
         var stores = new Dictionary<string, List<CaseOutcome>>(StringComparer.Ordinal);
         foreach (var name in Experiments)
@@ -99,7 +115,9 @@ public static class PaperTables
             var dir = Path.Combine(results, name);
             if (!File.Exists(Path.Combine(dir, RunStore.FileName))) continue;
             using var store = RunStore.Open(dir);
-            stores[name] = Runnable(ExperimentReport.LoadRows(store).Where(r => r.Window == "full").ToList());
+            var all = ExperimentReport.LoadRows(store).Where(r => r.Window == "full").ToList();
+            stores[name] = Runnable(all);
+            if (excluded is not null) excluded[name] = all.Except(stores[name]).ToList();
         }
         return stores;
     }
@@ -113,13 +131,16 @@ public static class PaperTables
         return rows.Where(r => !dead.Contains((r.Dataset, r.CaseId))).ToList();
     }
 
+    private static string Seeds(IReadOnlyDictionary<string, List<CaseOutcome>> stores) =>
+        string.Join(", ", stores.Where(kv => kv.Key != "robustness").Select(kv => $"{kv.Key} {kv.Value.Select(r => r.Seed).Distinct().Count().ToString(CultureInfo.InvariantCulture)}"));
+
     private static int CasesOf(IEnumerable<CaseOutcome> rows) => rows.Select(r => (r.Dataset, r.CaseId)).Distinct().Count();
 
     /// <summary>Service-level Avg@5 of a group of runs (<see cref="Summary.Avg5"/>), two decimals.</summary>
     private static TableCell Score(IEnumerable<CaseOutcome> rows) => TableCell.Number(Summary.Avg5(rows), 2);
 
     /// <summary>Column groups of the main table: (header, experiment, filter).</summary>
-    private static IEnumerable<(string Header, string Experiment, Func<CaseOutcome, bool> Keep)> MainColumns() =>
+    internal static IEnumerable<(string Header, string Experiment, Func<CaseOutcome, bool> Keep)> MainColumns() =>
     [
         ("Sock Shop CPU", "sockshop", r => r.Fault == "cpu"),
         ("Sock Shop MEM", "sockshop", r => r.Fault == "mem"),
@@ -137,14 +158,16 @@ public static class PaperTables
         var counts = cols.Select(c => CasesOf(Primary(stores[c.Experiment]).Where(c.Keep))).ToArray();
         var table = new ReportTable
         {
+            Unranked = RandomBaseline,
             FitWidth = true,
+            Wide = true,
             Title = "Service-level Avg@5 of every localizer (defaults) on every dataset",
             Label = "tab:main",
             Caption = "Service-level Avg@5 (higher is better; seeds pooled; failed runs count as misses) of every localizer with its default options, "
                 + "anomaly time = the label's inject time. Cases per column: "
                 + string.Join(", ", cols.Select((c, i) => $"{c.Header} {counts[i].ToString(CultureInfo.InvariantCulture)}"))
                 + (cols.Any(c => c.Experiment == "petshop") ? "; PetShop counts only the cases whose normal data is in the dataset copy" : "")
-                + ". Best in bold, second underlined.",
+                + $". Seeds per case: {Seeds(stores)}. Best in bold, second underlined; the random baseline and zeros are never marked.",
             Columns = [new TableColumn("Method", "method", Key: true), .. cols.Select(c => new TableColumn(c.Header, Slug(c.Header), Better.Higher))],
         };
         var block = new List<TableCell[]>();
@@ -157,7 +180,10 @@ public static class PaperTables
         return table;
     }
 
-    private static IEnumerable<CaseOutcome> Primary(IEnumerable<CaseOutcome> rows) => rows.Where(r => r.Detection == "label" && r.Delay == 0);
+    /// <summary>The primary setting: the label's inject time, no delay.</summary>
+    public static IEnumerable<CaseOutcome> PrimaryRows(IEnumerable<CaseOutcome> rows) => rows.Where(r => r.Detection == "label" && r.Delay == 0);
+
+    private static IEnumerable<CaseOutcome> Primary(IEnumerable<CaseOutcome> rows) => PrimaryRows(rows);
 
     /// <summary>Ours against the published and the original code's figures, with the gap to the nearer one.</summary>
     public static ReportTable Fidelity(IReadOnlyList<CaseOutcome> sock, IReadOnlyList<PublishedFigure> refs)
@@ -165,12 +191,14 @@ public static class PaperTables
         var rows = Primary(sock).ToList();
         var table = new ReportTable
         {
+            Unranked = RandomBaseline,
             FitWidth = true,
+            Wide = true,
             Title = "Fidelity on rcd-sockshop: AiopsLab against published and original-code figures",
             Label = "tab:fidelity",
             Caption = "Service-level Avg@5 on rcd-sockshop (Sock Shop 1) per fault type (all = CPU and MEM together, for RCD, whose original figures are ranges over seeds averaged over both). "
                 + "Published: RCAEval (ASE 2024, Table 5). Original: the original Python code run on the same data on a 2-core machine. "
-                + "Gap: |ours − nearer reference| (0 when ours lies in an original range). Ours: mean over 5 seeds.",
+                + $"Gap: |ours − nearer reference| (0 when ours lies in an original range). Ours: mean over {sock.Select(r => r.Seed).Distinct().Count().ToString(CultureInfo.InvariantCulture)} seeds of all {CasesOf(sock).ToString(CultureInfo.InvariantCulture)} cases.",
             Columns =
             [
                 new TableColumn("Method", "method", Key: true), new TableColumn("AiopsLab spec", "spec", Key: true), new TableColumn("Fault", "fault", Key: true),
@@ -216,11 +244,14 @@ public static class PaperTables
         var methods = DefaultMethods.Where(m => rows.Any(r => r.Method == m)).ToArray();
         var table = new ReportTable
         {
+            Unranked = RandomBaseline,
             FitWidth = true,
             Title = "Robustness on rcd-sockshop: late anomaly time and end-to-end detection",
             Label = "tab:robustness",
-            Caption = "Service-level Avg@5 on rcd-sockshop (50 cases) when the anomaly time given to the localizer is the inject time plus tΔ seconds, "
-                + "and when it comes from BARO's multivariate BOCPD instead of the label (a case with no alarm counts as a miss).",
+            Caption = $"Service-level Avg@5 on rcd-sockshop ({CasesOf(rows).ToString(CultureInfo.InvariantCulture)} cases, seeds {string.Join(", ", rows.Select(r => r.Seed).Distinct().Order())}) when the anomaly time given to the localizer is the inject time plus tΔ seconds, "
+                + "and when it comes from BARO's multivariate BOCPD run on the case's own metrics instead of the label (a case with no alarm counts as a miss). "
+                + "This end-to-end mode is not the case-level detection table's set-up, which watches only the service-level indicators from the start of the normal period. "
+                + "Best in bold, second underlined; random and zeros are never marked.",
             Columns =
             [
                 new TableColumn("Method", "method", Key: true),
@@ -244,10 +275,12 @@ public static class PaperTables
         var faults = prim.Select(r => r.Fault).Distinct().Order(StringComparer.Ordinal).ToArray();
         var table = new ReportTable
         {
+            Unranked = RandomBaseline,
             FitWidth = true,
             Title = $"{name}: Avg@5 per fault type",
             Label = label,
-            Caption = $"{name}: service-level Avg@5 per fault type ({string.Join(", ", faults.Select(f => $"{f} {CasesOf(prim.Where(r => r.Fault == f)).ToString(CultureInfo.InvariantCulture)} cases"))}).",
+            Caption = $"{name}: service-level Avg@5 per fault type ({string.Join(", ", faults.Select(f => $"{f} {CasesOf(prim.Where(r => r.Fault == f)).ToString(CultureInfo.InvariantCulture)} cases"))}; "
+                + $"{CasesOf(prim).ToString(CultureInfo.InvariantCulture)} cases, seeds pooled: {string.Join(", ", prim.Select(r => r.Seed).Distinct().Order())}). Best in bold, second underlined; random and zeros are never marked.",
             Columns = [new TableColumn("Method", "method", Key: true), .. faults.Select(f => new TableColumn(f, f, Better.Higher)), new TableColumn("all", "all", Better.Higher)],
         };
         var block = new List<TableCell[]>();
@@ -263,10 +296,11 @@ public static class PaperTables
         var exps = new[] { ("sockshop", "Sock Shop"), ("nezha", "Nezha"), ("petshop", "PetShop"), ("synthetic", "Synthetic") }.Where(e => stores.ContainsKey(e.Item1)).ToArray();
         var table = new ReportTable
         {
+            Unranked = RandomBaseline,
             FitWidth = true,
             Title = "Median seconds per case",
             Label = "tab:runtime",
-            Caption = "Median wall-clock seconds of one localizer call on one case (ok runs), as measured during the runs (2 cores, 2 cases at once).",
+            Caption = "Median wall-clock seconds of one localizer call on one case (ok runs, all seeds), as measured during the runs (2 cores, 2 cases at once). Fastest in bold (random excluded).",
             Columns = [new TableColumn("Method", "method", Key: true), .. exps.Select(e => new TableColumn(e.Item2, e.Item1, Better.Lower))],
         };
         var block = new List<TableCell[]>();
@@ -288,11 +322,13 @@ public static class PaperTables
     {
         var table = new ReportTable
         {
-            FitWidth = true,
+            Unranked = RandomBaseline,
+            FitWidth = false,
+            Wide = true,
             Title = "Methods in AiopsLab",
             Label = "tab:methods",
             Caption = "Registered methods (aiopslab methods). Localizers rank metrics; reducers remove metrics before a localizer (reducer+localizer); detectors score a series.",
-            Columns = [new TableColumn("Name", "name", Key: true), new TableColumn("Kind", "kind", Key: true), new TableColumn("Paper", "paper", Key: true)],
+            Columns = [new TableColumn("Name", "name", Key: true), new TableColumn("Kind", "kind", Key: true), new TableColumn("Paper", "paper", Key: true) { LatexAlign = "p{0.68\\textwidth}" }],
         };
         foreach (var kind in new[] { AiopsLab.Methods.MethodKind.Localizer, AiopsLab.Methods.MethodKind.Reducer, AiopsLab.Methods.MethodKind.Detector })
         {
@@ -303,27 +339,36 @@ public static class PaperTables
         return table;
     }
 
-    /// <summary>The RCA datasets present under the data root: cases, systems and fault types, from the loaders.</summary>
-    public static ReportTable DatasetTable(Datasets.DataRoot root)
+    /// <summary>
+    /// The cases of every experiment's dataset as the runs saw them (one set of cases per dataset for every table and
+    /// figure): per dataset and system, the cases, those left out because their data is absent from this copy, and the
+    /// fault types of the cases used.
+    /// </summary>
+    public static ReportTable DatasetTable(IReadOnlyDictionary<string, List<CaseOutcome>> stores, IReadOnlyDictionary<string, List<CaseOutcome>> excluded)
     {
         var table = new ReportTable
         {
+            Unranked = RandomBaseline,
             FitWidth = true,
             Title = "Datasets",
             Label = "tab:datasets",
-            Caption = "Fault-injection datasets as AiopsLab loads them from their upstream layouts (aiopslab datasets info). Unavailable: cases whose normal-period data is absent from this copy.",
-            Columns = [new TableColumn("Dataset", "dataset", Key: true), new TableColumn("System", "system", Key: true), new TableColumn("Cases", "cases"),
-                new TableColumn("Unavailable", "unavailable"), new TableColumn("Fault types (cases)", "faults", Key: true)],
+            Caption = "Fault-injection cases used in every table and figure, per dataset and system. Left out: cases whose normal-period data is absent from "
+                + "this copy of the dataset (no method can run on them); they appear in no score. Fault types count the cases used.",
+            Columns = [new TableColumn("Dataset", "dataset", Key: true), new TableColumn("System", "system", Key: true), new TableColumn("Cases used", "cases"),
+                new TableColumn("Left out", "left_out"), new TableColumn("Fault types (cases)", "faults", Key: true)],
         };
         var block = new List<TableCell[]>();
-        foreach (var e in Datasets.DatasetCatalog.Entries.Where(e => e.Layout != "nab"))
+        foreach (var exp in new[] { "sockshop", "nezha", "petshop", "synthetic" }.Where(stores.ContainsKey))
         {
-            Datasets.IDataset ds;
-            try { ds = Datasets.DatasetCatalog.Open(e.Name, root); }
-            catch (AiopsLabException) { continue; } // not under this data root
-            foreach (var g in ds.Cases.GroupBy(c => c.System).OrderBy(g => g.Key, StringComparer.Ordinal))
-                block.Add([e.Name, g.Key, g.Count().ToString(CultureInfo.InvariantCulture), g.Count(c => c.Problem is not null).ToString(CultureInfo.InvariantCulture),
-                    string.Join(", ", g.GroupBy(c => c.FaultType).OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Count().ToString(CultureInfo.InvariantCulture)}"))]);
+            var used = stores[exp].GroupBy(r => (r.Dataset, r.CaseId)).Select(g => g.First()).ToList();
+            var gone = excluded.TryGetValue(exp, out var ex) ? ex.GroupBy(r => (r.Dataset, r.CaseId)).Select(g => g.First()).ToList() : [];
+            foreach (var sys in used.Concat(gone).Select(c => (c.Dataset, c.System)).Distinct().OrderBy(x => x.Dataset, StringComparer.Ordinal).ThenBy(x => x.System, StringComparer.Ordinal))
+            {
+                var u = used.Where(c => c.Dataset == sys.Dataset && c.System == sys.System).ToList();
+                block.Add([sys.Dataset, sys.System, u.Count.ToString(CultureInfo.InvariantCulture),
+                    gone.Count(c => c.Dataset == sys.Dataset && c.System == sys.System).ToString(CultureInfo.InvariantCulture),
+                    u.Count == 0 ? "–" : string.Join(", ", u.GroupBy(c => c.Fault).OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Count().ToString(CultureInfo.InvariantCulture)}"))]);
+            }
         }
         table.Blocks.Add(block);
         return table;

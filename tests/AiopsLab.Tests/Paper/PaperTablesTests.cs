@@ -90,7 +90,7 @@ public class CommittedTablesTests
             Assert.NotEmpty(written);
             foreach (var file in written)
             {
-                var name = Path.GetFileName(file);
+                var name = Path.GetRelativePath(tmp, file).Replace('\\', '/');
                 var mine = Path.Combine(committed, name);
                 Assert.True(File.Exists(mine), $"results/paper/{name} is not committed.");
                 Assert.True(File.ReadAllText(mine) == File.ReadAllText(file), $"results/paper/{name} differs from what the committed results give.");

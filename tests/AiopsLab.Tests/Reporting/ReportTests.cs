@@ -11,14 +11,13 @@ using AiopsLab.Evaluation;
 
 namespace AiopsLab.Tests.Reporting;
 
-/// <summary>A fact that needs headless chromium and plotly.js: skipped where absent, except under CI where test.sh installs them.</summary>
+/// <summary>A fact that needs headless chromium (plotly.js always comes from Plotly.NET): skipped where absent, except under CI where test.sh installs it.</summary>
 public sealed class ChromiumFactAttribute : FactAttribute
 {
     public ChromiumFactAttribute()
     {
         if (TestData.InCi) return;
         if (Chromium.Find() is null) Skip = "chromium is not installed (scripts/install-chromium.sh); the PNG rendering test is skipped.";
-        else if (PlotlyJs.Find() is null) Skip = "plotly.js is not installed (scripts/install-plotly.sh); the PNG rendering test is skipped.";
     }
 }
 
@@ -150,7 +149,9 @@ public class ReportTests
         var rep = Path.Combine(root, "o", "report");
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(rep, "accuracy-synthetic.json")));
         var data = json.RootElement.GetProperty("data");
-        Assert.Equal(3, data.GetArrayLength()); // AC@1, AC@3, Avg@5
+        Assert.Equal(4, data.GetArrayLength()); // AC@1, AC@3, Avg@5, chance line
+        Assert.StartsWith("chance Avg@5", data[3].GetProperty("name").GetString());
+        Assert.True(File.Exists(Path.Combine(rep, "plotly.min.js")), "plotly.js is not written beside the pages");
         Assert.Equal("bar", data[0].GetProperty("type").GetString());
         Assert.Equal(["random", "random(per-service=false)"], data[0].GetProperty("x").EnumerateArray().Select(e => e.GetString()));
         var html = File.ReadAllText(Path.Combine(rep, "robustness-synthetic.html"));
@@ -169,7 +170,7 @@ public class ReportTests
     public void Headless_chromium_renders_a_plotly_figure_to_png()
     {
         var dir = CliRunner.TempDir("png");
-        File.Copy(PlotlyJs.Find()!, Path.Combine(dir, "plotly.min.js"));
+        PlotlyJs.WriteBeside(dir);
         var fig = new PlotlyFigure
         {
             Title = "test", Width = 640, Height = 400,

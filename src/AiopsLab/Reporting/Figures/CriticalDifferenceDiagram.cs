@@ -11,14 +11,22 @@ namespace AiopsLab.Reporting.Figures;
 /// </summary>
 public static class CriticalDifferenceDiagram
 {
+    /// <remarks>
+    /// Scales to many methods: the label margins fit the longest name (7.4 px per character at 13 px), the axis gets at
+    /// least 34 px per rank (the image widens beyond <paramref name="width"/> when needed), and rank ticks are labelled
+    /// every 1, 2 or 5 ranks so their numbers never run together.
+    /// </remarks>
     public static string Render(FriedmanResult f, IReadOnlyList<string> names, string title, int width = 900)
     {
         int k = f.Treatments;
         if (names.Count != k) throw new ArgumentException("one name per method is needed.");
+        double margin = 40 + 7.4 * (names.Max(n => n.Length) + 7);
+        width = Math.Max(width, (int)Math.Ceiling(2 * margin + 34 * Math.Max(1, k - 1)));
+        int every = k <= 12 ? 1 : k <= 24 ? 2 : 5;
         var order = Enumerable.Range(0, k).OrderBy(i => f.AverageRanks[i]).ThenBy(i => i).ToArray();
         var cliques = FriedmanNemenyi.Cliques(f);
         int half = (k + 1) / 2;
-        double left = 30 + Math.Min(330, 7.5 * (names.Max(n => n.Length) + 8)), right = width - left;
+        double left = margin, right = width - left;
         double axisY = 90;
         double X(double rank) => k == 1 ? left : left + (rank - 1) / (k - 1) * (right - left);
         int rowsPerSide = Math.Max(half, k - half);
@@ -38,7 +46,8 @@ public static class CriticalDifferenceDiagram
         for (int r = 1; r <= k; r++)
         {
             sb.Append($"<line x1=\"{Svg.N(X(r))}\" y1=\"{Svg.N(axisY - 6)}\" x2=\"{Svg.N(X(r))}\" y2=\"{Svg.N(axisY)}\" stroke=\"black\"/>\n");
-            sb.Append($"<text x=\"{Svg.N(X(r))}\" y=\"{Svg.N(axisY - 10)}\" text-anchor=\"middle\">{r}</text>\n");
+            if (r == 1 || r == k || r % every == 0)
+                sb.Append($"<text x=\"{Svg.N(X(r))}\" y=\"{Svg.N(axisY - 10)}\" text-anchor=\"middle\">{r}</text>\n");
         }
         // cliques
         for (int c = 0; c < cliques.Count; c++)

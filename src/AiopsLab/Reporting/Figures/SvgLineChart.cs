@@ -25,7 +25,7 @@ public sealed record SvgLineChart
         if (x1 <= x0) { x0 -= 1; x1 += 1; }
         double y0 = YRange?.Min ?? (ys.Length == 0 ? 0 : ys.Min()), y1 = YRange?.Max ?? (ys.Length == 0 ? 1 : ys.Max());
         if (y1 <= y0) { y0 -= 0.5; y1 += 0.5; }
-        int legendW = Math.Min(320, 40 + 8 * Series.Select(s => s.Name.Length).DefaultIfEmpty(10).Max());
+        int legendW = 64 + (int)(7.8 * Series.Select(s => s.Name.Length).DefaultIfEmpty(10).Max());
         double left = 70, right = Width - legendW - 20, top = 50, bottom = Height - 60;
         double Px(double x) => left + (x - x0) / (x1 - x0) * (right - left);
         double Py(double y) => bottom - (y - y0) / (y1 - y0) * (bottom - top);
@@ -50,10 +50,12 @@ public sealed record SvgLineChart
         {
             var (name, x, y) = Series[k];
             var color = Svg.Colors[k % Svg.Colors.Length];
+            // past the colour cycle, dashes tell series of the same colour apart
+            var dash = k >= Svg.Colors.Length ? " stroke-dasharray=\"6 3\"" : "";
             var seg = new List<string>();
             void Flush()
             {
-                if (seg.Count > 1) sb.Append($"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{string.Join(" ", seg)}\"/>\n");
+                if (seg.Count > 1) sb.Append($"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash} points=\"{string.Join(" ", seg)}\"/>\n");
                 seg.Clear();
             }
             for (int i = 0; i < x.Count; i++)
@@ -64,7 +66,7 @@ public sealed record SvgLineChart
             }
             Flush();
             double ly = top + 10 + 22 * k;
-            sb.Append($"<line x1=\"{Svg.N(right + 20)}\" y1=\"{Svg.N(ly)}\" x2=\"{Svg.N(right + 44)}\" y2=\"{Svg.N(ly)}\" stroke=\"{color}\" stroke-width=\"2\"/>\n");
+            sb.Append($"<line x1=\"{Svg.N(right + 20)}\" y1=\"{Svg.N(ly)}\" x2=\"{Svg.N(right + 44)}\" y2=\"{Svg.N(ly)}\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>\n");
             sb.Append($"<text x=\"{Svg.N(right + 50)}\" y=\"{Svg.N(ly + 4)}\">{Svg.T(name)}</text>\n");
         }
         sb.Append("</svg>\n");

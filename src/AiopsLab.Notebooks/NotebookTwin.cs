@@ -95,6 +95,8 @@ public static partial class NotebookTwin
         foreach (var d in directives) sb.Append(d).Append('\n');
         // File-based apps default to native AOT, which turns off reflection-based JSON; the library uses it (run stores).
         sb.Append("#:property PublishAot=false\n");
+        // Inside the repository, Directory.Packages.props turns on central package management, which refuses #:package versions.
+        if (directives.Any(d => d.StartsWith("#:package", StringComparison.Ordinal))) sb.Append("#:property ManagePackageVersionsCentrally=false\n");
         sb.Append('\n');
         foreach (var u in usings) sb.Append(u).Append('\n');
         sb.Append('\n');

@@ -44,10 +44,11 @@ internal static class TestNotebooks
 }
 
 [Collection(NotebookCollection.Name)]
+/// <summary>The Roslyn engine (<see cref="NotebookEngine.Roslyn"/>); the kernel engine is covered by KernelEngineTests.</summary>
 public sealed class NotebookRunnerTests
 {
     private static Task<NotebookRunResult> Run(string path, TimeSpan? timeout = null) =>
-        NotebookRunner.RunAsync(path, new NotebookRunOptions { OutDir = Path.Combine(Path.GetDirectoryName(path)!, "out"), CellTimeout = timeout });
+        NotebookRunner.RunAsync(path, new NotebookRunOptions { OutDir = Path.Combine(Path.GetDirectoryName(path)!, "out"), CellTimeout = timeout, Engine = NotebookEngine.Roslyn });
 
     [Fact]
     public async Task State_carries_from_cell_to_cell()

@@ -83,13 +83,13 @@ public sealed class KernelEngineTests
         var store = Path.Combine(dir, "store");
         var nb = TestNotebooks.Ipynb(dir, "fresh.ipynb",
             $"#i \"nuget: {Feed}\"\n#r \"nuget: AiopsLab, {version.Major}.{version.Minor}.{version.Build}\"\nusing AiopsLab.Experiments;\nusing AiopsLab.Data;",
-            $"using (var s = RunStore.Create(@\"{store}\")) {{ }}\nusing var opened = RunStore.Open(@\"{store}\");\nConsole.WriteLine(\"store: \" + opened.Path);",
+            $"using (var s = RunStore.Create(@\"{store}\")) {{ }}\nvar opened = RunStore.Open(@\"{store}\");\nConsole.WriteLine(\"store: \" + opened.Path);\nopened.Dispose();",
             "display(new MetricFrame(new long[] { 0, 60 }, new[] { \"svc_cpu\" }, new[] { new[] { 1.5, 2.5 } }));");
         var r = await Run(nb, TimeSpan.FromMinutes(5));
         Assert.True(r.Ok, r.Error);
         var exec = TestNotebooks.Executed(r);
         Assert.Contains("store: ", TestNotebooks.Text(TestNotebooks.Outputs(exec, 2)[0]!["text"]));
-        Assert.True(File.Exists(RunStore.FileOf(store)));
+        Assert.True(File.Exists(AiopsLab.Experiments.RunStore.FileOf(store)));
         var frame = TestNotebooks.Text(TestNotebooks.Outputs(exec, 3)[0]!["data"]!["text/html"]);
         Assert.Contains("svc_cpu", frame);
         Assert.Contains("MetricFrame: 2 rows", frame); // RichView, through the package's kernel extension

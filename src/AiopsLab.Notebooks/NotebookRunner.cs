@@ -1,13 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
-using System.Text;
 using System.Text.Json.Nodes;
-using AiopsLab.Data;
 using AiopsLab.Reporting.Notebook;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Scripting;
-using Microsoft.CodeAnalysis.Scripting;
 
 namespace AiopsLab.Notebooks;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using AiopsLab.Data;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -10,13 +11,15 @@ namespace AiopsLab.Notebooks;
 /// Writes a notebook's twin as a .NET file-based app (<c>dotnet run NAME.cs</c>): the notebook's C# cells in order,
 /// with what a C# file needs done differently from a script. <c>#r "…/AiopsLab.dll"</c> becomes
 /// <c>#:project …/src/AiopsLab/AiopsLab.csproj</c> and <c>#r "nuget: Name, Version"</c> becomes
-/// <c>#:package Name@Version</c>; <c>using</c> directives move to the top; a cell's last expression without a semicolon
+/// <c>#:package Name@Version</c>; a cell that uses the kernel itself (<c>using Microsoft.DotNet.Interactive</c>, as the
+/// feed cell that adds artifacts/feed as a package source) is left out, the folder it adds becoming
+/// <c>#:property RestoreAdditionalProjectSources</c>; <c>using</c> directives move to the top; a cell's last expression without a semicolon
 /// (which a notebook shows) becomes <c>display(expression);</c>; type declarations move to the end; a shim defines
 /// <c>display()</c> (prints the text form, writes the HTML form to a file) and <c>HTML()</c>, and first makes the file's
 /// folder the working directory as the notebook runner does. Cells must not declare the same variable twice (a script
 /// allows it, a single program does not).
 /// </summary>
-public static class NotebookTwin
+public static partial class NotebookTwin
 {
     /// <summary>The twin's text (LF line ends).</summary>
     /// <exception cref="AiopsLabException">A cell is not C#, or references an assembly file other than AiopsLab's.</exception>
@@ -39,6 +42,14 @@ public static class NotebookTwin
             index++;
             if (cell.Kind != CellKind.Code || cell.Language == "markdown" || cell.Source.Trim().Length == 0) continue;
             if (cell.Language != "csharp") throw new AiopsLabException($"{name}: cell {index}: language '{cell.Language}' has no C# twin.");
+            if (cell.Source.Contains("using Microsoft.DotNet.Interactive", StringComparison.Ordinal))
+            {
+                // A cell that talks to the kernel (the feed cell: AddPackageSource of a folder) has no place in a program;
+                // the folder it adds becomes the app's extra restore source.
+                if (FeedFolder().Match(cell.Source) is { Success: true } feed)
+                    AddOnce(directives, $"#:property RestoreAdditionalProjectSources=$(MSBuildProjectDirectory)/{feed.Groups[1].Value}");
+                continue;
+            }
             CellSource src;
             try { src = CellSource.Parse(cell.Source); }
             catch (AiopsLabException e) { throw new AiopsLabException($"{name}: cell {index}: {e.Message}"); }
@@ -75,7 +86,7 @@ public static class NotebookTwin
             if (text.Trim().Length == 0) continue;
             body.Append("// ---- cell ").Append(index).Append(" ----\n").Append(text).Append("\n\n");
         }
-        if (!directives.Any(d => d.StartsWith("#:project", StringComparison.Ordinal)))
+        if (!directives.Any(d => d.StartsWith("#:project", StringComparison.Ordinal) || d.StartsWith("#:package AiopsLab@", StringComparison.Ordinal)))
             directives.Insert(0, $"#:project {Project("AiopsLab/AiopsLab.csproj")}");
 
         var sb = new StringBuilder();
@@ -84,6 +95,8 @@ public static class NotebookTwin
         foreach (var d in directives) sb.Append(d).Append('\n');
         // File-based apps default to native AOT, which turns off reflection-based JSON; the library uses it (run stores).
         sb.Append("#:property PublishAot=false\n");
+        // Inside the repository, Directory.Packages.props turns on central package management, which refuses #:package versions.
+        if (directives.Any(d => d.StartsWith("#:package", StringComparison.Ordinal))) sb.Append("#:property ManagePackageVersionsCentrally=false\n");
         sb.Append('\n');
         foreach (var u in usings) sb.Append(u).Append('\n');
         sb.Append('\n');
@@ -97,6 +110,9 @@ public static class NotebookTwin
         if (types.Length > 0) sb.Append("\n// ---- types declared in the notebook ----\n").Append(types.ToString().TrimEnd('\n')).Append('\n');
         return sb.ToString().ReplaceLineEndings("\n");
     }
+
+    [GeneratedRegex("AddPackageSource\\(System\\.IO\\.Path\\.GetFullPath\\(\"([^\"]+)\"\\)\\)", RegexOptions.CultureInvariant)]
+    private static partial Regex FeedFolder();
 
     private static string RunPath(string notebook, string? checkout)
     {

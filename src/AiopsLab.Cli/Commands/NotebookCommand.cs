@@ -17,7 +17,8 @@ public sealed class NotebookCommand : ICliCommand
         var paths = new Argument<string[]>("notebooks") { Description = "Notebook files, folders or glob patterns (e.g. notebooks/*.ipynb).", Arity = ArgumentArity.OneOrMore };
         var outOpt = new Option<string>("--out", "-o") { Description = "Folder for the executed copies (NAME.ipynb with outputs).", DefaultValueFactory = _ => Path.Combine("results", "notebooks") };
         var timeout = new Option<double?>("--timeout") { Description = "Time limit per cell in seconds (default: none)." };
-        var run = new Command("run", "Run each notebook's C# cells in order (state carries from cell to cell) and write an executed copy with its outputs. Stops a notebook at its first error; exits 1 if any notebook failed.") { paths, outOpt, timeout };
+        var engine = new Option<NotebookEngine>("--engine") { Description = "What runs the cells: kernel (.NET Interactive's C# kernel, as Polyglot Notebooks) or roslyn (Roslyn scripting with AiopsLab's own display(); docs/notebooks.md).", DefaultValueFactory = _ => NotebookEngine.Kernel };
+        var run = new Command("run", "Run each notebook's C# cells in order on the .NET Interactive C# kernel (state carries from cell to cell) and write an executed copy with its outputs. Stops a notebook at its first error; exits 1 if any notebook failed.") { paths, outOpt, timeout, engine };
         run.SetAction((p, ct) => Task.FromResult(ctx.Run(() =>
         {
             var files = Expand(p.GetValue(paths)!, [".ipynb", ".dib"]);
@@ -29,7 +30,7 @@ public sealed class NotebookCommand : ICliCommand
             foreach (var f in files)
             {
                 var progress = new CellLine(ctx);
-                var result = NotebookRunner.RunAsync(f, new NotebookRunOptions { OutDir = outDir, CellTimeout = limit, Progress = progress }, ct).GetAwaiter().GetResult();
+                var result = NotebookRunner.RunAsync(f, new NotebookRunOptions { OutDir = outDir, CellTimeout = limit, Progress = progress, Engine = p.GetValue(engine) }, ct).GetAwaiter().GetResult();
                 progress.End();
                 var inv = CultureInfo.InvariantCulture;
                 if (result.Ok)

@@ -44,10 +44,11 @@ internal static class TestNotebooks
 }
 
 [Collection(NotebookCollection.Name)]
+/// <summary>The Roslyn engine (<see cref="NotebookEngine.Roslyn"/>); the kernel engine is covered by KernelEngineTests.</summary>
 public sealed class NotebookRunnerTests
 {
     private static Task<NotebookRunResult> Run(string path, TimeSpan? timeout = null) =>
-        NotebookRunner.RunAsync(path, new NotebookRunOptions { OutDir = Path.Combine(Path.GetDirectoryName(path)!, "out"), CellTimeout = timeout });
+        NotebookRunner.RunAsync(path, new NotebookRunOptions { OutDir = Path.Combine(Path.GetDirectoryName(path)!, "out"), CellTimeout = timeout, Engine = NotebookEngine.Roslyn });
 
     [Fact]
     public async Task State_carries_from_cell_to_cell()
@@ -106,12 +107,14 @@ public sealed class NotebookRunnerTests
         Assert.Contains("CS0103", r.Error);
     }
 
-    [Fact]
-    public async Task Cell_time_limit_fails_the_cell()
+    [Theory]
+    [InlineData(NotebookEngine.Roslyn)]
+    [InlineData(NotebookEngine.Kernel)]
+    public async Task Cell_time_limit_fails_the_cell(NotebookEngine engine)
     {
-        var dir = CliRunner.TempDir("nb-timeout");
+        var dir = CliRunner.TempDir("nb-timeout-" + engine);
         var nb = TestNotebooks.Ipynb(dir, "slow.ipynb", "System.Threading.Thread.Sleep(3000);");
-        var r = await Run(nb, TimeSpan.FromMilliseconds(300));
+        var r = await NotebookRunner.RunAsync(nb, new NotebookRunOptions { OutDir = Path.Combine(dir, "out"), CellTimeout = TimeSpan.FromMilliseconds(300), Engine = engine });
         Assert.False(r.Ok);
         Assert.Contains("TimeoutException", r.Error);
     }

@@ -76,9 +76,12 @@ public static class Ols
             double m = 0;
             if (intercept) { for (int i = 0; i < n; i++) m += xs[i]; m /= n; }
             double ss = 0;
-            for (int i = 0; i < n; i++) { double d = xs[i] - m; ss += d * d; }
+            bool constant = true;
+            for (int i = 0; i < n; i++) { double d = xs[i] - m; ss += d * d; constant &= xs[i] == xs[0]; }
             mean[j] = m;
-            scale[j] = ss > 0 ? Math.Sqrt(ss) : 0;
+            // A constant regressor is dropped with an intercept even where its computed mean is off by rounding (the
+            // centred values would otherwise be that rounding error, fitted as if it were signal).
+            scale[j] = ss > 0 && !(intercept && constant) ? Math.Sqrt(ss) : 0;
         }
         // Gram matrix of the centred, unit-norm regressors (a correlation matrix) and Xᵀy.
         var g = new double[p * p];

@@ -50,9 +50,13 @@ public sealed class Circa : IRootCauseLocalizer
     {
         /// <summary>Graph source.</summary>
         public CircaGraph Graph { get; set; } = CircaGraph.Auto;
-        /// <summary>Rows before the anomaly time where the data start (CIRCA's <c>lookup_window</c>, 120).</summary>
+        /// <summary>
+        /// Rows before the anomaly time where the data start (CIRCA's <c>lookup_window</c>, 120, counted in points of the
+        /// data's own interval as CIRCA's <c>CaseData</c> counts them: 2 h of 1-minute data as in CIRCA's paper, 2 min of
+        /// 1-second data). With <see cref="Rcaeval"/>: points of RCAEval's 1-second grid, i.e. seconds.
+        /// </summary>
         public int LookupWindow { get; set; } = 120;
-        /// <summary>Rows in the test window (CIRCA's <c>detect_window</c>, 10).</summary>
+        /// <summary>Rows in the test window (CIRCA's <c>detect_window</c>, 10); with <see cref="Rcaeval"/>, seconds.</summary>
         public int DetectWindow { get; set; } = 10;
         /// <summary>Seconds after the anomaly time where the data end (RCAEval calls CIRCA at inject time + 300).</summary>
         public long Horizon { get; set; } = 300;
@@ -84,8 +88,13 @@ public sealed class Circa : IRootCauseLocalizer
         /// </summary>
         public string[] MegabyteKinds { get; set; } = ["mem"];
         /// <summary>
-        /// Replicate RCAEval's <c>circa</c> (overrides <see cref="DescendantAdjustment"/>, <see cref="ReverseLearnedGraph"/>
-        /// and <see cref="ScoreIsolated"/>): RHT only, on the learned graph turned around, isolated metrics not ranked.
+        /// Replicate RCAEval 0.1.6's <c>circa</c> (overrides <see cref="DescendantAdjustment"/>,
+        /// <see cref="ReverseLearnedGraph"/> and <see cref="ScoreIsolated"/>; <c>graph=auto</c> means PC): PC on the
+        /// <see cref="GraphWindow"/> rows each side, RHT only, on the learned graph turned around, with RCAEval's quirks:
+        /// every metric resampled onto a <b>1-second grid</b> from anomaly − lookup s to anomaly + horizon s whatever the
+        /// data's interval (<see cref="CircaGrid.Resample"/>), nodes named by the first two <c>_</c>-parts of a column
+        /// name so that <c>x_lat_90</c> is never scored (<see cref="CircaGrid.NodeOf"/>), isolated and grid-constant
+        /// metrics not ranked.
         /// </summary>
         public bool Rcaeval { get; set; }
     }
@@ -127,6 +136,7 @@ public sealed class Circa : IRootCauseLocalizer
     public RcaResult Localize(RcaProblem problem, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
+        if (_o.Rcaeval) return LocalizeRcaeval(problem, ct);
         var f = problem.Metrics;
         int a = problem.AnomalyRow;
         // Data span: [a − lookup, last row with time ≤ anomaly + horizon].
@@ -162,7 +172,7 @@ public sealed class Circa : IRootCauseLocalizer
         var layers = StructuralGraph.Layers(graph.ToDirectedGraph());
         var layerOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int l = 0; l < layers.Count; l++) foreach (var node in layers[l]) layerOf[node] = l;
-        if (_o.DescendantAdjustment && !_o.Rcaeval)
+        if (_o.DescendantAdjustment)
         {
             var index = scored.Select((s, i) => (s, i)).ToDictionary(t => t.s, t => t.i, StringComparer.Ordinal);
             var childScores = new Dictionary<int, Dictionary<int, double>>();
@@ -185,7 +195,7 @@ public sealed class Circa : IRootCauseLocalizer
         }
 
         var order = Enumerable.Range(0, n)
-            .Where(i => (_o.ScoreIsolated && !_o.Rcaeval) || graph.Parents(i).Count > 0 || graph.Children(i).Count > 0)
+            .Where(i => _o.ScoreIsolated || graph.Parents(i).Count > 0 || graph.Children(i).Count > 0)
             .OrderByDescending(i => score[i])
             .ThenBy(i => layerOf.TryGetValue(scored[i], out var l) ? l : 0)
             .ThenByDescending(i => z[i])
@@ -200,10 +210,29 @@ public sealed class Circa : IRootCauseLocalizer
         });
     }
 
+    /// <summary>RCAEval's <c>circa</c>: PC on its 300-row window, then <see cref="CircaGrid.RcaevalRht"/>.</summary>
+    private RcaResult LocalizeRcaeval(RcaProblem problem, CancellationToken ct)
+    {
+        var w = PreparedWindow.Of(problem, new WindowRecipe
+        {
+            Before = _o.GraphWindow, After = _o.GraphWindow, ExcludeKinds = _o.ExcludeKinds, RequireBothSides = true,
+            MemoryDivisor = 1e6, IsMemory = k => _o.MegabyteKinds.Contains(k, StringComparer.Ordinal),
+        });
+        var graph = BuildGraph(problem, w.Names.ToArray(), ct);
+        ct.ThrowIfCancellationRequested();
+        var (ranking, train, test) = CircaGrid.RcaevalRht(problem, w, problem.AnomalyRow - w.AnomalyRow, graph, _o);
+        return new RcaResult(ranking, new Dictionary<string, double>
+        {
+            ["graph_arrows"] = graph.ArrowCount,
+            ["train_rows"] = train,
+            ["test_rows"] = test,
+        });
+    }
+
     private CausalGraph BuildGraph(RcaProblem problem, string[] columns, CancellationToken ct)
     {
         var kind = _o.Graph;
-        if (kind == CircaGraph.Auto) kind = problem.CallGraph is not null ? CircaGraph.Structural : CircaGraph.Pc;
+        if (kind == CircaGraph.Auto) kind = problem.CallGraph is not null && !_o.Rcaeval ? CircaGraph.Structural : CircaGraph.Pc;
         if (kind == CircaGraph.Structural)
         {
             if (problem.CallGraph is null) throw new AiopsLabException("circa: graph=structural needs a call graph, and this case has none; use graph=pc.");
@@ -226,7 +255,11 @@ public sealed class Circa : IRootCauseLocalizer
     /// fit on the parents over the training window (mean and population sd of the training residuals; sd 0 counts as 1,
     /// as scikit-learn's StandardScaler). Without parents the series itself is standardised.
     /// </summary>
-    internal static double Rht(double[] y, double[][] parents, int trainCount, int testCount)
+    /// <param name="sklearnConstantRule">Count the training residuals as constant only where scikit-learn 1.2's
+    /// StandardScaler does (variance ≤ n·ε·variance + (n·mean·ε)², ε the machine epsilon), not up to rounding relative
+    /// to the series' level: then a fit that is exact but for rounding (interpolated grids) divides by its rounding noise,
+    /// as RCAEval's code does.</param>
+    internal static double Rht(double[] y, double[][] parents, int trainCount, int testCount, bool sklearnConstantRule = false)
     {
         int span = y.Length;
         var trainRes = new double[trainCount];
@@ -259,7 +292,11 @@ public sealed class Circa : IRootCauseLocalizer
         // CIRCA's StandardScaler then divides by 1.
         double level = 0;
         for (int t = 0; t < trainCount; t++) level = Math.Max(level, Math.Abs(y[t]));
-        if (!(sd > 1e-10 * Math.Max(1, level))) sd = 1;
+        double var = sd * sd, eps = Math.ScaleB(1.0, -52);
+        bool constant = sklearnConstantRule
+            ? var <= trainCount * eps * var + Math.Pow(trainCount * m * eps, 2)
+            : !(sd > 1e-10 * Math.Max(1, level));
+        if (constant) sd = 1;
         double best = 0;
         foreach (var r in testRes) best = Math.Max(best, Math.Abs((r - m) / sd));
         return best;

@@ -1,25 +1,9 @@
 using AiopsLab.Causal;
 using AiopsLab.Data;
 using AiopsLab.Methods;
-using AiopsLab.Numerics;
 using AiopsLab.Preparation;
 
 namespace AiopsLab.Rca;
-
-/// <summary>Where <see cref="Circa"/> takes its causal graph from.</summary>
-public enum CircaGraph
-{
-    /// <summary>The structural graph when the case has a call graph, else PC.</summary>
-    Auto,
-    /// <summary>CIRCA's structural graph from the call graph (<see cref="StructuralGraph"/>); fails without a call graph.</summary>
-    Structural,
-    /// <summary>PC (Fisher-z, stable) on the case's window, as RCAEval's CIRCA does.</summary>
-    Pc,
-    /// <summary>Pairwise Granger causality on the case's window.</summary>
-    Granger,
-    /// <summary>DirectLiNGAM on the case's window.</summary>
-    Lingam,
-}
 
 /// <summary>
 /// CIRCA (Li et al., "Causal Inference-Based Root Cause Analysis for Online Service Systems with Intervention
@@ -164,7 +148,7 @@ public sealed class Circa : IRootCauseLocalizer
         for (int i = 0; i < n; i++)
         {
             var parents = graph.Parents(i).Where(p => p != i).ToArray();
-            z[i] = Rht(series[i], parents.Select(p => series[p]).ToArray(), trainCount, testCount);
+            z[i] = CircaGrid.Rht(series[i], parents.Select(p => series[p]).ToArray(), trainCount, testCount);
         }
         var score = (double[])z.Clone();
 
@@ -250,55 +234,19 @@ public sealed class Circa : IRootCauseLocalizer
         return _o.ReverseLearnedGraph || _o.Rcaeval ? learned.Reverse() : learned;
     }
 
-    /// <summary>
-    /// The RHT score of one metric: max over the test window of |(r − mean)/sd| of the residuals r of the least-squares
-    /// fit on the parents over the training window (mean and population sd of the training residuals; sd 0 counts as 1,
-    /// as scikit-learn's StandardScaler). Without parents the series itself is standardised.
-    /// </summary>
-    /// <param name="sklearnConstantRule">Count the training residuals as constant only where scikit-learn 1.2's
-    /// StandardScaler does (variance ≤ n·ε·variance + (n·mean·ε)², ε the machine epsilon), not up to rounding relative
-    /// to the series' level: then a fit that is exact but for rounding (interpolated grids) divides by its rounding noise,
-    /// as RCAEval's code does.</param>
-    internal static double Rht(double[] y, double[][] parents, int trainCount, int testCount, bool sklearnConstantRule = false)
-    {
-        int span = y.Length;
-        var trainRes = new double[trainCount];
-        var testRes = new double[testCount];
-        if (parents.Length == 0)
-        {
-            Array.Copy(y, 0, trainRes, 0, trainCount);
-            Array.Copy(y, span - testCount, testRes, 0, testCount);
-        }
-        else
-        {
-            var x = parents.Select(p => (ReadOnlyMemory<double>)p.AsMemory(0, trainCount)).ToArray();
-            var fit = Ols.Fit(x, y.AsMemory(0, trainCount));
-            var row = new double[parents.Length];
-            for (int t = 0; t < trainCount; t++)
-            {
-                for (int k = 0; k < parents.Length; k++) row[k] = parents[k][t];
-                trainRes[t] = y[t] - fit.Predict(row);
-            }
-            for (int t = 0; t < testCount; t++)
-            {
-                int r = span - testCount + t;
-                for (int k = 0; k < parents.Length; k++) row[k] = parents[k][r];
-                testRes[t] = y[r] - fit.Predict(row);
-            }
-        }
-        double m = trainRes.Average();
-        double sd = Math.Sqrt(trainRes.Sum(v => (v - m) * (v - m)) / trainCount);
-        // A constant training window (up to rounding relative to the series' level) has no spread to standardise by;
-        // CIRCA's StandardScaler then divides by 1.
-        double level = 0;
-        for (int t = 0; t < trainCount; t++) level = Math.Max(level, Math.Abs(y[t]));
-        double var = sd * sd, eps = Math.ScaleB(1.0, -52);
-        bool constant = sklearnConstantRule
-            ? var <= trainCount * eps * var + Math.Pow(trainCount * m * eps, 2)
-            : !(sd > 1e-10 * Math.Max(1, level));
-        if (constant) sd = 1;
-        double best = 0;
-        foreach (var r in testRes) best = Math.Max(best, Math.Abs((r - m) / sd));
-        return best;
-    }
+}
+
+/// <summary>Where <see cref="Circa"/> takes its causal graph from.</summary>
+public enum CircaGraph
+{
+    /// <summary>The structural graph when the case has a call graph, else PC.</summary>
+    Auto,
+    /// <summary>CIRCA's structural graph from the call graph (<see cref="StructuralGraph"/>); fails without a call graph.</summary>
+    Structural,
+    /// <summary>PC (Fisher-z, stable) on the case's window, as RCAEval's CIRCA does.</summary>
+    Pc,
+    /// <summary>Pairwise Granger causality on the case's window.</summary>
+    Granger,
+    /// <summary>DirectLiNGAM on the case's window.</summary>
+    Lingam,
 }

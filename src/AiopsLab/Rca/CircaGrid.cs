@@ -1,6 +1,6 @@
 using AiopsLab.Causal;
-using AiopsLab.Data;
 using AiopsLab.Methods;
+using AiopsLab.Numerics;
 using AiopsLab.Preparation;
 
 namespace AiopsLab.Rca;
@@ -58,12 +58,12 @@ public static class CircaGrid
     }
 
     /// <summary>RCAEval's node name for a column: its first two <c>_</c>-separated parts joined by <c>_</c>.</summary>
-    /// <exception cref="AiopsLabException">The name has no <c>_</c> (RCAEval's <c>rht</c> fails on it).</exception>
+    /// <exception cref="Data.AiopsLabException">The name has no <c>_</c> (RCAEval's <c>rht</c> fails on it).</exception>
     public static string NodeOf(string column)
     {
         var parts = column.Split('_');
         if (parts.Length < 2)
-            throw new AiopsLabException($"circa(rcaeval=true): column '{column}' has no '_'; RCAEval's rht names nodes service_metric and fails on it.");
+            throw new Data.AiopsLabException($"circa(rcaeval=true): column '{column}' has no '_'; RCAEval's rht names nodes service_metric and fails on it.");
         return parts[0] + "_" + parts[1];
     }
 
@@ -102,9 +102,61 @@ public static class CircaGrid
         foreach (var (node, y) in series)
         {
             var pa = parents[node].Where(series.ContainsKey).OrderBy(s => s, StringComparer.Ordinal).Select(s => series[s]).ToArray();
-            ranking.Add(new RankedMetric(node, Circa.Rht(y, pa, train, test, sklearnConstantRule: true)));
+            ranking.Add(new RankedMetric(node, Rht(y, pa, train, test, sklearnConstantRule: true)));
         }
         ranking.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : string.CompareOrdinal(a.Metric, b.Metric));
         return (ranking, train, test);
+    }
+
+    /// <summary>
+    /// The RHT score of one metric: max over the test window of |(r − mean)/sd| of the residuals r of the least-squares
+    /// fit on the parents over the training window (mean and population sd of the training residuals; sd 0 counts as 1,
+    /// as scikit-learn's StandardScaler). Without parents the series itself is standardised.
+    /// </summary>
+    /// <param name="sklearnConstantRule">Count the training residuals as constant only where scikit-learn 1.2's
+    /// StandardScaler does (variance ≤ n·ε·variance + (n·mean·ε)², ε the machine epsilon), not up to rounding relative
+    /// to the series' level: then a fit that is exact but for rounding (interpolated grids) divides by its rounding noise,
+    /// as RCAEval's code does.</param>
+    internal static double Rht(double[] y, double[][] parents, int trainCount, int testCount, bool sklearnConstantRule = false)
+    {
+        int span = y.Length;
+        var trainRes = new double[trainCount];
+        var testRes = new double[testCount];
+        if (parents.Length == 0)
+        {
+            Array.Copy(y, 0, trainRes, 0, trainCount);
+            Array.Copy(y, span - testCount, testRes, 0, testCount);
+        }
+        else
+        {
+            var x = parents.Select(p => (ReadOnlyMemory<double>)p.AsMemory(0, trainCount)).ToArray();
+            var fit = Ols.Fit(x, y.AsMemory(0, trainCount));
+            var row = new double[parents.Length];
+            for (int t = 0; t < trainCount; t++)
+            {
+                for (int k = 0; k < parents.Length; k++) row[k] = parents[k][t];
+                trainRes[t] = y[t] - fit.Predict(row);
+            }
+            for (int t = 0; t < testCount; t++)
+            {
+                int r = span - testCount + t;
+                for (int k = 0; k < parents.Length; k++) row[k] = parents[k][r];
+                testRes[t] = y[r] - fit.Predict(row);
+            }
+        }
+        double m = trainRes.Average();
+        double sd = Math.Sqrt(trainRes.Sum(v => (v - m) * (v - m)) / trainCount);
+        // A constant training window (up to rounding relative to the series' level) has no spread to standardise by;
+        // CIRCA's StandardScaler then divides by 1.
+        double level = 0;
+        for (int t = 0; t < trainCount; t++) level = Math.Max(level, Math.Abs(y[t]));
+        double var = sd * sd, eps = Math.ScaleB(1.0, -52);
+        bool constant = sklearnConstantRule
+            ? var <= trainCount * eps * var + Math.Pow(trainCount * m * eps, 2)
+            : !(sd > 1e-10 * Math.Max(1, level));
+        if (constant) sd = 1;
+        double best = 0;
+        foreach (var r in testRes) best = Math.Max(best, Math.Abs((r - m) / sd));
+        return best;
     }
 }

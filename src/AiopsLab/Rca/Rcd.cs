@@ -7,25 +7,6 @@ using AiopsLab.Preparation;
 
 namespace AiopsLab.Rca;
 
-/// <summary>How <see cref="Rcd"/> prepares the data before discretising it.</summary>
-public enum RcdPreprocessing
-{
-    /// <summary>
-    /// RCAEval's default for RCD (<c>RCAEval/e2e/rcd.py</c>, the branch for any named dataset): drop columns constant in
-    /// the normal or the anomalous window, keep the columns both windows have. (Memory in MB as a float changes nothing
-    /// after k-means binning, which is scale-free.)
-    /// </summary>
-    Default,
-    /// <summary>
-    /// RCD's own Sock Shop preprocessing (<c>utils.py preprocess(n_df, a_df, 90)</c> in the RCD repository, and RCAEval's
-    /// <c>preprocess_sock_shop</c>): memory columns (<c>*_mem</c>) divided by 10⁶ and truncated to whole megabytes, only
-    /// the <c>lat_90</c> latency kept among <c>lat_NN</c> columns, then the constant-column rule of <see cref="Default"/>.
-    /// </summary>
-    SockShop,
-    /// <summary>Only columns constant over both windows together are dropped.</summary>
-    None,
-}
-
 /// <summary>
 /// RCD, "Root Cause Discovery" (Ikram, Chakraborty, Mitra, Saini, Bagchi &amp; Kocaoglu, "Root Cause Analysis of Failures
 /// in Microservices through Causal Discovery", NeurIPS 2022): the failure is an intervention, modelled by a binary
@@ -322,4 +303,23 @@ public sealed class Rcd : IRootCauseLocalizer
             for (int t = i2 + 1; t < size; t++) idx[t] = idx[t - 1] + 1;
         }
     }
+}
+
+/// <summary>How <see cref="Rcd"/> prepares the data before discretising it.</summary>
+public enum RcdPreprocessing
+{
+    /// <summary>
+    /// RCAEval's default for RCD (<c>RCAEval/e2e/rcd.py</c>, the branch for any named dataset): drop columns constant in
+    /// the normal or the anomalous window, keep the columns both windows have. (Memory in MB as a float changes nothing
+    /// after k-means binning, which is scale-free.)
+    /// </summary>
+    Default,
+    /// <summary>
+    /// RCD's own Sock Shop preprocessing (<c>utils.py preprocess(n_df, a_df, 90)</c> in the RCD repository, and RCAEval's
+    /// <c>preprocess_sock_shop</c>): memory columns (<c>*_mem</c>) divided by 10⁶ and truncated to whole megabytes, only
+    /// the <c>lat_90</c> latency kept among <c>lat_NN</c> columns, then the constant-column rule of <see cref="Default"/>.
+    /// </summary>
+    SockShop,
+    /// <summary>Only columns constant over both windows together are dropped.</summary>
+    None,
 }

@@ -131,9 +131,9 @@ public class GraphRcaTests
         int train = 100, test = 10;
         var parent = Enumerable.Range(0, train + test).Select(t => rng.NextNormal() + (t >= train ? 8 : 0)).ToArray();
         var child = parent.Select(v => 2 * v + 0.3 * rng.NextNormal()).ToArray();
-        Assert.True(Circa.Rht(parent, [], train, test) > 5);
-        Assert.True(Circa.Rht(child, [parent], train, test) < 4);
-        Assert.True(Circa.Rht(child, [], train, test) > 5); // without the graph the child looks anomalous too
+        Assert.True(CircaGrid.Rht(parent, [], train, test) > 5);
+        Assert.True(CircaGrid.Rht(child, [parent], train, test) < 4);
+        Assert.True(CircaGrid.Rht(child, [], train, test) > 5); // without the graph the child looks anomalous too
     }
 
     [Fact]

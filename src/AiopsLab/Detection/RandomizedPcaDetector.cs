@@ -1,6 +1,5 @@
 using AiopsLab.Data;
 using AiopsLab.Methods;
-using AiopsLab.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
@@ -63,34 +62,22 @@ public sealed class RandomizedPcaDetector : IAnomalyDetector
 
     public string Name => "randomized-pca";
 
-    public double[] Score(ReadOnlySpan<double> series)
-    {
-        var s = ScoreColumns([series.ToArray()]);
-        for (int i = 0; i < s.Length; i++) if (double.IsNaN(series[i])) s[i] = 0;
-        return s;
-    }
+    public double[] Score(ReadOnlySpan<double> series) => SlidingWindows.ZeroAtNaN(ScoreColumns([series.ToArray()]), series);
 
     /// <summary>Scores each row of <paramref name="frame"/> from the windows of all its columns.</summary>
-    public double[] ScoreFrame(MetricFrame frame)
-    {
-        var cols = new double[frame.ColumnCount][];
-        for (int j = 0; j < cols.Length; j++) cols[j] = frame.Column(j).ToArray();
-        return ScoreColumns(cols);
-    }
+    public double[] ScoreFrame(MetricFrame frame) => ScoreColumns(SlidingWindows.Columns(frame));
 
     private double[] ScoreColumns(double[][] columns)
     {
         int n = columns[0].Length, w = _o.Window, d = columns.Length * w;
         var score = new double[n];
-        int rows = n - w + 1;
+        var x = SlidingWindows.RowMajor(columns, w, out int rows);
         if (rows < 2) return score;
-        var filled = columns.Select(c => Stats.ForwardFill(c)).ToArray();
         var windows = new Window[rows];
         for (int r = 0; r < rows; r++)
         {
             var f = new float[d];
-            for (int j = 0; j < filled.Length; j++)
-                for (int q = 0; q < w; q++) f[j * w + q] = (float)filled[j][r + q];
+            for (int q = 0; q < d; q++) f[q] = (float)x[r * d + q];
             windows[r] = new Window { Features = f };
         }
         var mean = new double[d];

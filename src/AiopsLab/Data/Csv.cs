@@ -141,24 +141,9 @@ public static class Csv
         }
         var header = headers[^1];
         int width = headers[0].Length;
-        int timeCol = Array.FindIndex(header, h => string.Equals(h.Trim(), options.TimeColumn, StringComparison.OrdinalIgnoreCase));
-        if (timeCol < 0) throw new DataFormatException(path, options.HeaderRows, null, $"missing column '{options.TimeColumn}'.");
-        var keep = new List<int>();
-        var names = new List<string>();
-        for (int j = 0; j < width; j++)
-        {
-            if (j == timeCol) continue;
-            var name = options.ComposeName is null
-                ? (j < header.Length ? header[j] : "")
-                : options.ComposeName(headers.Select(r => j < r.Length ? r[j] : "").ToList());
-            if (options.ExcludeColumns?.Contains(name) == true) continue;
-            if (j < header.Length && string.Equals(header[j].Trim(), options.TimeColumn, StringComparison.OrdinalIgnoreCase))
-                throw new DataFormatException(path, options.HeaderRows, j + 1, $"a second time column '{header[j]}' (the first is column {(timeCol + 1).ToString(CultureInfo.InvariantCulture)}).");
-            if (string.IsNullOrWhiteSpace(name)) throw new DataFormatException(path, options.HeaderRows, j + 1, "a column has no name.");
-            if (names.Contains(name, StringComparer.Ordinal)) throw new DataFormatException(path, options.HeaderRows, j + 1, $"column '{name}' appears twice.");
-            keep.Add(j);
-            names.Add(name);
-        }
+        var (timeCol, keep, names) = WideTable.Columns(header, width, options,
+            j => options.ComposeName is null ? (j < header.Length ? header[j] : "") : options.ComposeName(headers.Select(r => j < r.Length ? r[j] : "").ToList()),
+            (j, problem) => new DataFormatException(path, options.HeaderRows, j + 1, problem));
         var time = new List<long>();
         var cols = names.Select(_ => new List<double>()).ToArray();
         while (e.MoveNext())
@@ -167,10 +152,8 @@ public static class Csv
             if (f.Length != width)
                 throw new DataFormatException(path, line, null, $"expected {width} fields as in the header, found {f.Length}.");
             var t = parseTime(f[timeCol]) ?? throw new DataFormatException(path, line, timeCol + 1, $"cannot read '{f[timeCol]}' as a time.");
-            if (time.Count > 0 && t <= time[^1])
-                throw new DataFormatException(path, line, timeCol + 1, $"time {t.ToString(CultureInfo.InvariantCulture)} is not after the previous row's {time[^1].ToString(CultureInfo.InvariantCulture)}.");
-            time.Add(t);
-            for (int k = 0; k < keep.Count; k++)
+            if (WideTable.AddTime(time, t) is { } late) throw new DataFormatException(path, line, timeCol + 1, late);
+            for (int k = 0; k < keep.Length; k++)
             {
                 if (!TryParseNumber(f[keep[k]], out var v))
                     throw new DataFormatException(path, line, keep[k] + 1, $"cannot read '{f[keep[k]]}' as a number (column '{names[k]}').");

@@ -31,7 +31,8 @@ public sealed class DataFormatException : AiopsLabException
     {
         var s = ErrorText.Limit(file, 500);
         if (line is { } l) s += ":" + l.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (column is { } c) s += ":" + c.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // A file without lines (Parquet) names the column alone: "file: column 3".
+        if (column is { } c) s += (line is null ? ": column " : ":") + c.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return problem is null ? s : s + ": " + ErrorText.Limit(problem);
     }
 }

@@ -5,8 +5,9 @@ using AiopsLab.Data;
 namespace AiopsLab.Datasets;
 
 /// <summary>
-/// The generic layout for a user's own cases: one folder per case holding a wide CSV (default <c>metrics.csv</c>, a
-/// <c>time</c> column in Unix seconds, one column per metric) and <c>case.json</c>:
+/// The generic layout for a user's own cases: one folder per case holding a wide table (default <c>metrics.csv</c>, or
+/// <c>metrics.parquet</c> when there is no CSV; a <c>time</c> column in Unix seconds, one column per metric; read by
+/// <see cref="MetricFiles.ReadFrame"/> with the same checks in both formats) and <c>case.json</c>:
 /// <code>
 /// {
 ///   "root_cause": "cart",              required: root-cause service
@@ -15,7 +16,7 @@ namespace AiopsLab.Datasets;
 ///   "system": "my-shop",               optional (default: the dataset folder's name)
 ///   "root_cause_metric": "cart_cpu",   optional: enables metric-level scoring
 ///   "fault_class": "resource",         optional
-///   "metrics": "metrics.csv",          optional file name
+///   "metrics": "metrics.csv",          optional file name (.csv, .csv.gz or .parquet)
 ///   "time_column": "time",             optional
 ///   "separator": "_",                  optional: columns are &lt;entity&gt;&lt;separator&gt;&lt;kind&gt;, split at the first one
 ///   "service_map": {"cart-db": "cart"},optional entity → service (default: entity, with a -db suffix stripped)
@@ -84,7 +85,8 @@ public sealed class GenericDataset : IDataset
     {
         var (dir, s) = _cases[d.Id];
         var caseFile = Path.Combine(dir, GenericLayout.CaseFile);
-        var frame = Csv.ReadFrame(SafePaths.Inside(dir, s.Metrics, caseFile, "\"metrics\""), new CsvFrameOptions { TimeColumn = s.TimeColumn });
+        var metrics = s.Metrics ?? DefaultMetrics(dir, caseFile);
+        var frame = MetricFiles.ReadFrame(SafePaths.Inside(dir, metrics, caseFile, "\"metrics\""), new CsvFrameOptions { TimeColumn = s.TimeColumn });
         var map = s.ServiceMap;
         Func<string, string> serviceOf = e => map is not null && map.TryGetValue(e, out var svc) ? svc : DelimitedNaming.StripDatabaseSuffix(e);
         var naming = new DelimitedNaming(s.Separator, false, serviceOf);
@@ -102,6 +104,16 @@ public sealed class GenericDataset : IDataset
         return c;
     }
 
+    /// <summary><c>metrics.csv</c> (or <c>.csv.gz</c>), else <c>metrics.parquet</c> when only that exists; both present is
+    /// ambiguous and refused, naming <c>case.json</c>'s <c>"metrics"</c> as the way to choose.</summary>
+    private static string DefaultMetrics(string dir, string caseFile)
+    {
+        bool csv = TextFiles.Resolve(Path.Combine(dir, "metrics.csv")) is not null, parquet = File.Exists(Path.Combine(dir, "metrics.parquet"));
+        if (csv && parquet)
+            throw new DataFormatException(caseFile, null, null, "the case folder has both metrics.csv and metrics.parquet: name one with \"metrics\".");
+        return parquet ? "metrics.parquet" : "metrics.csv";
+    }
+
     /// <summary>Columns of the generic <c>traces.csv</c> (start in seconds, duration in ms).</summary>
     public static TelemetryCsv.SpanColumns SpanColumns { get; } = new(["trace_id"], ["span_id"], ["parent_id"], ["service"], ["operation"],
         ["start"], ["duration_ms"], ["status"], ["pod"]);
@@ -112,7 +124,7 @@ public sealed class GenericDataset : IDataset
     /// <summary>The parsed <c>case.json</c>.</summary>
     internal sealed record CaseSpec(
         string RootCause, string FaultType, long InjectTime, string? System, string? RootCauseMetric, string? FaultClass,
-        string Metrics, string TimeColumn, string Separator, IReadOnlyDictionary<string, string>? ServiceMap,
+        string? Metrics, string TimeColumn, string Separator, IReadOnlyDictionary<string, string>? ServiceMap,
         IReadOnlyList<(string, string)>? CallGraph)
     {
         public static CaseSpec Read(string path)
@@ -131,7 +143,7 @@ public sealed class GenericDataset : IDataset
                 if (r.Optional("call_graph") is { } cg)
                     edges = cg.Items().Select(e => e.Items(2, "[caller, callee]")).Select(e => (e[0].Text(), e[1].Text())).ToList();
                 return new CaseSpec(Req("root_cause"), Req("fault_type"), inject, Opt("system"), Opt("root_cause_metric"), Opt("fault_class"),
-                    Opt("metrics") ?? "metrics.csv", Opt("time_column") ?? "time", Opt("separator") ?? "_", map, edges);
+                    Opt("metrics"), Opt("time_column") ?? "time", Opt("separator") ?? "_", map, edges);
             }
         }
     }

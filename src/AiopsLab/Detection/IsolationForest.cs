@@ -63,32 +63,17 @@ public sealed class IsolationForest : IAnomalyDetector, IAlarmThreshold
         return 2 * (Math.Log(n - 1) + 0.5772156649015329) - 2.0 * (n - 1) / n;
     }
 
-    public double[] Score(ReadOnlySpan<double> series)
-    {
-        var s = ScoreColumns([series.ToArray()]);
-        for (int i = 0; i < s.Length; i++) if (double.IsNaN(series[i])) s[i] = 0;
-        return s;
-    }
+    public double[] Score(ReadOnlySpan<double> series) => SlidingWindows.ZeroAtNaN(ScoreColumns([series.ToArray()]), series);
 
     /// <summary>Scores each row of <paramref name="frame"/> from the windows of all its columns.</summary>
-    public double[] ScoreFrame(MetricFrame frame)
-    {
-        var cols = new double[frame.ColumnCount][];
-        for (int j = 0; j < cols.Length; j++) cols[j] = frame.Column(j).ToArray();
-        return ScoreColumns(cols);
-    }
+    public double[] ScoreFrame(MetricFrame frame) => ScoreColumns(SlidingWindows.Columns(frame));
 
     private double[] ScoreColumns(double[][] columns)
     {
         int n = columns[0].Length, w = _o.Window, d = columns.Length * w;
         var score = new double[n];
-        int rows = n - w + 1;
+        var x = SlidingWindows.RowMajor(columns, w, out int rows);
         if (rows < 2) return score;
-        var filled = columns.Select(c => Stats.ForwardFill(c)).ToArray();
-        var x = new double[rows * d];
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < filled.Length; j++)
-                Array.Copy(filled[j], r, x, r * d + j * w, w);
         var forest = Fit(x, rows, d, _o.Trees, _o.SampleSize, unchecked((ulong)_o.Seed));
         for (int r = 0; r < rows; r++) score[r + w - 1] = forest.Score(x.AsSpan(r * d, d));
         return score;

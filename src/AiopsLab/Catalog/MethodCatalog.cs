@@ -22,6 +22,9 @@ public sealed record MethodInfo(string Name, MethodKind Kind, Type Type, Type? O
     /// <summary>Telemetry the method needs (<see cref="MethodAttribute.Needs"/>): empty for metrics only.</summary>
     public string Needs { get; init; } = "";
 
+    /// <summary>Telemetry the method also reads when present (<see cref="MethodAttribute.Uses"/>).</summary>
+    public string Uses { get; init; } = "";
+
     /// <summary>Settable option names (kebab-case) with their default values, for help text and provenance.</summary>
     public IReadOnlyList<(string Name, string Type, string Default)> Options()
     {
@@ -74,7 +77,7 @@ public static class MethodCatalog
         var optionsType = withOptions?.GetParameters()[0].ParameterType;
         if (optionsType is not null && optionsType.GetConstructor(Type.EmptyTypes) is null)
             throw new InvalidOperationException($"{type}'s options type {optionsType} needs a parameterless constructor (defaults).");
-        return Register(new MethodInfo(a.Name, kind, type, optionsType, a.Summary, a.Citation, a.IsBaseline) { Needs = a.Needs });
+        return Register(new MethodInfo(a.Name, kind, type, optionsType, a.Summary, a.Citation, a.IsBaseline) { Needs = a.Needs, Uses = a.Uses });
     }
 
     /// <summary>Registers a method described directly (an external method; see <see cref="ExternalMethods"/>).</summary>

@@ -61,4 +61,23 @@ public static class RankingMetrics
     /// <summary>Mean chance Avg@k over cases with the given candidate counts.</summary>
     public static double ChanceAvgAt(IReadOnlyCollection<int> candidateCounts, int k) =>
         candidateCounts.Count == 0 ? double.NaN : candidateCounts.Average(n => ChanceAvgAt(n, k));
+
+    /// <summary>
+    /// Standard error of the mean Avg@k of one uniformly random ranking per case (the random baseline at one seed) over cases
+    /// with the given candidate counts: a case whose root cause lands at rank r scores max(0, k + 1 − r)/k, each rank with
+    /// probability 1/n, so its variance is E[v²] − E[v]²; the mean over N independent cases has variance Σ var / N².
+    /// </summary>
+    public static double ChanceAvgAtStandardError(IReadOnlyCollection<int> candidateCounts, int k)
+    {
+        if (candidateCounts.Count == 0) return double.NaN;
+        double total = 0;
+        foreach (int n in candidateCounts)
+        {
+            if (n <= 0) continue;
+            double m1 = 0, m2 = 0;
+            for (int r = 1; r <= Math.Min(k, n); r++) { double v = (double)(k + 1 - r) / k; m1 += v / n; m2 += v * v / n; }
+            total += m2 - m1 * m1;
+        }
+        return Math.Sqrt(total) / candidateCounts.Count;
+    }
 }

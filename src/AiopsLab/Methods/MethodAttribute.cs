@@ -26,6 +26,10 @@ public sealed class MethodAttribute(string name) : Attribute
     /// runs it on cases that have it.</summary>
     public string Needs { get; init; } = "";
 
+    /// <summary>Telemetry the method also reads when a case has it, comma-separated (<c>metrics</c>, <c>logs</c>, <c>traces</c>),
+    /// beyond <see cref="Needs"/>: Nezha needs traces and also reads metrics and logs. Reports list what a method read.</summary>
+    public string Uses { get; init; } = "";
+
     /// <summary>A reference baseline (such as <c>random</c>) that is not expected to find root causes.</summary>
     public bool IsBaseline { get; init; }
 }

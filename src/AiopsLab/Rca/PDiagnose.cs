@@ -24,7 +24,7 @@ namespace AiopsLab.Rca;
 /// faulty window: [anomaly time, + <see cref="Options.Window"/> s) (0 = the rest of the case).</para>
 /// </remarks>
 [Method("pdiagnose", Summary = "PDiagnose: votes over metric, log (error keywords) and trace (span latency) anomalies per service.",
-    Citation = "Hou et al., PDiagnose, ISPA 2021", Needs = "traces")]
+    Citation = "Hou et al., PDiagnose, ISPA 2021", Needs = "traces", Uses = "metrics,logs")]
 public sealed class PDiagnose : IRootCauseLocalizer
 {
     /// <summary>Options of <see cref="PDiagnose"/>.</summary>

@@ -57,13 +57,18 @@ public static class PaperNumbers
             if (scores.Length == 0) continue;
             var id = ColumnIds[c];
             double random = Summary.Avg5(prim.Where(r => r.Method == "random"));
-            double chance = RankingMetrics.ChanceAvgAt(prim.GroupBy(r => (r.Dataset, r.CaseId)).Select(g => g.First().ServiceCount).ToArray(), 5);
+            var counts = prim.GroupBy(r => (r.Dataset, r.CaseId)).Select(g => g.First().ServiceCount).ToArray();
+            double chance = RankingMetrics.ChanceAvgAt(counts, 5);
+            // The random baseline's distance from its expectation, in standard errors of one draw per case (per seed).
+            var randomRuns = prim.Where(r => r.Method == "random").ToList();
+            double se = RankingMetrics.ChanceAvgAtStandardError(counts, 5) / Math.Sqrt(Math.Max(1, randomRuns.Select(r => r.Seed).Distinct().Count()));
             m[$"resBest{id}Method"] = Tt(scores[0].Method);
             m[$"resBest{id}Avg"] = F2(scores[0].Avg);
             m[$"resWorst{id}Method"] = Tt(scores[^1].Method);
             m[$"resWorst{id}Avg"] = F2(scores[^1].Avg);
             m[$"resRandom{id}Avg"] = F2(random);
             m[$"resChance{id}Avg"] = F2(chance);
+            if (randomRuns.Count > 0 && se > 0) m[$"resRandomZ{id}"] = ((random - chance) / se).ToString("0.0", inv);
             m[$"resLift{id}"] = chance > 0 ? (scores[0].Avg / chance).ToString("0.0", inv) : "--";
             m[$"resBelowRandom{id}"] = I(scores.Count(s => s.Avg <= random));
             m[$"resCases{id}"] = I(prim.Select(r => (r.Dataset, r.CaseId)).Distinct().Count());
@@ -81,6 +86,7 @@ public static class PaperNumbers
         Significance(stores, m, F2);
         Detection(results, m, I);
         Nab(results, m);
+        PaperMultimodal.Numbers(results, published, m);
         return m;
     }
 

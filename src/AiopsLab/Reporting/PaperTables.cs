@@ -92,6 +92,7 @@ public static class PaperTables
         if (stores.TryGetValue("synthetic", out var syn)) files.AddRange(ByFault(syn, "Synthetic", "tab:synthetic").Write(outDir, "synthetic"));
         if (stores.TryGetValue("petshop", out var pet)) files.AddRange(ByFault(pet, "PetShop", "tab:petshop").Write(outDir, "petshop"));
         files.AddRange(Runtime(stores).Write(outDir, "runtime"));
+        files.AddRange(PaperMultimodal.Write(results, published, outDir));
         files.AddRange(PaperFigures.Write(stores, published, outDir));
         var numbers = Path.Combine(outDir, "numbers.tex");
         File.WriteAllText(numbers, PaperNumbers.ToTex(PaperNumbers.Compute(stores, excluded, published, results)));

@@ -27,6 +27,24 @@ public class RankingMetricsTests
     }
 
     [Fact]
+    public void Standard_error_of_one_random_draw_per_case_matches_hand_values_and_simulation()
+    {
+        // n = 5: per-case Avg@5 is 1, .8, .6, .4, .2 with probability 1/5 each: mean .6, E[v²] = 2.2/5 = .44, variance .08;
+        // two such cases: SE = sqrt(.16)/2 = .2. n = 1: always rank 1, no variance.
+        Assert.Equal(0.2, RankingMetrics.ChanceAvgAtStandardError([5, 5], 5), 12);
+        Assert.Equal(0.0, RankingMetrics.ChanceAvgAtStandardError([1, 1, 1], 5), 12);
+        // Independent check: the spread of simulated means of uniform ranks over 40 cases with 43 or 12 candidates.
+        int[] counts = [.. Enumerable.Repeat(43, 30), .. Enumerable.Repeat(12, 10)];
+        var rng = new AiopsLab.Numerics.Rng(7);
+        var means = new double[4000];
+        for (int t = 0; t < means.Length; t++)
+            means[t] = RankingMetrics.AvgAt(counts.Select(n => (int?)(1 + (int)(rng.NextDouble() * n))).ToArray(), 5);
+        double mu = means.Average(), sd = Math.Sqrt(means.Sum(x => (x - mu) * (x - mu)) / (means.Length - 1));
+        Assert.Equal(RankingMetrics.ChanceAvgAt(counts, 5), mu, 2);
+        Assert.InRange(sd / RankingMetrics.ChanceAvgAtStandardError(counts, 5), 0.95, 1.05);
+    }
+
+    [Fact]
     public void Chance_avg_at_5_equals_the_mean_over_all_permutations()
     {
         // Independent check of the closed form: enumerate all positions of the root cause among n = 7 services.

@@ -345,7 +345,8 @@ public sealed partial class SeedCorpusTests
     [Fact]
     public void D13_degenerate_inputs_fail_early_instead_of_running_to_the_timeout()
     {
-        // A one-row case used to run pc-pagerank for 99 s on PetShop; the label check now refuses it before any method runs.
+        // A one-row generic case: the label check refuses it before any method runs (the one-row PetShop issue, whose
+        // label is fine, is D13_pc_pagerank_on_a_clique_of_identical_columns_fails_the_run_with_the_reason).
         var (root, data, bad) = FuzzWorld.Generic("d13");
         var lines = FuzzWorld.MetricsLines();
         File.WriteAllLines(Path.Combine(bad, "metrics.csv"), [lines[0], lines[21]]);

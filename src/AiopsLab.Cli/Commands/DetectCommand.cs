@@ -32,6 +32,7 @@ public sealed class DetectCommand : ICliCommand
         cmd.SetAction(ctx.Guard((p, ct) =>
         {
             var specs = MethodSpec.ParseList(p.GetValue(detectors)!).Select(s => s.ToString()).ToArray();
+            MethodCatalog.CheckDistinctDetectors(specs); // 'spot' and 'spot(q=0.0001)' are one configuration: refused
             foreach (var s in specs)
             {
                 var det = MethodCatalog.CreateDetector(s); // validates names and options before any work

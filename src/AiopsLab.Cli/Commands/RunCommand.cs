@@ -205,7 +205,7 @@ public sealed class QuickstartCommand : ICliCommand
     public Command Build(CliContext ctx)
     {
         var ro = new RunOptions();
-        var methods = new Option<string?>("--methods", "-m") { Description = "Methods to run (default: every registered localizer)." };
+        var methods = new Option<string?>("--methods", "-m") { Description = "Methods to run (default: every registered localizer, each configuration once: graph-rca at its defaults is pc-pagerank)." };
         var cmd = new Command("quickstart", "Generate the synthetic fault-injection benchmark, run the localizers, print a table and write results.") { methods };
         ro.AddTo(cmd);
         cmd.SetAction(ctx.Guard((p, ct) =>
@@ -213,7 +213,9 @@ public sealed class QuickstartCommand : ICliCommand
             ro.LoadExternalMethods(p);
             var specs = p.GetValue(methods) is { } m
                 ? MethodSpec.ParseList(m)
-                : MethodCatalog.OfKind(MethodKind.Localizer).Select(x => MethodSpec.Parse(x.Name)).ToArray();
+                : MethodCatalog.OfKind(MethodKind.Localizer).Select(x => MethodSpec.Parse(x.Name))
+                    .Where(s => MethodCatalog.Effective(s).ToString() == s.ToString()) // graph-rca at its defaults is pc-pagerank
+                    .ToArray();
             return ro.ExecuteShortcut(ctx, p, ro.ShortcutSpec(p, "synthetic", specs, "quickstart"), p.GetValue(ro.Out) ?? Path.Combine("out", "quickstart"), ct);
         }));
         return cmd;

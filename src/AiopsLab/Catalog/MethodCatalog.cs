@@ -42,7 +42,7 @@ public sealed record MethodInfo(string Name, MethodKind Kind, Type Type, Type? O
 /// user registers (for example from a notebook). Builds methods from <see cref="MethodSpec"/>s. A name is unique within
 /// its kind (the <c>bocpd</c> detector and the <c>bocpd</c> anomaly-time source are two methods).
 /// </summary>
-public static class MethodCatalog
+public static partial class MethodCatalog
 {
     private static readonly object Gate = new();
     private static readonly SortedDictionary<(string Name, MethodKind Kind), MethodInfo> Registry = new(Comparer<(string Name, MethodKind Kind)>.Create((a, b) =>
@@ -173,28 +173,6 @@ public static class MethodCatalog
         var s = MethodSpec.Parse(spec);
         if (s.Stages.Count != 1) throw new AiopsLabException($"'{spec}': {Article(kind)} spec has one stage.");
         return (T)Instantiate(Find(s.Stages[0].Name, kind), s.Stages[0].Parameters);
-    }
-
-    /// <summary>
-    /// The configuration a localizer spec denotes: each stage's parameters bound to its options and written back, keeping
-    /// only those that differ from the defaults. <c>baro</c>, <c>baro(window=0)</c> and <c>baro(window=+0)</c> all give
-    /// <c>baro</c>, so an experiment can refuse to run one configuration twice under two names. Methods that bind their
-    /// own parameters (external methods) keep them as written.
-    /// </summary>
-    /// <exception cref="AiopsLabException">As <see cref="CreateLocalizer(MethodSpec)"/> for an unknown name or a bad value.</exception>
-    public static MethodSpec Effective(MethodSpec spec)
-    {
-        var stages = new MethodStage[spec.Stages.Count];
-        for (int i = 0; i < stages.Length; i++)
-        {
-            var s = spec.Stages[i];
-            var kind = i == stages.Length - 1 ? MethodKind.Localizer : MethodKind.Reducer;
-            var m = FindAll(s.Name).FirstOrDefault(x => x.Kind == kind);
-            stages[i] = m is { OptionsType: { } type, Factory: null, DeclaredOptions: null }
-                ? new MethodStage(s.Name, OptionsBinder.Unbind(OptionsBinder.Bind(type, s.Parameters, m.Name), changedOnly: true))
-                : s;
-        }
-        return new MethodSpec(stages);
     }
 
     /// <summary>Creates an instance with options bound from <paramref name="parameters"/>. A constructor's rejection of an

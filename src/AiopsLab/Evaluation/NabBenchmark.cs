@@ -141,7 +141,9 @@ public static class NabBenchmark
         var specs = new List<string>();
         foreach (var s in MethodSpec.ParseList(list).Select(s => s.ToString()))
             specs.AddRange(s == "all" ? StreamingDetectors() : [s]);
-        return specs.Distinct(StringComparer.Ordinal).ToArray();
+        var distinct = specs.Distinct(StringComparer.Ordinal).ToArray();
+        MethodCatalog.CheckDistinctDetectors(distinct); // two spellings of one configuration are refused
+        return distinct;
     }
 
     /// <summary>

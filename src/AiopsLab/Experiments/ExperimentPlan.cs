@@ -123,7 +123,8 @@ public sealed class ExperimentPlan
     {
         // Methods first: a spec naming a method that does not exist fails before any data is touched.
         var methods = new List<string>();
-        // Keyed by the configuration a spec denotes (defaults dropped), so 'baro' and 'baro(window=0)' cannot both run.
+        // Keyed by the configuration a spec denotes (defaults dropped, graph-rca compositions as their presets), so 'baro' and
+        // 'baro(window=0)', or 'pc-pagerank' and 'graph-rca(graph=pc,head=pagerank)', cannot both run.
         var seen = new Dictionary<string, (string Canonical, SpecLocation Where)>(StringComparer.Ordinal);
         foreach (var entry in spec.Methods)
         {
@@ -139,7 +140,7 @@ public sealed class ExperimentPlan
                     var line = at.Line > 0 ? " at line " + at.Line.ToString(CultureInfo.InvariantCulture) : "";
                     throw entry.Where.Error(earlier == canonical
                         ? $"method '{canonical}' is already listed{line}."
-                        : $"method '{canonical}' is the same configuration as '{earlier}' listed{line} (both are '{effective}' once defaults are dropped); list it once.");
+                        : $"method '{canonical}' is the same configuration as '{earlier}' listed{line} (both are '{effective}' once defaults are dropped and presets resolved); list it once.");
                 }
                 methods.Add(canonical);
             }

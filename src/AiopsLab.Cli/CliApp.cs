@@ -74,7 +74,11 @@ public static class CliApp
         var ctx = new CliContext(output, error);
         var root = Build(ctx);
         var config = new InvocationConfiguration { Output = output, Error = error };
-        return await root.Parse(args).InvokeAsync(config);
+        var parsed = root.Parse(args);
+        int code = await parsed.InvokeAsync(config);
+        // A command line that does not parse (unknown option, missing required one) is bad input: exit 2, as for every
+        // other bad input, not System.CommandLine's 1.
+        return parsed.Errors.Count > 0 && code == 1 ? 2 : code;
     }
 
     public static string Version =>

@@ -148,7 +148,7 @@ public sealed partial class RunStore : IDisposable
         if (version == 0)
         {
             bool empty = Scalar(_db, "SELECT count(*) FROM sqlite_master;") is long n && n == 0;
-            if (!empty && !create) throw new AiopsLabException($"'{Path}' is not an AiopsLab run store.");
+            if (!create) throw new AiopsLabException($"'{Path}' is not an AiopsLab run store{(empty ? " (it is an empty file)" : "")}.");
             if (!empty) throw new AiopsLabException($"'{Path}' exists and is not an AiopsLab run store; choose another --out folder.");
             using var tx = _db.BeginTransaction();
             Exec(_db, """

@@ -80,4 +80,28 @@ public sealed partial class SeedCorpusTests
         MethodCatalog.CheckDistinctDetectors(["spot", "spot(q=0.001)"]);
         Assert.Throws<AiopsLabException>(() => MethodCatalog.CheckDistinctDetectors(["spot", "spot"]));
     }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("run", "--dataset", "x", "--methods", "baro", "--out", "o", "--no-such-option")]
+    [InlineData("datasets", "list", "--bogus")]
+    [InlineData("watch", "--prometheus", "http://127.0.0.1:1")]
+    public void A_command_line_that_does_not_parse_exits_2_as_bad_input(params string[] args)
+    {
+        var r = CliRunner.Run(args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.DoesNotContain("internal error", r.Err);
+    }
+
+    [Fact]
+    public void D11_report_on_an_empty_file_says_it_is_not_a_run_store()
+    {
+        var dir = CliRunner.TempDir("d11-empty");
+        var file = Path.Combine(dir, "runs.db");
+        File.WriteAllBytes(file, []);
+        var r = CliRunner.Run("report", file);
+        FuzzWorld.AssertClean(r, "report");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("is not an AiopsLab run store (it is an empty file)", r.Err);
+    }
 }

@@ -213,9 +213,7 @@ public sealed class QuickstartCommand : ICliCommand
             ro.LoadExternalMethods(p);
             var specs = p.GetValue(methods) is { } m
                 ? MethodSpec.ParseList(m)
-                : MethodCatalog.OfKind(MethodKind.Localizer).Select(x => MethodSpec.Parse(x.Name))
-                    .Where(s => MethodCatalog.Effective(s).ToString() == s.ToString()) // graph-rca at its defaults is pc-pagerank
-                    .ToArray();
+                : MethodCatalog.DistinctLocalizers().Select(x => MethodSpec.Parse(x.Name)).ToArray(); // graph-rca at its defaults is pc-pagerank
             return ro.ExecuteShortcut(ctx, p, ro.ShortcutSpec(p, "synthetic", specs, "quickstart"), p.GetValue(ro.Out) ?? Path.Combine("out", "quickstart"), ct);
         }));
         return cmd;

@@ -38,6 +38,11 @@ public static partial class MethodCatalog
         return new MethodSpec(stages);
     }
 
+    /// <summary>Every registered localizer at its defaults, each configuration once: <c>graph-rca</c> at its defaults is
+    /// <c>pc-pagerank</c> and is left out, so the list can be run as one spec.</summary>
+    public static IReadOnlyList<MethodInfo> DistinctLocalizers() =>
+        OfKind(MethodKind.Localizer).Where(m => Effective(MethodSpec.Parse(m.Name)).ToString() == m.Name).ToArray();
+
     /// <summary>The configuration a single-stage detector spec denotes, as <see cref="Effective"/>: <c>spot</c> and
     /// <c>spot(q=0.0001)</c> (its default) are both <c>spot</c>.</summary>
     public static MethodSpec EffectiveDetector(string spec)

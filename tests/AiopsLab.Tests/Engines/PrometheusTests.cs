@@ -123,7 +123,7 @@ public sealed class PrometheusTests(ITestOutputHelper output)
         }
         Assert.Equal(File.ReadAllText(Path.Combine(csv, "metrics.csv")), File.ReadAllText(Path.Combine(imported, "metrics.csv")));
 
-        var localizers = string.Join(",", MethodCatalog.OfKind(MethodKind.Localizer).Select(m => m.Name).Order(StringComparer.Ordinal));
+        var localizers = string.Join(",", MethodCatalog.DistinctLocalizers().Select(m => m.Name).Order(StringComparer.Ordinal));
         var a = CliRunner.Run("run", "--dataset", csvSet, "--methods", localizers, "--out", Path.Combine(dir, "run-csv"), "--jobs", "1");
         var b = CliRunner.Run("run", "--dataset", promSet, "--methods", localizers, "--out", Path.Combine(dir, "run-prom"), "--jobs", "1");
         Assert.True(a.ExitCode == 0, a.Err);

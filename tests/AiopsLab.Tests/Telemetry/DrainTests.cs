@@ -195,4 +195,22 @@ public class DrainTests
         Assert.True(scan.GroupsCreated > 100, $"{scan.GroupsCreated} groups");
         for (int id = 0; id < scan.GroupsCreated; id++) Assert.Equal(scan.Template(id), indexed.Template(id));
     }
+
+    [Theory]
+    [InlineData("  a  b\tc\r\n")]
+    [InlineData("\u00a0lead and trail\u2003")]     // Unicode white space is trimmed at the ends only, as string.Trim does
+    [InlineData("x_y__z _ w")]                      // the extra delimiter, doubled and alone
+    [InlineData("a\u00a0b c")]                      // inside, a no-break space is not a separator
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("same same same")]
+    public void Tokens_are_the_trimmed_message_split_on_white_space_and_the_extra_delimiters(string message)
+    {
+        // The reference is the definition (Sec. III-A with Drain3's delimiters), written with string.Split.
+        char[] separators = [' ', '\t', '\n', '\r', '\f', '\v', '_'];
+        var expected = message.Trim().Split(separators, StringSplitOptions.RemoveEmptyEntries);
+        var d = new Drain(Nezha);
+        Assert.Equal(expected, d.Tokenize(message));
+        Assert.Equal(expected, d.Tokenize(message)); // a second time, from the table of tokens seen before
+    }
 }

@@ -28,6 +28,12 @@ public sealed record PcOptions
 
     /// <summary>Threads for the tests of one depth level (stable skeleton only); 0 uses every core. The result does not depend on it.</summary>
     public int Parallelism { get; set; }
+
+    /// <summary>
+    /// With the Fisher-z test of <see cref="PcDiscovery"/>: fail (<see cref="DegenerateTestException"/>) where causal-learn's
+    /// <c>fisherz</c> raises (<see cref="FisherZ.FailLikeCausalLearn"/>). For the <c>rcaeval=true</c> modes only.
+    /// </summary>
+    public bool FailLikeCausalLearn { get; set; }
 }
 
 /// <summary>How PC-stable records the separating set of a pair it removes, which decides the unshielded colliders.</summary>

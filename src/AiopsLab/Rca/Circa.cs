@@ -202,7 +202,9 @@ public sealed class Circa : IRootCauseLocalizer
             Before = _o.GraphWindow, After = _o.GraphWindow, ExcludeKinds = _o.ExcludeKinds, RequireBothSides = true,
             MemoryDivisor = 1e6, IsMemory = k => _o.MegabyteKinds.Contains(k, StringComparer.Ordinal),
         });
-        var graph = BuildGraph(problem, w.Names.ToArray(), ct);
+        CausalGraph graph;
+        try { graph = BuildGraph(problem, w.Names.ToArray(), ct); }
+        catch (Exception e) when (DegenerateTestException.Within(e)) { return GraphLocalizer.RcaevalFallback(w); }
         ct.ThrowIfCancellationRequested();
         var (ranking, train, test) = CircaGrid.RcaevalRht(problem, w, problem.AnomalyRow - w.AnomalyRow, graph, _o);
         return new RcaResult(ranking, new Dictionary<string, double>
@@ -227,7 +229,7 @@ public sealed class Circa : IRootCauseLocalizer
         {
             CircaGraph.Granger => new GrangerDiscovery(new GrangerOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism }),
             CircaGraph.Lingam => new LingamDiscovery(new DirectLingamOptions { Parallelism = _o.Parallelism }),
-            _ => new PcDiscovery(new PcOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism }),
+            _ => new PcDiscovery(new PcOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism, FailLikeCausalLearn = _o.Rcaeval }),
         }, _o.GraphWindow, _o.ExcludeKinds);
         // Onto the scored columns: metrics outside the learned graph (e.g. constant in its window) get no edges.
         var learned = CausalGraph.FromDirectedGraph(source.Build(problem, ct), columns);

@@ -1,3 +1,4 @@
+using AiopsLab.Catalog;
 using AiopsLab.Causal;
 using AiopsLab.Data;
 using AiopsLab.Methods;

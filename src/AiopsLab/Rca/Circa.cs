@@ -229,7 +229,7 @@ public sealed class Circa : IRootCauseLocalizer
         {
             CircaGraph.Granger => new GrangerDiscovery(new GrangerOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism }),
             CircaGraph.Lingam => new LingamDiscovery(new DirectLingamOptions { Parallelism = _o.Parallelism }),
-            _ => new PcDiscovery(new PcOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism, FailLikeCausalLearn = _o.Rcaeval }),
+            _ => new PcDiscovery(new PcOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism, FailLikeCausalLearn = _o.Rcaeval, OrientLikeCausalLearn = _o.Rcaeval }),
         }, _o.GraphWindow, _o.ExcludeKinds);
         // Onto the scored columns: metrics outside the learned graph (e.g. constant in its window) get no edges.
         var learned = CausalGraph.FromDirectedGraph(source.Build(problem, ct), columns);

@@ -133,12 +133,12 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
     protected static int CheckLag(int lag) =>
         lag >= 1 ? lag : throw new ArgumentException("max-lag must be at least 1.");
 
-    /// <summary>PC (Fisher-z) discovery; checks alpha. <paramref name="rcaeval"/>: fail where causal-learn's Fisher-z fails.</summary>
+    /// <summary>PC (Fisher-z) discovery; checks alpha. <paramref name="rcaeval"/>: fail where causal-learn's Fisher-z fails and orient in causal-learn's order.</summary>
     protected static IGraphDiscovery Pc(double alpha, int maxDepth, bool stable, int parallelism,
         SeparatingSetRule sepsets = SeparatingSetRule.CausalLearn, bool rcaeval = false) => new PcDiscovery(new PcOptions
     {
         Alpha = CheckAlpha(alpha), MaxDepth = maxDepth, Stable = stable, Parallelism = parallelism, SeparatingSets = sepsets,
-        FailLikeCausalLearn = rcaeval,
+        FailLikeCausalLearn = rcaeval, OrientLikeCausalLearn = rcaeval,
     });
 
     /// <summary>

@@ -78,7 +78,8 @@ public sealed class Circa : IRootCauseLocalizer
         /// every metric resampled onto a <b>1-second grid</b> from anomaly − lookup s to anomaly + horizon s whatever the
         /// data's interval (<see cref="CircaGrid.Resample"/>), nodes named by the first two <c>_</c>-parts of a column
         /// name so that <c>x_lat_90</c> is never scored (<see cref="CircaGrid.NodeOf"/>), isolated and grid-constant
-        /// metrics not ranked.
+        /// metrics not ranked; PC oriented in causal-learn's order, and the columns returned unranked where causal-learn's
+        /// Fisher-z raises (as on every nezha case: 15 rows of 166–528 metrics), as RCAEval's <c>@rca</c> wrapper does.
         /// </summary>
         public bool Rcaeval { get; set; }
     }

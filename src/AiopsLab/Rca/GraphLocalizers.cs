@@ -50,7 +50,10 @@ public record PageRankHeadOptions : GraphLocalizerOptions
     /// damping 0.85, scikit-network 0.31's dangling rule, 10 iterations, tolerance 1e-6. For <c>pc-pagerank</c> (and
     /// <c>graph-rca</c> with <c>graph=pc</c>) also RCAEval's name-pairing bug: PageRank over the non-isolated metrics
     /// zipped with all column names, so scores land on the wrong metrics whenever PC leaves a metric isolated
-    /// (<see cref="PageRankHead.RcaevalPcPageRank"/>). The default (false) is the correct head.
+    /// (<see cref="PageRankHead.RcaevalPcPageRank"/>). With PC, the graph is also oriented in causal-learn's order
+    /// (<see cref="PcOptions.OrientLikeCausalLearn"/>), and where causal-learn's Fisher-z raises the columns are returned
+    /// unranked, as RCAEval's <c>@rca</c> wrapper does (<see cref="GraphLocalizer.RcaevalFallback"/>). The default (false)
+    /// is the correct head.
     /// </summary>
     public bool Rcaeval { get; set; }
 }

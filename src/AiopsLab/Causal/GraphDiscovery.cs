@@ -20,7 +20,7 @@ public sealed class PcDiscovery(PcOptions? options = null) : IGraphDiscovery
     public string Name => "pc";
 
     public CausalGraph Discover(PreparedWindow window, CancellationToken ct = default) =>
-        Pc.Run(new FisherZ(window.Columns), window.Names, Options, null, ct).Graph;
+        Pc.Run(new FisherZ(window.Columns) { FailLikeCausalLearn = Options.FailLikeCausalLearn }, window.Names, Options, null, ct).Graph;
 }
 
 /// <summary>Pairwise Granger causality (<see cref="Granger"/>).</summary>

@@ -40,6 +40,19 @@ public sealed record PcOptions
 
     /// <summary>The work limit is never below this many tests (10⁶, about a second), so small problems are never stopped.</summary>
     public long MinTestBudget { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// With the Fisher-z test of <see cref="PcDiscovery"/>: fail (<see cref="DegenerateTestException"/>) where causal-learn's
+    /// <c>fisherz</c> raises (<see cref="FisherZ.FailLikeCausalLearn"/>). For the <c>rcaeval=true</c> modes only.
+    /// </summary>
+    public bool FailLikeCausalLearn { get; set; }
+
+    /// <summary>
+    /// Orient as causal-learn 0.1.3.3 does, in its order and with its ancestor check (<see cref="CausalLearnOrientation"/>;
+    /// without background knowledge only). For the <c>rcaeval=true</c> modes; the default applies Meek's rules to a fixed
+    /// point, which does not depend on the order of the variables.
+    /// </summary>
+    public bool OrientLikeCausalLearn { get; set; }
 }
 
 /// <summary>How PC-stable records the separating set of a pair it removes, which decides the unshielded colliders.</summary>
@@ -149,7 +162,8 @@ public static class Pc
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
                 arrow[i, j] = adj[i, j];
-        if (o.Orient) Orientation.Orient(arrow, sepsets, names, knowledge);
+        if (o.Orient && o.OrientLikeCausalLearn && knowledge is null) CausalLearnOrientation.Orient(arrow, sepsets);
+        else if (o.Orient) Orientation.Orient(arrow, sepsets, names, knowledge);
         return new PcResult(new CausalGraph(names, arrow), sepsets, tests, depth);
     }
 

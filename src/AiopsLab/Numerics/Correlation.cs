@@ -69,9 +69,10 @@ public static class Correlation
     /// 2×2 block, so ρ = L[j,i] / √(L[j,i]² + L[j,j]²). This equals −P_ij/√(P_ii·P_jj) with P the inverse of the
     /// submatrix (Whittaker, <i>Graphical Models in Applied Multivariate Statistics</i>, 1990, §5.7; Kalisch &amp;
     /// Bühlmann, JMLR 8, 2007, eq. 6) without forming the inverse. Where the submatrix is singular (an exact linear
-    /// dependence among S, i, j), the inverse is replaced by the Moore–Penrose pseudo-inverse.
+    /// dependence among S, i, j), the inverse is replaced by the Moore–Penrose pseudo-inverse; with
+    /// <paramref name="nanIfSingular"/> NaN is returned instead.
     /// </summary>
-    public static double Partial(double[,] r, int i, int j, ReadOnlySpan<int> s)
+    public static double Partial(double[,] r, int i, int j, ReadOnlySpan<int> s, bool nanIfSingular = false)
     {
         if (s.Length == 0) return r[i, j];
         int k = s.Length + 2;
@@ -87,9 +88,9 @@ public static class Correlation
         {
             double b = a[(k - 1) * k + (k - 2)], c = a[(k - 1) * k + (k - 1)];
             double den = Math.Sqrt(b * b + c * c);
-            return den > 0 ? Math.Clamp(b / den, -1, 1) : 0;
+            return den > 0 ? Math.Clamp(b / den, -1, 1) : nanIfSingular ? double.NaN : 0;
         }
-        return PartialByPseudoInverse(r, idx);
+        return nanIfSingular ? double.NaN : PartialByPseudoInverse(r, idx);
     }
 
     private static double PartialByPseudoInverse(double[,] r, ReadOnlySpan<int> idx)

@@ -78,7 +78,8 @@ public sealed class Circa : IRootCauseLocalizer
         /// every metric resampled onto a <b>1-second grid</b> from anomaly − lookup s to anomaly + horizon s whatever the
         /// data's interval (<see cref="CircaGrid.Resample"/>), nodes named by the first two <c>_</c>-parts of a column
         /// name so that <c>x_lat_90</c> is never scored (<see cref="CircaGrid.NodeOf"/>), isolated and grid-constant
-        /// metrics not ranked.
+        /// metrics not ranked; PC oriented in causal-learn's order, and the columns returned unranked where causal-learn's
+        /// Fisher-z raises (as on every nezha case: 15 rows of 166–528 metrics), as RCAEval's <c>@rca</c> wrapper does.
         /// </summary>
         public bool Rcaeval { get; set; }
     }
@@ -202,7 +203,9 @@ public sealed class Circa : IRootCauseLocalizer
             Before = _o.GraphWindow, After = _o.GraphWindow, ExcludeKinds = _o.ExcludeKinds, RequireBothSides = true,
             MemoryDivisor = 1e6, IsMemory = k => _o.MegabyteKinds.Contains(k, StringComparer.Ordinal),
         });
-        var graph = BuildGraph(problem, w.Names.ToArray(), ct);
+        CausalGraph graph;
+        try { graph = BuildGraph(problem, w.Names.ToArray(), ct); }
+        catch (Exception e) when (DegenerateTestException.Within(e)) { return GraphLocalizer.RcaevalFallback(w); }
         ct.ThrowIfCancellationRequested();
         var (ranking, train, test) = CircaGrid.RcaevalRht(problem, w, problem.AnomalyRow - w.AnomalyRow, graph, _o);
         return new RcaResult(ranking, new Dictionary<string, double>
@@ -227,7 +230,7 @@ public sealed class Circa : IRootCauseLocalizer
         {
             CircaGraph.Granger => new GrangerDiscovery(new GrangerOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism }),
             CircaGraph.Lingam => new LingamDiscovery(new DirectLingamOptions { Parallelism = _o.Parallelism }),
-            _ => new PcDiscovery(new PcOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism }),
+            _ => new PcDiscovery(new PcOptions { Alpha = _o.Alpha, Parallelism = _o.Parallelism, FailLikeCausalLearn = _o.Rcaeval, OrientLikeCausalLearn = _o.Rcaeval }),
         }, _o.GraphWindow, _o.ExcludeKinds);
         // Onto the scored columns: metrics outside the learned graph (e.g. constant in its window) get no edges.
         var learned = CausalGraph.FromDirectedGraph(source.Build(problem, ct), columns);

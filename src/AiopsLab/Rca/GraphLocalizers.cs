@@ -50,7 +50,10 @@ public record PageRankHeadOptions : GraphLocalizerOptions
     /// damping 0.85, scikit-network 0.31's dangling rule, 10 iterations, tolerance 1e-6. For <c>pc-pagerank</c> (and
     /// <c>graph-rca</c> with <c>graph=pc</c>) also RCAEval's name-pairing bug: PageRank over the non-isolated metrics
     /// zipped with all column names, so scores land on the wrong metrics whenever PC leaves a metric isolated
-    /// (<see cref="PageRankHead.RcaevalPcPageRank"/>). The default (false) is the correct head.
+    /// (<see cref="PageRankHead.RcaevalPcPageRank"/>). With PC, the graph is also oriented in causal-learn's order
+    /// (<see cref="PcOptions.OrientLikeCausalLearn"/>), and where causal-learn's Fisher-z raises the columns are returned
+    /// unranked, as RCAEval's <c>@rca</c> wrapper does (<see cref="GraphLocalizer.RcaevalFallback"/>). The default (false)
+    /// is the correct head.
     /// </summary>
     public bool Rcaeval { get; set; }
 }
@@ -92,12 +95,15 @@ public record RandomWalkHeadOptions : GraphLocalizerOptions
 /// (<see cref="PcPageRank"/>, …); <see cref="GraphRca"/> composes any graph with any head.
 /// </summary>
 /// <remarks>
-/// Differences from RCAEval's code, on purpose: (1) RCAEval's <c>pc_pagerank</c> builds its PageRank matrix from the
-/// non-isolated nodes only but zips the scores with all column names, so with an isolated node every later score is
-/// attached to the wrong metric and the last metrics are not ranked; here every metric keeps its own score. (2) RCAEval's
-/// LiNGAM variants run ICA-LiNGAM; these run DirectLiNGAM. (3) RCAEval's random-walk head ignores the graph
-/// (<see cref="WalkRelevance.Uniform"/>); here the walk is the MonitorRank/CloudRanger walk by default. (4) Ties are
-/// broken by metric name, not column order.
+/// Differences from RCAEval's code in the default mode, on purpose: (1) RCAEval's <c>pc_pagerank</c> builds its PageRank
+/// matrix from the non-isolated nodes only but zips the scores with all column names, so with an isolated node every
+/// later score is attached to the wrong metric; by default every metric keeps its own score (<c>rcaeval=true</c>
+/// reproduces the pairing, <see cref="PageRankHead.RcaevalPcPageRank"/>). (2) RCAEval's LiNGAM variants run ICA-LiNGAM;
+/// these run DirectLiNGAM (in both modes). (3) RCAEval's random-walk head ignores the graph
+/// (<see cref="WalkRelevance.Uniform"/>); by default the walk is the MonitorRank/CloudRanger walk. (4) Ties are broken by
+/// metric name, not column order (both modes). (5) Where causal-learn's Fisher-z raises (too few rows, perfectly
+/// correlated or singular), RCAEval returns the columns unranked; by default the test is clipped and ranks, with
+/// <c>rcaeval=true</c> the PC-based presets return the columns as RCAEval does (<see cref="RcaevalFallback"/>).
 /// </remarks>
 public abstract class GraphLocalizer : IRootCauseLocalizer
 {
@@ -130,12 +136,22 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
     protected static int CheckLag(int lag) =>
         lag >= 1 ? lag : throw new ArgumentException("max-lag must be at least 1.");
 
-    /// <summary>PC (Fisher-z) discovery; checks alpha.</summary>
+    /// <summary>PC (Fisher-z) discovery; checks alpha. <paramref name="rcaeval"/>: fail where causal-learn's Fisher-z fails and orient in causal-learn's order.</summary>
     protected static IGraphDiscovery Pc(double alpha, int maxDepth, bool stable, int parallelism,
-        SeparatingSetRule sepsets = SeparatingSetRule.CausalLearn) => new PcDiscovery(new PcOptions
+        SeparatingSetRule sepsets = SeparatingSetRule.CausalLearn, bool rcaeval = false) => new PcDiscovery(new PcOptions
     {
         Alpha = CheckAlpha(alpha), MaxDepth = maxDepth, Stable = stable, Parallelism = parallelism, SeparatingSets = sepsets,
+        FailLikeCausalLearn = rcaeval, OrientLikeCausalLearn = rcaeval,
     });
+
+    /// <summary>
+    /// What RCAEval's <c>@rca</c> wrapper returns when a method raises (here: causal-learn's Fisher-z on a degenerate
+    /// test, <see cref="FisherZ.FailLikeCausalLearn"/>): the window's columns in their order, unranked (scores n − j),
+    /// with the diagnostic <c>rcaeval_failed</c> = 1.
+    /// </summary>
+    internal static RcaResult RcaevalFallback(PreparedWindow w) =>
+        w.Result(Enumerable.Range(0, w.Names.Count).Select(j => (double)(w.Names.Count - j)).ToArray(),
+            new Dictionary<string, double> { ["rcaeval_failed"] = 1 });
 
     /// <summary>Pairwise Granger discovery; checks alpha and the lag.</summary>
     protected static IGraphDiscovery Granger(int maxLag, double alpha, GrangerTest test, int parallelism) => new GrangerDiscovery(new GrangerOptions
@@ -160,7 +176,12 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
         ct.ThrowIfCancellationRequested();
         var w = PreparedWindow.Of(problem, WindowRecipe.Graph(_options.Window, _options.ExcludeKinds));
         if (w.Names.Count == 0) return w.Result([]);
-        var graph = _discovery.Discover(w, ct);
+        CausalGraph graph;
+        try { graph = _discovery.Discover(w, ct); }
+        catch (Exception e) when (DegenerateTestException.Within(e)) // raised only in rcaeval=true modes
+        {
+            return RcaevalFallback(w);
+        }
         ct.ThrowIfCancellationRequested();
         var scores = _head.Score(graph, w, ct);
         return w.Result(scores, new Dictionary<string, double>
@@ -175,7 +196,7 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
 [Method("pc-pagerank", Summary = "PC causal graph (Fisher-z), PageRank on the reversed graph (RCAEval's PC-PageRank).",
     Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
 public sealed class PcPageRank(PcPageRank.Options options)
-    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets),
+    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets, options.Rcaeval),
         new PageRankHead(options, rcaevalPcPairing: true))
 {
     public PcPageRank() : this(new Options()) { }
@@ -202,7 +223,7 @@ public sealed class PcPageRank(PcPageRank.Options options)
 [Method("pc-randomwalk", Summary = "PC causal graph (Fisher-z), random walk with backtracking (RCAEval's PC-RW).",
     Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
 public sealed class PcRandomWalk(PcRandomWalk.Options options)
-    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets), HeadOf(options))
+    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets, options.Rcaeval), HeadOf(options))
 {
     public PcRandomWalk() : this(new Options()) { }
 

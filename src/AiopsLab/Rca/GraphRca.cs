@@ -60,7 +60,7 @@ public sealed class GraphRca(GraphRca.Options options) : GraphLocalizer(options,
         GraphSource.Granger => Granger(o.MaxLag, o.Alpha, GrangerTest.RcaEvalAverage, o.Parallelism),
         GraphSource.Lingam => Lingam(true, o.Parallelism),
         GraphSource.Structural => new StructuralDiscovery(),
-        _ => Pc(o.Alpha, -1, true, o.Parallelism),
+        _ => Pc(o.Alpha, -1, true, o.Parallelism, rcaeval: o.Rcaeval),
     };
 
     private static IGraphScoringHead HeadFor(Options o) => o.Head == GraphHead.Randomwalk

@@ -22,7 +22,7 @@ public static class NabScoreboard
         {
             Title = "NAB scoreboard",
             Label = "tab:nab",
-            Caption = "Normalised NAB scores (0 = null detector, 100 = perfect) per application profile. AiopsLab rows: thresholds optimised per profile over the corpus as NAB does; published rows: results/final_results.json of NAB v1.1. detect s: wall-clock seconds of detection alone over the whole corpus (the runs threads), scoring excluded. Source AiopsLab, batch: a detector fitted to each whole series before scoring it, so it sees the future (NAB asks for online detectors); shown for comparison.",
+            Caption = "Normalised NAB scores (0 = null detector, 100 = perfect) per application profile. AiopsLab rows: thresholds optimised per profile over the corpus as NAB does; published rows: results/final_results.json of NAB v1.1. detect s: wall-clock seconds of detection alone over the whole corpus (the runs threads), scoring excluded. Source AiopsLab (batch): a detector fitted to each whole series before scoring it, so it sees the future (NAB asks for online detectors); shown for comparison.",
             FitWidth = true,
             Columns =
             [
@@ -44,5 +44,5 @@ public static class NabScoreboard
     }
 
     private static string SourceOf(string spec) =>
-        Catalog.MethodCatalog.CreateDetector(spec) is Detection.IStreamingDetector ? "AiopsLab" : "AiopsLab, batch";
+        Catalog.MethodCatalog.CreateDetector(spec) is Detection.IStreamingDetector ? "AiopsLab" : "AiopsLab (batch)";
 }

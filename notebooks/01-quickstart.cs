@@ -2,6 +2,7 @@
 // HTML(). Edit the notebook and regenerate; a test checks that the two agree. Run: dotnet run notebooks/01-quickstart.cs
 #:property RestoreAdditionalProjectSources=$(MSBuildProjectDirectory)/../artifacts/feed
 #:package AiopsLab@0.1.0
+#:package Plotly.NET.Interactive@6.0.0
 #:property PublishAot=false
 #:property ManagePackageVersionsCentrally=false
 
@@ -53,7 +54,7 @@ display(new PlotlyFigure
 {
     Title = $"{faultCase.Id}: {faultCase.Label.RootCause} around the {faultCase.Label.FaultType} fault",
     XTitle = "seconds from injection", YTitle = "z-score (normal period)", Traces = traces,
-});
+}.ToChart());
 
 // ---- cell 9 ----
 var methods = new[] { "baro", "nsigma", "circa" }.Select(MethodSpec.Parse).ToArray();
@@ -73,7 +74,7 @@ display(new PlotlyFigure
         X = faults.Select(f => (object)f).ToArray(),
         Y = faults.Select(f => summary.First(r => r.Method == m.ToString() && r.Fault == f).Avg5).ToArray(),
     }).ToArray(),
-});
+}.ToChart());
 
 // ---- cell 12 ----
 display(outcomes.Where(o => o.CaseId == faultCase.Id)

@@ -2,6 +2,7 @@
 // HTML(). Edit the notebook and regenerate; a test checks that the two agree. Run: dotnet run notebooks/02-anomaly-detection.cs
 #:property RestoreAdditionalProjectSources=$(MSBuildProjectDirectory)/../artifacts/feed
 #:package AiopsLab@0.1.0
+#:package Plotly.NET.Interactive@6.0.0
 #:property PublishAot=false
 #:property ManagePackageVersionsCentrally=false
 
@@ -86,7 +87,7 @@ foreach (var s in series)
             new PlotlyTrace { Name = "value", Mode = "lines", X = x, Y = s.Values },
             new PlotlyTrace { Name = "anomaly window", Mode = "lines", X = x, Y = Band(hi) },
         ],
-    });
+    }.ToChart());
     display(new PlotlyFigure
     {
         Title = $"{s.Name}: detector scores (each divided by its maximum)", XTitle = "index", YTitle = "score / max", Height = 360, YRange = (0, 1.05),
@@ -95,7 +96,7 @@ foreach (var s in series)
             double max = r.Scores.Max();
             return new PlotlyTrace { Name = r.Detector, Mode = "lines", X = x, Y = r.Scores.Select(v => max > 0 ? v / max : 0).ToArray() };
         }).Append(new PlotlyTrace { Name = "anomaly window", Mode = "lines", X = x, Y = Band(1.02) }).ToArray(),
-    });
+    }.ToChart());
 }
 
 // ---- shim: display() prints the text form and writes the HTML form to out/notebooks/NAME/; HTML() as in the notebook ----

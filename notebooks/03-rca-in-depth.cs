@@ -2,6 +2,7 @@
 // HTML(). Edit the notebook and regenerate; a test checks that the two agree. Run: dotnet run notebooks/03-rca-in-depth.cs
 #:property RestoreAdditionalProjectSources=$(MSBuildProjectDirectory)/../artifacts/feed
 #:package AiopsLab@0.1.0
+#:package Plotly.NET.Interactive@6.0.0
 #:property PublishAot=false
 #:property ManagePackageVersionsCentrally=false
 
@@ -20,6 +21,7 @@ using AiopsLab.Catalog;
 using AiopsLab.Methods;
 using AiopsLab.Rca;
 using AiopsLab.Reporting.Figures;
+using Deedle;
 
 AiopsLab.Reporting.Notebook.NotebookOutput.StartTwin(TwinSourcePath());
 
@@ -49,7 +51,7 @@ display(new PlotlyFigure
         new PlotlyTrace { Name = "P(short run)", Mode = "lines", X = rowsFromInjection, Y = bocpd.ShortRunProbability.ToArray() },
         new PlotlyTrace { Name = "injection", Mode = "lines", X = [0.0, 0.0], Y = [0.0, 1.0] },
     ],
-});
+}.ToChart());
 
 // ---- cell 8 ----
 var problem = new RcaProblem(faultCase.Metrics, detectedTime ?? inject, faultCase.CallGraph, faultCase.Naming) { Seed = 1, Slis = faultCase.Slis };
@@ -78,6 +80,41 @@ var sifted = MethodCatalog.CreateLocalizer("metricsifter+baro").Localize(labelle
 display(sifted);
 
 // ---- cell 14 ----
+var rootMetrics = faultCase.Metrics.Names.Where(n => faultCase.Naming.ServiceOf(n) == faultCase.Label.RootCause).ToArray();
+var df = faultCase.Metrics.Select(rootMetrics).ToDeedleFrame();
+var injectAt = DateTime.UnixEpoch.AddSeconds(inject);
+Console.WriteLine($"Deedle frame: {df.RowCount} rows x {df.ColumnCount} columns, {df.RowKeys.First():u} to {df.RowKeys.Last():u}; injection at {injectAt:u}");
+Console.WriteLine(df.Format(3, 3));
+display(rootMetrics.Select(m =>
+{
+    var s = df.GetColumn<double>(m);
+    var before = s.Where(kv => kv.Key < injectAt);
+    var after = s.Where(kv => kv.Key >= injectAt);
+    return new
+    {
+        metric = m, present = s.ValueCount, mean_before = Math.Round(Stats.mean(before), 3), sd_before = Math.Round(Stats.stdDev(before), 3),
+        mean_after = Math.Round(Stats.mean(after), 3), max_after = Math.Round(Stats.max(after), 3),
+    };
+}));
+
+// ---- cell 15 ----
+DateTime TenSecondBucket(DateTime t) => new(t.Ticks - t.Ticks % (10 * TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+var resampled = Frame.FromColumns(rootMetrics.Select(m =>
+    KeyValuePair.Create(m, df.GetColumn<double>(m).ResampleEquivalence(TenSecondBucket, s => Stats.mean(s)))));
+var rootMetric = faultCase.Label.RootCauseMetric!;
+double FromInjection(DateTime t) => (t - injectAt).TotalSeconds;
+var perSecond = df.GetColumn<double>(rootMetric).Observations;
+var perTen = resampled.GetColumn<double>(rootMetric).Observations;
+var deedleChart = Plotly.NET.CSharp.Chart.Combine(new[]
+{
+    Plotly.NET.CSharp.Chart.Line<double, double, string>(x: perSecond.Select(o => FromInjection(o.Key)), y: perSecond.Select(o => o.Value), Name: rootMetric + " (as recorded)"),
+    Plotly.NET.CSharp.Chart.Line<double, double, string>(x: perTen.Select(o => FromInjection(o.Key)), y: perTen.Select(o => o.Value), Name: rootMetric + " (10 s mean, Deedle)"),
+});
+display(Plotly.NET.Chart.withTitle($"{rootMetric}: as recorded and resampled to 10 s (x: seconds from injection)", TitleFont: null).Invoke(deedleChart));
+var resampledMetrics = resampled.ToMetricFrame();
+display(resampledMetrics);
+
+// ---- cell 17 ----
 var dataRoot = Environment.GetEnvironmentVariable("AIOPSLAB_DATA") is { Length: > 0 } env ? env
     : new[] { "../data", "../../shared/datasets" }.FirstOrDefault(d => Directory.Exists(Path.Combine(d, "rcd-sockshop"))) ?? "../data";
 if (Directory.Exists(Path.Combine(dataRoot, "rcd-sockshop")))

@@ -102,6 +102,7 @@ public static class NotebookRunner
         {
             Directory.SetCurrentDirectory(folder);
             await using ICellEngine engine = options.Engine == NotebookEngine.Kernel ? new KernelCellEngine() : new RoslynCellEngine(folder);
+            var offline = new PlotlyOffline(); // charts draw without a CDN in the executed copy
             for (int i = 0; i < doc.Cells.Count; i++)
             {
                 var cell = doc.Cells[i];
@@ -110,6 +111,7 @@ public static class NotebookRunner
                 execution++;
                 var sw = Stopwatch.StartNew();
                 var run = await engine.RunAsync(cell, execution, options.CellTimeout, ct).ConfigureAwait(false);
+                offline.Apply(run.Outputs);
                 bool ok = run.Error is null;
                 if (!ok)
                 {

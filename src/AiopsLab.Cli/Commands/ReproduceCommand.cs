@@ -66,9 +66,11 @@ public sealed class ReproduceCommand : ICliCommand
                         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
                         var ds = Datasets.DatasetCatalog.Open(name, root);
                         var specsD = Methods.MethodSpec.ParseList(DetectCommand.DefaultDetectors).Select(x => x.ToString()).ToArray();
-                        var rows = Evaluation.CaseDetection.Run(ds, specsD, null, Evaluation.DetectionSeries.Auto, j, ct: ct);
+                        var rows = Evaluation.CaseDetection.Run(ds, specsD, null, Evaluation.DetectionSeries.Auto, j, ct: ct)
+                            .Concat(PaperReproduction.ExtraCaseDetectors.SelectMany(x => Evaluation.CaseDetection.Run(ds, [x.Spec], x.Threshold, Evaluation.DetectionSeries.Auto, j, ct: ct)))
+                            .ToArray();
                         Reporting.CaseDetectionTables.Write(folder, rows, $"Case-level anomaly detection on {name}");
-                        ctx.Err.WriteLine(string.Create(inv, $"[detection] {name}: {rows.Count} case-detector run(s) in {sw.Elapsed.TotalSeconds:0} s -> {folder}"));
+                        ctx.Err.WriteLine(string.Create(inv, $"[detection] {name}: {rows.Length} case-detector run(s) in {sw.Elapsed.TotalSeconds:0} s -> {folder}"));
                     }
                 if (steps.Contains("nab"))
                 {

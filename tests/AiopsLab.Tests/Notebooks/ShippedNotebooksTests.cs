@@ -15,13 +15,14 @@ public sealed class ShippedNotebooksTests
     /// <summary>
     /// Notebook → strings that its outputs must contain, as the .NET Interactive kernel renders them: sequences of
     /// anonymous objects as the kernel's tree views (<c>{ method = baro, … }</c>), AiopsLab's values (figures, graphs,
-    /// report tables) through the AiopsLab package's kernel extension.
+    /// report tables) through the AiopsLab package's kernel extension; Plotly.NET charts through Plotly.NET.Interactive's
+    /// formatter (its <c>renderPlotly_</c> script).
     /// </summary>
     public static readonly TheoryData<string, string[]> Expected = new()
     {
-        { "01-quickstart.ipynb", ["{ method = baro, cases = 12", "{ method = nsigma,", "{ method = circa,", "Avg5 = ", "newPlot"] },
-        { "02-anomaly-detection.ipynb", ["detector = windowed-gaussian", "detector = bocpd", "detector = pelt", "top1pct_in_windows", "newPlot"] },
-        { "03-rca-in-depth.ipynb", ["BARO&#39;s first change point", "DirectedGraph:", "reduction ratio", "reduction_ratio=", "newPlot"] },
+        { "01-quickstart.ipynb", ["{ method = baro, cases = 12", "{ method = nsigma,", "{ method = circa,", "Avg5 = ", "renderPlotly_"] },
+        { "02-anomaly-detection.ipynb", ["detector = windowed-gaussian", "detector = bocpd", "detector = pelt", "top1pct_in_windows", "renderPlotly_"] },
+        { "03-rca-in-depth.ipynb", ["BARO&#39;s first change point", "DirectedGraph:", "reduction ratio", "reduction_ratio=", "renderPlotly_", "Deedle frame: 420 rows x 5 columns", "mean_before = ", "(10 s mean, Deedle)", "MetricFrame: 42 rows"] },
         { "04-reproduce-tables.ipynb", ["experiment = "] },
     };
 
@@ -52,6 +53,12 @@ public sealed class ShippedNotebooksTests
         }
         var text = all.ToString();
         foreach (var e in expected) Assert.Contains(e, text);
+        if (text.Contains("renderPlotly_", StringComparison.Ordinal))
+        {
+            // Charts draw offline: plotly.js inline once (PlotlyOffline), no script fetched from a CDN.
+            Assert.DoesNotMatch(PlotlyOfflineTests.Loader, text);
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, System.Text.RegularExpressions.Regex.Escape("plotly.js v2.28.0")));
+        }
         if (name.StartsWith("04", StringComparison.Ordinal))
         {
             // Each paper experiment is either shown or named as missing.

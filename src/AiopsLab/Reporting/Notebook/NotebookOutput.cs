@@ -17,7 +17,7 @@ public interface INotebookSink
 /// </summary>
 public static class NotebookOutput
 {
-    private static INotebookSink _sink = new FileSink(null, null);
+    private static INotebookSink _sink = new FileSink(null);
 
     /// <summary>The current sink (default: print text, keep no HTML).</summary>
     public static INotebookSink Sink
@@ -44,20 +44,20 @@ public static class NotebookOutput
         var dir = new DirectoryInfo(folder);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AiopsLab.sln"))) dir = dir.Parent;
         var outDir = !string.IsNullOrWhiteSpace(env) ? Path.GetFullPath(env) : Path.Combine(dir?.FullName ?? Directory.GetCurrentDirectory(), "out", "notebooks", name);
-        var plotly = Figures.PlotlyJs.Find()
-            ?? (dir is null ? null : Path.Combine(dir.FullName, ".tools", "plotly", "node_modules", "plotly.js-dist-min", "plotly.min.js"));
         Directory.SetCurrentDirectory(folder);
-        Sink = new FileSink(outDir, plotly is not null && File.Exists(plotly) ? plotly : null);
+        Sink = new FileSink(outDir);
         return outDir;
     }
 
     /// <summary>
     /// Prints the text form; writes each HTML form to <c>NN.html</c> in a folder (when one is given) and says so. Pages
-    /// with a figure load <paramref name="plotlyJs"/> (a local plotly.min.js, e.g. from scripts/install-plotly.sh) when given.
+    /// with a figure load <c>plotly.min.js</c> from beside them (written there with the first figure, <see cref="Figures.PlotlyJs.WriteBeside"/>:
+    /// scripts/install-plotly.sh's copy, else the one Plotly.NET carries), so they draw offline.
     /// </summary>
-    public sealed class FileSink(string? folder, string? plotlyJs = null) : INotebookSink
+    public sealed class FileSink(string? folder) : INotebookSink
     {
         private int _count;
+        private bool _plotlyWritten;
 
         public void Show(string? html, string text)
         {
@@ -66,9 +66,10 @@ public static class NotebookOutput
             Directory.CreateDirectory(folder);
             var n = Interlocked.Increment(ref _count);
             var path = Path.Combine(folder, n.ToString("00", CultureInfo.InvariantCulture) + ".html");
+            if (!_plotlyWritten && html.Contains("Plotly", StringComparison.Ordinal)) { Figures.PlotlyJs.WriteBeside(folder); _plotlyWritten = true; }
             var page = new StringBuilder()
                 .Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .Append(plotlyJs is not null && html.Contains("Plotly", StringComparison.Ordinal) ? "<script src=\"" + new Uri(plotlyJs).AbsoluteUri + "\"></script>\n" : "")
+                .Append(html.Contains("Plotly", StringComparison.Ordinal) ? "<script src=\"plotly.min.js\"></script>\n" : "")
                 .Append("<style>body{font-family:sans-serif} table{border-collapse:collapse} td,th{padding:2px 8px;border-bottom:1px solid #ddd}</style>\n</head>\n<body>\n")
                 .Append(html).Append("\n</body>\n</html>\n").ToString();
             File.WriteAllText(path, page);

@@ -43,6 +43,7 @@ public static class RichView
         HtmlContent h => h.Html,
         string => null,
         PlotlyFigure f => FigureHtml(f),
+        Plotly.NET.GenericChart c => Plotly.NET.GenericChart.toChartHTML(c),
         ReportTable t => ReportTableHtml(t),
         _ when Tabulate(value) is { } t => TableHtml(t),
         _ => null,
@@ -55,6 +56,7 @@ public static class RichView
         HtmlContent h => h.Html,
         string s => s,
         PlotlyFigure f => $"PlotlyFigure \"{f.Title}\": {f.Traces.Count} trace(s) (an HTML output draws it)",
+        Plotly.NET.GenericChart c => $"Plotly.NET chart: {Plotly.NET.GenericChart.getTraces(c).Length} trace(s) (an HTML output draws it)",
         ReportTable t => t.ToMarkdown(),
         _ when Tabulate(value) is { } t => (t.Caption is { Length: > 0 } c ? c + "\n" : "") + TextTable.Render(t.Header, t.Rows) + (t.Footer is { Length: > 0 } f ? f + "\n" : ""),
         _ => Scalar(value),
@@ -68,7 +70,7 @@ public static class RichView
     {
         switch (value)
         {
-            case null or string or HtmlContent or PlotlyFigure or ReportTable: return null;
+            case null or string or HtmlContent or PlotlyFigure or Plotly.NET.GenericChart or ReportTable: return null;
             case MetricFrame f: return Frame(f);
             case RcaResult r: return Ranking(r);
             case DirectedGraph g:

@@ -36,6 +36,8 @@ public class GradedScoreTests
         double prev = 0;
         foreach (var s in new[] { 1e-9, 0.01, 0.5, 1, 2, 3, 3.5, 4, 10, 100, 1e4, 1e6, 1e12, 1e15 })
         {
+            // A bounded native score needs distinct grades only over its range: CoDisp cannot exceed the sample size (256).
+            if (name == "random-cut-forest" && s > 256) break;
             double v = g.Grade(s);
             Assert.InRange(v, 0, 1);
             Assert.True(v > prev, $"{name}: grade({s}) = {v} is not above the grade of a smaller score ({prev})");

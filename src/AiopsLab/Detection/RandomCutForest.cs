@@ -17,17 +17,21 @@ namespace AiopsLab.Detection;
 /// <para><b>Sample.</b> Each tree's sample is a time-decayed reservoir (weighted reservoir sampling, Efraimidis &amp; Spirakis 2006,
 /// with weight e^{λt}, λ = 1/<see cref="Options.TimeDecay"/>, as AWS's <c>timeDecay</c>): a point gets the key
 /// ln(−ln u) − λt with u ~ U(0, 1) and the tree keeps the <see cref="Options.SampleSize"/> points of smallest key.</para>
-/// <para><b>Score.</b> Collusive displacement (Definition 6 and §4): x is inserted into every tree; in a tree, CoDisp(x) is the
-/// largest |sibling(C)|/|C| over the subtrees C on the path from x's leaf to the root (the number of points whose depth drops when
-/// C is removed, per point of C); the score is its mean over the trees. Then x stays in a tree whose reservoir accepts it (evicting
-/// the point of largest key) and is deleted from the others. The first point scores 0. With a shingle of d &gt; 1 values the points
-/// are the last d values and the first d − 1 values score 0.</para>
-/// <para><b>Graded score</b> (<see cref="IGradedScore"/>): CoDisp / sample size, the share of a tree's sample that the point displaces,
-/// in [0, 1] (a tree holds at most sample size + 1 points while x is in it). NAB's run divided AWS's score by log₂ 256 = 8 instead;
-/// AWS scores with its own normalised depth-based form, not CoDisp, so single values differ while the ranking idea is the paper's.
-/// Randomised: <see cref="Options.Seed"/> fixes every tree's stream; the same input and seed give the same scores.</para>
+/// <para><b>Score</b> (<see cref="Options.Score"/>). <c>codisp</c>, the paper's collusive displacement (Definition 6 and §4): x is
+/// inserted into every tree; in a tree, CoDisp(x) is the largest |sibling(C)|/|C| over the subtrees C on the path from x's leaf to
+/// the root (the points whose depth drops when C is removed, per point of C); the score is its mean over the trees, and x stays in a
+/// tree whose reservoir accepts it (evicting the point of largest key) and is deleted from the others. <c>depth</c> (default), the
+/// score AWS's <c>RANDOM_CUT_FOREST</c> returned to NAB: x is scored against each tree before the tree changes, by the expected
+/// 1/(depth + 1) at which a random cut separates it (<see cref="CutTree.DepthScore"/>), times log₂(N + 1), mean over the trees
+/// (0 to log₂ 257 ≈ 8; NAB divided it by 8); then a tree whose reservoir accepts x inserts it. Both read the same trees; the
+/// depth form is the one that reproduces NAB's published row (docs/detection.md: CoDisp ranks NAB's points differently and
+/// scores 7 points lower). The first point scores 0. With a shingle of d &gt; 1 values the points are the last d values and the
+/// first d − 1 values score 0.</para>
+/// <para><b>Graded score</b> (<see cref="IGradedScore"/>): the score over its bound, in [0, 1] — depth: / log₂(sample size + 1)
+/// (NAB's / 8); codisp: / sample size, the share of a tree's sample the point displaces. Randomised: <see cref="Options.Seed"/>
+/// fixes every tree's stream; the same input and seed give the same scores. Cost per point and tree: O(depth) (≈ 10–20 at 256).</para>
 /// </remarks>
-[Method("random-cut-forest", Summary = "Streaming robust random cut forest: mean collusive displacement (CoDisp) over time-decayed reservoir trees; seeded.",
+[Method("random-cut-forest", Summary = "Streaming robust random cut forest over time-decayed reservoir trees, AWS's depth score (or the paper's CoDisp); seeded.",
     Citation = "Guha, Mishra, Roy & Schrijvers, Robust random cut forest based anomaly detection on streams, ICML 2016")]
 public sealed class RandomCutForest : StreamingDetector, IGradedScore
 {
@@ -41,6 +45,9 @@ public sealed class RandomCutForest : StreamingDetector, IGradedScore
         public double TimeDecay { get; set; } = 100_000;
         /// <summary>Consecutive values per point (NAB/AWS: 1).</summary>
         public int ShingleSize { get; set; } = 1;
+        /// <summary>depth (default: the score of AWS's RANDOM_CUT_FOREST, which NAB ran; <see cref="CutTree.DepthScore"/>) or codisp
+        /// (the paper's collusive displacement, Definition 6).</summary>
+        public RcfScore Score { get; set; } = RcfScore.Depth;
         /// <summary>Seed of the forest's random cuts and reservoir draws.</summary>
         public long Seed { get; set; }
     }
@@ -60,7 +67,7 @@ public sealed class RandomCutForest : StreamingDetector, IGradedScore
 
     public override string Name => "random-cut-forest";
 
-    public double Grade(double score) => Math.Clamp(score / _o.SampleSize, 0, 1);
+    public double Grade(double score) => Math.Clamp(score / (_o.Score == RcfScore.Depth ? Math.Log2(_o.SampleSize + 1) : _o.SampleSize), 0, 1);
 
     public override IDetectorState Start() => new State(_o);
 
@@ -108,17 +115,30 @@ public sealed class RandomCutForest : StreamingDetector, IGradedScore
                 // u in (0, 1): the 53-bit draw shifted by half a step, so ln(−ln u) is finite.
                 double u = ((rng.NextUInt64() >> 11) + 0.5) * (1.0 / (1UL << 53));
                 double key = Math.Log(-Math.Log(u)) - lambda * t;
+                bool keep = sample.Count < sample.Capacity || key < sample.MaxKey;
+                if (_o.Score == RcfScore.Depth)
+                {
+                    // Scored against the sample before it changes; inserted only when kept.
+                    sum += tree.DepthScore(_point);
+                    if (!keep) continue;
+                    if (sample.Count == sample.Capacity) tree.Delete(sample.PopMax());
+                    sample.Push(key, tree.Insert(_point));
+                    continue;
+                }
                 int leaf = tree.Insert(_point);
                 sum += tree.CoDisp(leaf);
-                if (sample.Count < sample.Capacity) sample.Push(key, leaf);
-                else if (key < sample.MaxKey) { tree.Delete(sample.PopMax()); sample.Push(key, leaf); }
-                else tree.Delete(leaf);
+                if (!keep) { tree.Delete(leaf); continue; }
+                if (sample.Count == sample.Capacity) tree.Delete(sample.PopMax());
+                sample.Push(key, leaf);
             }
             // The first point has no other point to displace: CoDisp 0 in every tree.
             return sum / _trees.Length;
         }
     }
 }
+
+/// <summary>The score of <see cref="RandomCutForest"/>.</summary>
+public enum RcfScore { Codisp, Depth }
 
 /// <summary>A max-heap of (key, leaf): the sample of one tree, evicting the largest key.</summary>
 internal sealed class Reservoir(int capacity)

@@ -159,6 +159,44 @@ internal sealed class CutTree
         return best;
     }
 
+    /// <summary>
+    /// The depth form of the score of a point x not in the tree, as the AWS RCF implementation describes it: 1/(depth + 1) where a
+    /// random cut would first separate x, in expectation — walking up from the leaf x would reach, each node's box separates x
+    /// with probability (side length x adds)/(extended side length); at a leaf equal to x, (1 − m/2N)/(depth + log₂(m + 1)) for
+    /// the leaf's m points of N. Scaled by log₂(N + 1), so a point separated at the root scores about log₂(N + 1).
+    /// </summary>
+    public double DepthScore(ReadOnlySpan<double> x)
+    {
+        if (_root < 0) return 0;
+        Span<int> path = stackalloc int[_next + 1];
+        int depth = 0, node = _root;
+        path[0] = node;
+        while (_left[node] >= 0)
+        {
+            node = x[_dim[node]] <= _cut[node] ? _left[node] : _right[node];
+            path[++depth] = node;
+        }
+        int mass = _count[_root];
+        bool equal = true;
+        for (int k = 0; k < _d && equal; k++) equal = _min[node * _d + k] == x[k];
+        double score = equal
+            ? (1 - _count[node] / (2.0 * mass)) / (depth + Math.Log2(_count[node] + 1))
+            : 1.0 / (depth + 1);
+        for (int level = depth - 1; level >= 0; level--)
+        {
+            int n = path[level], o = n * _d;
+            double added = 0, total = 0;
+            for (int k = 0; k < _d; k++)
+            {
+                double lo = _min[o + k], hi = _max[o + k];
+                double ext = Math.Max(0, lo - x[k]) + Math.Max(0, x[k] - hi);
+                added += ext; total += hi - lo + ext;
+            }
+            if (added > 0) { double p = added / total; score = (1 - p) * score + p / (level + 1); }
+        }
+        return score * Math.Log2(mass + 1);
+    }
+
     /// <summary>Depth of a leaf (edges to the root), for tests.</summary>
     internal int Depth(int leaf)
     {

@@ -22,8 +22,12 @@ public static class PaperReproduction
     /// <summary>The datasets of the case-level detection table.</summary>
     public static readonly string[] DetectionDatasets = ["rcd-sockshop", "nezha", "petshop"];
 
-    /// <summary>The detectors of the paper's NAB scoreboard: every streaming detector at its defaults.</summary>
-    public static IReadOnlyList<string> NabDetectors() => Evaluation.NabBenchmark.StreamingDetectors();
+    /// <summary>The detectors of the paper's NAB scoreboard: every streaming detector at its defaults, plus <see cref="NabVariants"/>.</summary>
+    public static IReadOnlyList<string> NabDetectors() => [.. Evaluation.NabBenchmark.StreamingDetectors(), .. NabVariants];
+
+    /// <summary>Rows beside the defaults (docs/detection.md, "Detectors at NAB's null score"): SPOT and DSPOT in the authors' mode that
+    /// learns alarms too (their reference code's <c>run(with_alarm=False)</c>), which NAB's level shifts call for.</summary>
+    public static readonly string[] NabVariants = ["spot(learn-alarms=true)", "dspot(learn-alarms=true)"];
 
     /// <summary>
     /// The experiment specs of <paramref name="specDir"/> in run order and the detection steps to run, limited to

@@ -99,13 +99,40 @@ public class RandomCutForestTests
     public void An_isolated_point_displaces_nearly_the_whole_sample()
     {
         // 100 points in [0, 1) and one at 1,000: the root cut isolates it with probability 999/1000, displacing all 100.
-        var det = new RandomCutForest(new() { Trees = 50, SampleSize = 256, Seed = 9 });
+        var det = new RandomCutForest(new() { Trees = 50, SampleSize = 256, Seed = 9, Score = RcfScore.Codisp });
         var rng = Rng.For(5, "rrcf-iso");
         var x = Enumerable.Range(0, 100).Select(_ => rng.NextDouble()).Append(1000.0).ToArray();
         var s = det.Score(x);
         Assert.InRange(s[100], 95, 100);
         Assert.InRange(det.Grade(s[100]), 95.0 / 256, 100.0 / 256);
         Assert.True(s.Take(100).Max() < s[100] / 2);
+    }
+
+    [Fact]
+    public void Depth_score_is_the_expected_inverse_separation_depth()
+    {
+        // Tree {0, 1} (one cut, leaves at depth 1). x = 3: a cut drawn over [0, 3] separates x at the root with probability 2/3
+        // (1/(0 + 1)), else x is split from 1 one level down (1/(1 + 1)): E = 2/3 + 1/6 = 5/6, times log₂(2 + 1).
+        var tree = new CutTree(1, 4, Rng.For(1, "rrcf-depth"));
+        tree.Insert([0.0]); tree.Insert([1.0]);
+        Assert.Equal(5.0 / 6 * Math.Log2(3), tree.DepthScore([3.0]), 12);
+        // x = 1 equals a leaf of 1 point at depth 1 among 2: (1 − 1/4)/(1 + log₂ 2) = 3/8; the root's box already holds x.
+        Assert.Equal(3.0 / 8 * Math.Log2(3), tree.DepthScore([1.0]), 12);
+        // x = 0.5 lies inside the root's box: it reaches leaf 0 or 1 at depth 1, unequal: 1/2.
+        Assert.Equal(0.5 * Math.Log2(3), tree.DepthScore([0.5]), 12);
+    }
+
+    [Fact]
+    public void Depth_score_of_an_isolated_point_approaches_its_bound()
+    {
+        // 100 points in [0, 1) and one at 1,000, scored before it joins: separated at the root with probability ≈ 0.999.
+        var det = new RandomCutForest(new() { Trees = 50, Seed = 9 });
+        var rng = Rng.For(5, "rrcf-iso");
+        var x = Enumerable.Range(0, 100).Select(_ => rng.NextDouble()).Append(1000.0).ToArray();
+        var s = det.Score(x);
+        Assert.InRange(s[100], 0.99 * Math.Log2(101), Math.Log2(101) + 1e-12);
+        Assert.True(s.Skip(10).Take(90).Max() < s[100] / 2);
+        Assert.InRange(det.Grade(s[100]), 0, 1);
     }
 
     [Fact]
@@ -125,8 +152,8 @@ public class RandomCutForestTests
         // so a point at the old level becomes an outlier again; with NAB's 100,000 it stays in the sample.
         var x = Enumerable.Repeat(0.0, 400).Concat(Enumerable.Repeat(100.0, 600)).Append(0.0).ToArray();
         for (int i = 0; i < x.Length; i++) x[i] += 1e-3 * (i % 7);
-        var fast = new RandomCutForest(new() { Trees = 30, SampleSize = 64, TimeDecay = 10, Seed = 1 }).Score(x);
-        var slow = new RandomCutForest(new() { Trees = 30, SampleSize = 64, TimeDecay = 100_000, Seed = 1 }).Score(x);
+        var fast = new RandomCutForest(new() { Trees = 30, SampleSize = 64, TimeDecay = 10, Seed = 1, Score = RcfScore.Codisp }).Score(x);
+        var slow = new RandomCutForest(new() { Trees = 30, SampleSize = 64, TimeDecay = 100_000, Seed = 1, Score = RcfScore.Codisp }).Score(x);
         Assert.True(fast[^1] > 60, $"fast decay: {fast[^1]}");
         Assert.True(slow[^1] < 30, $"slow decay: {slow[^1]}");
     }
@@ -138,7 +165,7 @@ public class RandomCutForestTests
         // but the shingles of 4 that hold the flipped value, such as (1,−1,1,1), never occurred before.
         var x = Enumerable.Range(0, 800).Select(i => (i / 4) % 2 == 0 ? 1.0 : -1.0).ToArray();
         x[601] = -x[601];
-        var s = new RandomCutForest(new() { Trees = 30, ShingleSize = 4, Seed = 1 }).Score(x);
+        var s = new RandomCutForest(new() { Trees = 30, ShingleSize = 4, Seed = 1, Score = RcfScore.Codisp }).Score(x);
         Assert.Equal(0, s[0] + s[1] + s[2]);
         Assert.True(s.Skip(600).Take(8).Max() > 2 * s.Skip(300).Take(200).Max());
     }

@@ -24,8 +24,7 @@ namespace AiopsLab.Detection;
 /// score AWS's <c>RANDOM_CUT_FOREST</c> returned to NAB: x is scored against each tree before the tree changes, by the expected
 /// 1/(depth + 1) at which a random cut separates it (<see cref="CutTree.DepthScore"/>), times log₂(N + 1), mean over the trees
 /// (0 to log₂ 257 ≈ 8; NAB divided it by 8); then a tree whose reservoir accepts x inserts it. Both read the same trees; the
-/// depth form is the one that reproduces NAB's published row (docs/detection.md: CoDisp ranks NAB's points differently and
-/// scores 7 points lower). The first point scores 0. With a shingle of d &gt; 1 values the points are the last d values and the
+/// depth form is the one that reproduces NAB's published row (docs/detection.md: CoDisp scores 5.6–6.1 lower on NAB). The first point scores 0. With a shingle of d &gt; 1 values the points are the last d values and the
 /// first d − 1 values score 0.</para>
 /// <para><b>Graded score</b> (<see cref="IGradedScore"/>): the score over its bound, in [0, 1] — depth: / log₂(sample size + 1)
 /// (NAB's / 8); codisp: / sample size, the share of a tree's sample the point displaces. Randomised: <see cref="Options.Seed"/>

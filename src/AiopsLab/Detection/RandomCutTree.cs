@@ -168,13 +168,11 @@ internal sealed class CutTree
     public double DepthScore(ReadOnlySpan<double> x)
     {
         if (_root < 0) return 0;
-        Span<int> path = stackalloc int[_next + 1];
         int depth = 0, node = _root;
-        path[0] = node;
         while (_left[node] >= 0)
         {
             node = x[_dim[node]] <= _cut[node] ? _left[node] : _right[node];
-            path[++depth] = node;
+            depth++;
         }
         int mass = _count[_root];
         bool equal = true;
@@ -182,9 +180,10 @@ internal sealed class CutTree
         double score = equal
             ? (1 - _count[node] / (2.0 * mass)) / (depth + Math.Log2(_count[node] + 1))
             : 1.0 / (depth + 1);
-        for (int level = depth - 1; level >= 0; level--)
+        // Back up the path by the parent links, the level falling by one per node.
+        for (int n = _parent[node], level = depth - 1; n >= 0; n = _parent[n], level--)
         {
-            int n = path[level], o = n * _d;
+            int o = n * _d;
             double added = 0, total = 0;
             for (int k = 0; k < _d; k++)
             {

@@ -1,4 +1,7 @@
+using AiopsLab.Datasets;
 using AiopsLab.Detection;
+using AiopsLab.Evaluation;
+using AiopsLab.Tests.Infrastructure;
 using AiopsLab.Numerics;
 using Xunit;
 
@@ -176,5 +179,19 @@ public class RandomCutForestTests
         Assert.Contains("trees", Assert.Throws<ArgumentException>(() => new RandomCutForest(new() { Trees = 0 })).Message);
         Assert.Contains("sample-size", Assert.Throws<ArgumentException>(() => new RandomCutForest(new() { SampleSize = 1 })).Message);
         Assert.Contains("shingle-size", Assert.Throws<ArgumentException>(() => new RandomCutForest(new() { ShingleSize = 0 })).Message);
+    }
+
+    [DataFact("nab")]
+    public void Mean_over_five_seeds_is_within_one_point_of_NABs_published_row()
+    {
+        // NAB's randomCutForest row came from AWS's RANDOM_CUT_FOREST (100 trees, 256 points, time decay 100,000, shingle 1);
+        // a randomised detector's parity band is the mean over 5 seeds within ±1.0 of each published profile score.
+        var corpus = NabCorpus.Open(TestData.For("nab"));
+        var runs = Enumerable.Range(1, 5).Select(seed => NabBenchmark.Run(corpus, new RandomCutForest(new() { Seed = seed }), jobs: 2).Result).ToArray();
+        foreach (var (profile, score) in corpus.PublishedScores()["randomCutForest"])
+        {
+            double mean = runs.Average(r => r[profile].Normalized);
+            Assert.True(Math.Abs(mean - score) <= 1.0, $"random-cut-forest {profile}: mean {mean:F2} over 5 seeds vs published {score:F2}");
+        }
     }
 }

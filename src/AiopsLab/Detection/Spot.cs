@@ -92,6 +92,10 @@ public sealed record SpotOptions
     public SpotSide Side { get; set; } = SpotSide.Both;
     /// <summary>DSPOT only: values in the moving mean M_t (the paper's d).</summary>
     public int Depth { get; set; } = 10;
+    /// <summary>Learn alarms too: a value beyond z_q still counts in n, becomes a peak and (DSPOT) enters the moving mean, as the
+    /// authors' reference code does with <c>run(with_alarm=False)</c> ("adapt the threshold assuming there is no abnormal
+    /// values"). Off by default: Algorithms 1 and 3 of the paper never learn an alarm.</summary>
+    public bool LearnAlarms { get; set; }
 
     internal void Validate(string name)
     {
@@ -149,12 +153,13 @@ internal sealed class SpotTail
     }
 
     /// <summary>Algorithm 1's update: returns true when x is an anomaly (x &gt; z_q), which is not learned.</summary>
-    public bool Learn(double x)
+    public bool Learn(double x, bool learnAlarms = false)
     {
-        if (x > _zq) return true;
+        bool alarm = x > _zq;
+        if (alarm && !learnAlarms) return true;
         _n++;
         if (x > _t) { _peaks.Add(x - _t); Refit(); }
-        return false;
+        return alarm;
     }
 }
 
@@ -198,8 +203,8 @@ internal sealed class SpotState(SpotOptions o, bool drift) : IDetectorState
             return 0;
         }
         double s = Math.Max(_upper?.Score(y) ?? 0, _lower?.Score(-y) ?? 0);
-        bool anomaly = (_upper?.Learn(y) ?? false) | (_lower?.Learn(-y) ?? false);
-        if (!anomaly) Push(x);
+        bool anomaly = (_upper?.Learn(y, o.LearnAlarms) ?? false) | (_lower?.Learn(-y, o.LearnAlarms) ?? false);
+        if (!anomaly || o.LearnAlarms) Push(x);
         return s;
     }
 }

@@ -22,7 +22,7 @@ namespace AiopsLab.Detection;
 /// </remarks>
 [Method("isolation-forest", Summary = "Isolation Forest on sliding windows (univariate) or rows of a frame (multivariate); seeded.",
     Citation = "Liu, Ting & Zhou, ICDM 2008")]
-public sealed class IsolationForest : IAnomalyDetector, IAlarmThreshold
+public sealed class IsolationForest : SlidingWindowDetector, IAnomalyDetector, IAlarmThreshold
 {
     public sealed record Options
     {
@@ -63,20 +63,12 @@ public sealed class IsolationForest : IAnomalyDetector, IAlarmThreshold
         return 2 * (Math.Log(n - 1) + 0.5772156649015329) - 2.0 * (n - 1) / n;
     }
 
-    public double[] Score(ReadOnlySpan<double> series) => SlidingWindows.ZeroAtNaN(ScoreColumns([series.ToArray()]), series);
+    protected override int WindowLength => _o.Window;
 
-    /// <summary>Scores each row of <paramref name="frame"/> from the windows of all its columns.</summary>
-    public double[] ScoreFrame(MetricFrame frame) => ScoreColumns(SlidingWindows.Columns(frame));
-
-    private double[] ScoreColumns(double[][] columns)
+    protected override void ScoreWindows(double[] x, int rows, int d, Span<double> scores)
     {
-        int n = columns[0].Length, w = _o.Window, d = columns.Length * w;
-        var score = new double[n];
-        var x = SlidingWindows.RowMajor(columns, w, out int rows);
-        if (rows < 2) return score;
         var forest = Fit(x, rows, d, _o.Trees, _o.SampleSize, unchecked((ulong)_o.Seed));
-        for (int r = 0; r < rows; r++) score[r + w - 1] = forest.Score(x.AsSpan(r * d, d));
-        return score;
+        for (int r = 0; r < rows; r++) scores[r] = forest.Score(x.AsSpan(r * d, d));
     }
 
     /// <summary>Grows a forest on <paramref name="rows"/> points of dimension <paramref name="dim"/> stored row-major in <paramref name="x"/>.</summary>

@@ -29,7 +29,7 @@ namespace AiopsLab.Detection;
 /// </remarks>
 [Method("randomized-pca", Summary = "ML.NET randomized-PCA anomaly detector on sliding windows: reconstruction error; seeded.",
     Citation = "Halko, Martinsson & Tropp, SIAM Review 2011; ML.NET RandomizedPcaTrainer")]
-public sealed class RandomizedPcaDetector : IAnomalyDetector
+public sealed class RandomizedPcaDetector : SlidingWindowDetector, IAnomalyDetector
 {
     public sealed record Options
     {
@@ -62,17 +62,10 @@ public sealed class RandomizedPcaDetector : IAnomalyDetector
 
     public string Name => "randomized-pca";
 
-    public double[] Score(ReadOnlySpan<double> series) => SlidingWindows.ZeroAtNaN(ScoreColumns([series.ToArray()]), series);
+    protected override int WindowLength => _o.Window;
 
-    /// <summary>Scores each row of <paramref name="frame"/> from the windows of all its columns.</summary>
-    public double[] ScoreFrame(MetricFrame frame) => ScoreColumns(SlidingWindows.Columns(frame));
-
-    private double[] ScoreColumns(double[][] columns)
+    protected override void ScoreWindows(double[] x, int rows, int d, Span<double> scores)
     {
-        int n = columns[0].Length, w = _o.Window, d = columns.Length * w;
-        var score = new double[n];
-        var x = SlidingWindows.RowMajor(columns, w, out int rows);
-        if (rows < 2) return score;
         var windows = new Window[rows];
         for (int r = 0; r < rows; r++)
         {
@@ -84,7 +77,7 @@ public sealed class RandomizedPcaDetector : IAnomalyDetector
         if (_o.EnsureZeroMean)
             foreach (var win in windows) for (int q = 0; q < d; q++) mean[q] += win.Features[q] / (double)rows;
         // All windows at their mean (a constant series): nothing to decompose (ML.NET's eigenvectors would be NaN); all score 0.
-        if (windows.All(win => win.Features.AsSpan().SequenceEqual(windows[0].Features)) && _o.EnsureZeroMean) return score;
+        if (windows.All(win => win.Features.AsSpan().SequenceEqual(windows[0].Features)) && _o.EnsureZeroMean) return;
         var raw = ReconstructionScores(windows, d, _o);
         for (int r = 0; r < rows; r++)
         {
@@ -95,9 +88,8 @@ public sealed class RandomizedPcaDetector : IAnomalyDetector
                 for (int q = 0; q < d; q++) { double c = windows[r].Features[q] - mean[q]; norm2 += c * c; }
                 v *= Math.Sqrt(norm2);
             }
-            score[r + w - 1] = double.IsFinite(v) ? v : 0;
+            scores[r] = double.IsFinite(v) ? v : 0;
         }
-        return score;
     }
 
     /// <summary>Trains ML.NET's randomized PCA on <paramref name="rows"/> (each of dimension <paramref name="dim"/>) and returns

@@ -40,3 +40,33 @@ public static class SlidingWindows
         return x;
     }
 }
+
+/// <summary>
+/// A detector that scores sliding windows (<see cref="SlidingWindows"/>): <see cref="Score"/> windows one series and zeroes its
+/// NaN points, <see cref="ScoreFrame"/> windows every column of a frame together; both leave the first w − 1 points at 0 and
+/// hand the windows to <see cref="ScoreWindows"/>.
+/// </summary>
+public abstract class SlidingWindowDetector
+{
+    /// <summary>The window length w.</summary>
+    protected abstract int WindowLength { get; }
+
+    /// <summary>Scores every point of <paramref name="series"/> from the window ending at it.</summary>
+    public double[] Score(ReadOnlySpan<double> series) => SlidingWindows.ZeroAtNaN(ScoreColumns([series.ToArray()]), series);
+
+    /// <summary>Scores each row of <paramref name="frame"/> from the windows of all its columns.</summary>
+    public double[] ScoreFrame(MetricFrame frame) => ScoreColumns(SlidingWindows.Columns(frame));
+
+    private double[] ScoreColumns(double[][] columns)
+    {
+        int n = columns[0].Length, w = WindowLength, d = columns.Length * w;
+        var score = new double[n];
+        var x = SlidingWindows.RowMajor(columns, w, out int rows);
+        if (rows >= 2) ScoreWindows(x, rows, d, score.AsSpan(w - 1, rows));
+        return score;
+    }
+
+    /// <summary>Writes the score of each of the <paramref name="rows"/> windows (row-major in <paramref name="x"/>, dimension
+    /// <paramref name="d"/>) into <paramref name="scores"/>, whose element r is the point that window r ends at.</summary>
+    protected abstract void ScoreWindows(double[] x, int rows, int d, Span<double> scores);
+}

@@ -87,6 +87,7 @@ public static class PaperNumbers
         Detection(results, m, I);
         Nab(results, m);
         PaperMultimodal.Numbers(results, published, m);
+        PaperExternal.Numbers(results, m);
         return m;
     }
 

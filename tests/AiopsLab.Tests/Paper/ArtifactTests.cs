@@ -46,6 +46,21 @@ public class ArtifactTests
         Assert.StartsWith("MIT License", File.ReadAllText(Repo("LICENSE")));
     }
 
+    /// <summary>Committed report pages draw on a fresh clone: every local script a page under results/ loads is committed beside it.</summary>
+    [Fact]
+    public void Every_committed_report_page_has_the_scripts_it_loads()
+    {
+        var pages = Directory.GetFiles(Repo("results"), "*.html", SearchOption.AllDirectories);
+        Assert.NotEmpty(pages);
+        foreach (var page in pages)
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(page), "<script[^>]*\\ssrc=\"([^\"]+)\""))
+            {
+                var src = m.Groups[1].Value;
+                Assert.False(src.StartsWith("http", StringComparison.OrdinalIgnoreCase), $"{page} loads {src} from the network: reports must draw offline.");
+                Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(page)!, src)), $"{page} loads {src}, which is not beside it (regenerate the report).");
+            }
+    }
+
     [Fact]
     public void References_cite_every_method_and_dataset()
     {

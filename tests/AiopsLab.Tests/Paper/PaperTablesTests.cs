@@ -51,6 +51,26 @@ public class PaperTablesTests
     }
 
     [Fact]
+    public void Python_timings_give_medians_and_ratios_and_bad_cells_name_file_and_line()
+    {
+        var dir = CliRunner.TempDir("external");
+        var path = Path.Combine(dir, PaperExternal.TimingFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // baro: Python 0.01, 0.03, 0.05 s (median 0.03), ours 0.001, 0.003, 0.002 s (median 0.002): ratio 15.
+        File.WriteAllText(path, "method,case,python_seconds,aiopslab_seconds\nbaro,a,0.01,0.001\nbaro,b,0.05,0.003\nbaro,c,0.03,0.002\n");
+        var m = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        PaperExternal.Numbers(dir, m);
+        Assert.Equal("30.0", m["resPyBaroPyMs"]);
+        Assert.Equal("2.0", m["resPyBaroOursMs"]);
+        Assert.Equal("15", m["resPyBaroRatio"]);
+        Assert.Equal("3", m["resPyCases"]);
+        File.WriteAllText(path, "method,case,python_seconds,aiopslab_seconds\nbaro,a,slow,0.001\n");
+        var e = Assert.Throws<DataFormatException>(() => PaperExternal.Medians(dir));
+        Assert.Equal(2, e.Line);
+        Assert.Equal(3, e.Column);
+    }
+
+    [Fact]
     public void A_malformed_reference_file_names_the_file_and_line()
     {
         var p = Path.Combine(CliRunner.TempDir("published"), "published.yaml");

@@ -92,10 +92,16 @@ public static class CaseDetection
     /// output does not depend on <paramref name="jobs"/>). Unavailable cases and load errors become failed rows.
     /// </summary>
     public static IReadOnlyList<CaseDetectionRow> Run(IDataset dataset, IReadOnlyList<string> specs, double? threshold, DetectionSeries mode,
+        int jobs, Func<CaseDescriptor, bool>? filter = null, Action<int, int>? progress = null, CancellationToken ct = default) =>
+        Run(dataset, specs.Select(s => (s, threshold)).ToArray(), mode, jobs, filter, progress, ct);
+
+    /// <summary>As above, with an alarm threshold per detector (null: the detector's own, <see cref="ThresholdOf"/>), so that
+    /// detectors run at different thresholds share one load of each case.</summary>
+    public static IReadOnlyList<CaseDetectionRow> Run(IDataset dataset, IReadOnlyList<(string Spec, double? Threshold)> specs, DetectionSeries mode,
         int jobs, Func<CaseDescriptor, bool>? filter = null, Action<int, int>? progress = null, CancellationToken ct = default)
     {
-        var detectors = specs.Select(s => (Spec: s, Det: MethodCatalog.CreateDetector(s))).ToArray();
-        var thresholds = detectors.Select(d => ThresholdOf(d.Det, d.Spec, threshold)).ToArray();
+        var detectors = specs.Select(s => (s.Spec, Det: MethodCatalog.CreateDetector(s.Spec))).ToArray();
+        var thresholds = detectors.Select((d, k) => ThresholdOf(d.Det, d.Spec, specs[k].Threshold)).ToArray();
         var cases = dataset.Cases.Where(d => filter?.Invoke(d) ?? true).ToArray();
         var rows = new CaseDetectionRow[cases.Length][];
         int done = 0;

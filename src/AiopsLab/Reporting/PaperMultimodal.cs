@@ -34,7 +34,7 @@ public static class PaperMultimodal
     /// <summary>True when the run read the derived log and trace series beside the metrics (a <c>sources</c> dataset option).</summary>
     public static bool MultiSource(CaseOutcome r) => r.Dataset.Contains("sources=", StringComparison.Ordinal);
 
-    private static MethodInfo? Info(string method) => MethodCatalog.OfKind(MethodKind.Localizer).FirstOrDefault(d => d.Name == method);
+    private static MethodInfo? Info(string method) => MethodCatalog.FindAll(method).FirstOrDefault(d => d.Kind == MethodKind.Localizer);
 
     /// <summary>The telemetry a method cannot work without (<see cref="MethodAttribute.Needs"/>), empty for a metric method.</summary>
     public static string Needs(string method) => Info(method)?.Needs ?? "";
@@ -119,14 +119,14 @@ public static class PaperMultimodal
         return table;
     }
 
-    /// <summary>Writes the table when the store exists; returns the files written.</summary>
-    public static IReadOnlyList<string> Write(string results, IReadOnlyList<PublishedFigure> published, string outDir) =>
-        Load(results) is { Count: > 0 } rows ? Table(rows, published).Write(outDir, "multimodal") : [];
+    /// <summary>Writes the table of <paramref name="rows"/> (<see cref="Load"/>) when there are any; returns the files written.</summary>
+    public static IReadOnlyList<string> Write(IReadOnlyList<CaseOutcome>? rows, IReadOnlyList<PublishedFigure> published, string outDir) =>
+        rows is { Count: > 0 } ? Table(rows, published).Write(outDir, "multimodal") : [];
 
     /// <summary>The macros the prose quotes (<c>\resMm…</c>): Nezha's AS@k and AIS@k, its references, BARO metric-only vs multi-source, the best other native method.</summary>
-    public static void Numbers(string results, IReadOnlyList<PublishedFigure> published, SortedDictionary<string, string> m)
+    public static void Numbers(IReadOnlyList<CaseOutcome>? rows, IReadOnlyList<PublishedFigure> published, SortedDictionary<string, string> m)
     {
-        if (Load(results) is not { Count: > 0 } rows) return;
+        if (rows is not { Count: > 0 }) return;
         var inv = CultureInfo.InvariantCulture;
         string F2(double v) => double.IsNaN(v) ? "--" : v.ToString("0.00", inv);
         string[] words = ["One", "Three", "Five"];

@@ -23,9 +23,10 @@ public static class PaperNumbers
     /// <summary>Main-table column ids used in macro names, in <see cref="PaperTables.MainColumns"/> order.</summary>
     private static readonly string[] ColumnIds = ["SockCpu", "SockMem", "ObResource", "TtResource", "NezhaCode", "Petshop", "Synthetic"];
 
-    /// <summary>Computes every macro; <paramref name="results"/> is read for the detection and NAB files.</summary>
+    /// <summary>Computes every macro; <paramref name="results"/> is read for the detection, NAB and external timing files;
+    /// <paramref name="multimodal"/> holds the multi-modal experiment's runs (<see cref="PaperMultimodal.Load"/>) when it exists.</summary>
     public static SortedDictionary<string, string> Compute(IReadOnlyDictionary<string, List<CaseOutcome>> stores, IReadOnlyDictionary<string, List<CaseOutcome>> excluded,
-        IReadOnlyList<PublishedFigure> published, string results)
+        IReadOnlyList<PublishedFigure> published, string results, IReadOnlyList<CaseOutcome>? multimodal = null)
     {
         var m = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var inv = CultureInfo.InvariantCulture;
@@ -86,7 +87,7 @@ public static class PaperNumbers
         Significance(stores, m, F2);
         Detection(results, m, I);
         Nab(results, m);
-        PaperMultimodal.Numbers(results, published, m);
+        PaperMultimodal.Numbers(multimodal, published, m);
         PaperExternal.Numbers(results, m);
         return m;
     }

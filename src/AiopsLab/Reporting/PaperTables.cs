@@ -92,10 +92,11 @@ public static class PaperTables
         if (stores.TryGetValue("synthetic", out var syn)) files.AddRange(ByFault(syn, "Synthetic", "tab:synthetic").Write(outDir, "synthetic"));
         if (stores.TryGetValue("petshop", out var pet)) files.AddRange(ByFault(pet, "PetShop", "tab:petshop").Write(outDir, "petshop"));
         files.AddRange(Runtime(stores).Write(outDir, "runtime"));
-        files.AddRange(PaperMultimodal.Write(results, published, outDir));
+        var multimodal = PaperMultimodal.Load(results); // read once: its table and its macros
+        files.AddRange(PaperMultimodal.Write(multimodal, published, outDir));
         files.AddRange(PaperFigures.Write(stores, published, outDir));
         var numbers = Path.Combine(outDir, "numbers.tex");
-        File.WriteAllText(numbers, PaperNumbers.ToTex(PaperNumbers.Compute(stores, excluded, published, results)));
+        File.WriteAllText(numbers, PaperNumbers.ToTex(PaperNumbers.Compute(stores, excluded, published, results, multimodal)));
         files.Add(numbers);
         return files;
     }

@@ -62,7 +62,29 @@ public sealed class Drain
             list.Add(g); // ids grow, so every list stays in ascending id order
         }
 
-        public void Unpost(int position, string token, Group g) => Index![position][token].Remove(g);
+        public void Unpost(int position, string token, Group g)
+        {
+            var d = Index![position];
+            var list = d[token];
+            list.RemoveAt(IndexOf(list, g));
+            if (list.Count == 0) d.Remove(token); // one-off tokens (trace ids, time stamps) must not pile up empty lists
+        }
+
+        public void Remove(Group g) => Groups.RemoveAt(IndexOf(Groups, g));
+
+        /// <summary>Where <paramref name="g"/> stands in a list kept in ascending id order (binary search: a list of a
+        /// common token holds most of the leaf, and a linear <c>Remove</c> per evicted group dominated the parse).</summary>
+        private static int IndexOf(List<Group> list, Group g)
+        {
+            int lo = 0, hi = list.Count - 1;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) >>> 1, id = list[mid].Id;
+                if (id == g.Id) return mid;
+                if (id < g.Id) lo = mid + 1; else hi = mid - 1;
+            }
+            throw new InvalidOperationException($"Drain: group {g.Id} is not in its leaf's list (index out of step).");
+        }
     }
 
     /// <summary>Leaves with fewer groups than this are scanned in full; larger ones go through the index (same result).</summary>
@@ -114,11 +136,15 @@ public sealed class Drain
     /// <summary>The tokens of a message (masked, split on white space and the extra delimiters).</summary>
     /// <remarks>Without masks the message is split in place and a token seen before is taken from a bounded table instead
     /// of allocating a new string (the same tokens as <c>Trim().Split(...)</c>; half a line's cost was tokenizing).</remarks>
-    public string[] Tokenize(string message)
+    public string[] Tokenize(string message) => Split(message).ToArray();
+
+    /// <summary>The tokens of a message in a buffer reused by the next call (a matched line allocates no token array).</summary>
+    private ReadOnlySpan<string> Split(string message)
     {
         if (_o.Masks.Count > 0) return Preprocess(message).Split(_separators, StringSplitOptions.RemoveEmptyEntries);
         var span = message.AsSpan().Trim();
-        var tokens = new List<string>(32);
+        var tokens = _tokenBuffer;
+        tokens.Clear();
         while (true)
         {
             int at = span.IndexOfAny(_separatorSet);
@@ -127,7 +153,7 @@ public sealed class Drain
             if (at < 0) break;
             span = span[(at + 1)..];
         }
-        return tokens.ToArray();
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens);
     }
 
     private string Intern(ReadOnlySpan<char> token)
@@ -140,11 +166,12 @@ public sealed class Drain
     }
 
     private const int TokenTableSize = 1 << 16;
+    private readonly List<string> _tokenBuffer = new(64);
 
     /// <summary>Parses one message (learning from it) and returns its group id.</summary>
     public int Add(string message)
     {
-        var tokens = Tokenize(message);
+        var tokens = Split(message);
         var leaf = FindLeaf(tokens, create: true)!;
         var g = leaf.Groups.Count >= IndexFrom ? Best(Candidates(leaf, tokens, _o.Similarity, _clock + 1), tokens, _o.Similarity) : Best(leaf.Groups, tokens, _o.Similarity);
         _clock++;
@@ -161,10 +188,11 @@ public sealed class Drain
         else
         {
             if (_live >= _o.MaxClusters) Evict();
-            g = new Group(_groups.Count, tokens, leaf);
-            for (int i = 0; i < tokens.Length; i++)
-                if (tokens[i] == Wildcard) { tokens[i] = Wildcard; g.Params++; }
-                else leaf.Post(i, tokens[i], g);
+            var template = tokens.ToArray();
+            g = new Group(_groups.Count, template, leaf);
+            for (int i = 0; i < template.Length; i++)
+                if (template[i] == Wildcard) { template[i] = Wildcard; g.Params++; }
+                else leaf.Post(i, template[i], g);
             _groups.Add(g);
             leaf.Groups.Add(g);
             _live++;
@@ -180,7 +208,7 @@ public sealed class Drain
     /// matching), or −1 when none does: for classifying new lines against templates learnt from a reference period.</summary>
     public int Match(string message)
     {
-        var tokens = Tokenize(message);
+        var tokens = Split(message);
         var leaf = FindLeaf(tokens, create: false);
         if (leaf is null) return -1;
         Group? best = null;
@@ -197,7 +225,7 @@ public sealed class Drain
     }
 
     /// <summary>Steps 2-3: the leaf's group list for this token sequence (created on the way when asked).</summary>
-    private Leaf? FindLeaf(string[] tokens, bool create)
+    private Leaf? FindLeaf(ReadOnlySpan<string> tokens, bool create)
     {
         if (!_byLength.TryGetValue(tokens.Length, out var node))
         {
@@ -232,31 +260,38 @@ public sealed class Drain
     /// of the n − need + 1 positions with the shortest lists holds every group that can match; <see cref="Best"/> over it
     /// gives the group a full scan gives.
     /// </summary>
-    private static List<Group> Candidates(Leaf leaf, string[] tokens, double st, long stamp)
+    private List<Group> Candidates(Leaf leaf, ReadOnlySpan<string> tokens, double st, long stamp)
     {
         int n = tokens.Length;
         int need = (int)Math.Ceiling(st * n - 1e-9);
         if (n == 0 || need <= 0 || leaf.Index is null) return leaf.Groups;
-        var lists = new List<Group>?[n];
-        var sizes = new int[n];
-        var order = new int[n];
+        if (_lists.Length < n) { _lists = new List<Group>?[n * 2]; _sizes = new int[n * 2]; _order = new int[n * 2]; }
+        var lists = _lists;
+        var sizes = _sizes.AsSpan(0, n);
+        var order = _order.AsSpan(0, n);
         for (int i = 0; i < n; i++)
         {
             lists[i] = leaf.Index[i] is { } d && d.TryGetValue(tokens[i], out var l) ? l : null;
             sizes[i] = lists[i]?.Count ?? 0;
             order[i] = i;
         }
-        Array.Sort(sizes, order);
-        var result = new List<Group>();
+        sizes.Sort(order);
+        var result = _candidates;
+        result.Clear();
         for (int k = 0; k < n - need + 1; k++)
             if (lists[order[k]] is { } l)
                 foreach (var g in l)
                     if (g.Seen != stamp) { g.Seen = stamp; result.Add(g); }
-        result.Sort((a, b) => a.Id.CompareTo(b.Id));
+        if (result.Count > 1) result.Sort(ById);
         return result;
     }
 
-    private static Group? Best(List<Group> leaf, string[] tokens, double st)
+    private static readonly Comparison<Group> ById = (a, b) => a.Id.CompareTo(b.Id);
+    private List<Group>?[] _lists = new List<Group>?[64];
+    private int[] _sizes = new int[64], _order = new int[64];
+    private readonly List<Group> _candidates = [];
+
+    private static Group? Best(List<Group> leaf, ReadOnlySpan<string> tokens, double st)
     {
         int n = tokens.Length;
         if (n == 0) return leaf.Count > 0 ? leaf[0] : null;
@@ -287,7 +322,7 @@ public sealed class Drain
         _lru.RemoveFirst();
         for (int i = 0; i < lru.Template.Length; i++)
             if (!ReferenceEquals(lru.Template[i], Wildcard)) lru.Leaf.Unpost(i, lru.Template[i], lru);
-        lru.Leaf.Groups.Remove(lru);
+        lru.Leaf.Remove(lru);
         _groups[lru.Id] = null;
         _live--;
     }

@@ -4,6 +4,7 @@ using System.Text;
 using AiopsLab.Data;
 using AiopsLab.Detection;
 using AiopsLab.Labelling;
+using AiopsLab.Preparation;
 using AiopsLab.Rca;
 using AiopsLab.Reduction;
 using AiopsLab.Methods;
@@ -135,10 +136,22 @@ public static partial class MethodCatalog
         _ => "an anomaly-time source",
     };
 
-    /// <summary>Builds a localizer: a single localizer, or reducers followed by one localizer.</summary>
+    /// <summary>Builds a localizer: a single localizer, or reducers followed by one localizer, optionally after
+    /// data-preparation presets (<see cref="DataPreparation"/>, e.g. <c>rcaeval+baro</c>).</summary>
     public static IRootCauseLocalizer CreateLocalizer(MethodSpec spec)
     {
+        int presets = spec.Stages.TakeWhile(s => DataPreparation.IsPreset(s.Name)).Count();
+        if (presets > 0)
+        {
+            var rest = spec.Stages.Skip(presets).ToArray();
+            if (rest.Length == 0) throw new AiopsLabException($"'{spec}': a data-preparation preset needs a localizer after it (e.g. rcaeval+baro).");
+            if (spec.Stages.Take(presets).FirstOrDefault(s => s.Parameters.Count > 0) is { } p)
+                throw new AiopsLabException($"'{spec}': the data-preparation preset '{p.Name}' takes no parameters.");
+            return new PreparedLocalizer(spec.Stages.Take(presets).Select(s => s.Name).ToArray(), CreateLocalizer(new MethodSpec(rest)), spec.ToString());
+        }
         var stages = spec.Stages;
+        if (stages.FirstOrDefault(s => DataPreparation.IsPreset(s.Name)) is { } late)
+            throw new AiopsLabException($"'{spec}': the data-preparation preset '{late.Name}' must come first (e.g. rcaeval+metricsifter+baro).");
         var last = FindAll(stages[^1].Name) is { Count: > 0 } named && !named.Any(m => m.Kind == MethodKind.Localizer)
             ? throw new AiopsLabException($"'{spec}': the last stage must be a root-cause localizer; '{named[0].Name}' is a {named[0].Kind.Text()}.")
             : Find(stages[^1].Name, MethodKind.Localizer);

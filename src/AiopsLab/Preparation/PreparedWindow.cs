@@ -31,11 +31,19 @@ public enum LeadingGaps
 /// </summary>
 public sealed record WindowRecipe
 {
-    /// <summary>Rows kept before the anomaly time; 0 keeps every one.</summary>
+    /// <summary>Rows kept before the anomaly time; 0 keeps every one. Ignored when <see cref="BeforeSeconds"/> is set.</summary>
     public int Before { get; init; }
 
-    /// <summary>Rows kept from the anomaly time on; 0 keeps every one.</summary>
+    /// <summary>Rows kept from the anomaly time on; 0 keeps every one. Ignored when <see cref="AfterSeconds"/> is set.</summary>
     public int After { get; init; }
+
+    /// <summary>Seconds kept before the anomaly time t: the rows with time in [t − s, t), however many that is at the
+    /// data's interval (300 rows of 1-second data, 5 of 60-second data, 1 of 300-second data for s = 300). 0: use
+    /// <see cref="Before"/> (rows).</summary>
+    public long BeforeSeconds { get; init; }
+
+    /// <summary>Seconds kept from the anomaly time t on: the rows with time in [t, t + s). 0: use <see cref="After"/> (rows).</summary>
+    public long AfterSeconds { get; init; }
 
     /// <summary>Metric kinds (as the problem's naming parses them, ordinal) left out and not ranked, e.g. RCAEval's Sock
     /// Shop rule <c>lat_50;lat_99</c>.</summary>
@@ -74,6 +82,16 @@ public sealed record WindowRecipe
     /// <summary>1,500 columns: 1.7 times the widest real case (Nezha Train Ticket, 879 metric columns).</summary>
     public const int GraphColumnLimit = 1500;
 
+    /// <summary>The data's sampling interval in seconds: the median spacing of its timestamps (1 with fewer than two rows).</summary>
+    public static long SamplingInterval(MetricFrame frame) =>
+        frame.RowCount < 2 ? 1 : Telemetry.MultiSource.MedianStep(frame.Time.ToArray());
+
+    /// <summary>How many rows of <paramref name="frame"/> span <paramref name="seconds"/>: seconds ÷ the sampling interval
+    /// (<see cref="SamplingInterval"/>), rounded half away from zero, at least 1. For methods whose windows are counts of
+    /// points (CIRCA's), given in seconds.</summary>
+    public static int RowsFor(long seconds, MetricFrame frame) =>
+        (int)Math.Max(1, Math.Min(int.MaxValue, Math.Round(seconds / (double)SamplingInterval(frame), MidpointRounding.AwayFromZero)));
+
     /// <summary>Every row each side; columns constant in either part dropped (RCAEval's statistical methods).</summary>
     public static WindowRecipe Statistical(int window, IReadOnlyCollection<string> excludeKinds) => new()
     {
@@ -97,7 +115,9 @@ public sealed record WindowRecipe
 /// <item>at most <see cref="WindowRecipe.Before"/> rows before the anomaly time and <see cref="WindowRecipe.After"/>
 /// from it on are kept (RCAEval: 300 and 300, "10 minutes" of 1-second data; <c>tail(300)</c>/<c>head(300)</c>);</item>
 /// <item>within the window, missing values are carried forward; leading ones become 0 (<c>ffill().fillna(0)</c>) or the
-/// first observed value (CIRCA);</item>
+/// first observed value (CIRCA). RCAEval's driver fills the whole series before it cuts the window, so there a gap at
+/// the window's start takes the value from before the window: the <c>rcaeval</c> preset
+/// (<see cref="DataPreparation.Rcaeval"/>) does exactly that, the recipes here do not;</item>
 /// <item>memory columns may be converted to megabytes (<c>convert_mem_mb</c>);</item>
 /// <item>constant columns are dropped (<c>drop_constant</c>) and ranked last by <see cref="Result"/>. "Constant" allows
 /// a spread of 10⁻¹² relative to the magnitude (<see cref="IsConstant"/>): Sock Shop's <c>shipping_lat_90</c> alternates
@@ -151,8 +171,10 @@ public sealed class PreparedWindow
             if (a == 0) throw new AiopsLabException($"no rows before the anomaly time {problem.AnomalyTime}: there is no normal window to compare with.");
             if (a >= f.RowCount) throw new AiopsLabException($"no rows at or after the anomaly time {problem.AnomalyTime}: there is no anomalous window.");
         }
-        int r0 = recipe.Before > 0 ? Math.Max(0, a - recipe.Before) : 0;
-        int r1 = recipe.After > 0 ? Math.Min(f.RowCount, a + recipe.After) : f.RowCount;
+        int r0 = recipe.BeforeSeconds > 0 ? f.RowAtOrAfter(problem.AnomalyTime - recipe.BeforeSeconds)
+            : recipe.Before > 0 ? Math.Max(0, a - recipe.Before) : 0;
+        int r1 = recipe.AfterSeconds > 0 ? f.RowAtOrAfter(problem.AnomalyTime + recipe.AfterSeconds)
+            : recipe.After > 0 ? Math.Min(f.RowCount, a + recipe.After) : f.RowCount;
         int rows = Math.Max(0, r1 - r0), split = Math.Clamp(a - r0, 0, rows);
         var isMemory = recipe.IsMemory ?? MetricKinds.IsMemory;
         var names = new List<string>(f.ColumnCount);

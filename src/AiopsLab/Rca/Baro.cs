@@ -34,8 +34,13 @@ public sealed class Baro : IRootCauseLocalizer
     {
         /// <summary>Score max |z| instead of max z.</summary>
         public bool Absolute { get; set; }
-        /// <summary>Rows kept on each side of the anomaly time (0 = all). RCAEval keeps 300.</summary>
+        /// <summary>Rows (not seconds) kept on each side of the anomaly time (0 = all). RCAEval keeps 300 rows, whatever
+        /// the sampling interval; <c>rcaeval+baro</c> is RCAEval's whole protocol.</summary>
         public int Window { get; set; }
+        /// <summary>Seconds kept on each side of the anomaly time t, i.e. the rows with time in [t − s, t + s) at any
+        /// sampling interval (0 = use <see cref="Window"/>, rows). On gap-free 1-second data <c>window-seconds=300</c>
+        /// is <c>window=300</c>; on 60-second data it keeps 5 rows a side.</summary>
+        public long WindowSeconds { get; set; }
         /// <summary>Memory kinds (<see cref="MetricKinds.IsMemory"/>) are divided by this before scoring, as RCAEval's
         /// <c>convert_mem_mb</c> does (10⁶). It only changes scores whose IQR is 0 (then the scale is 1 and units matter).</summary>
         public double MemoryUnitDivisor { get; set; } = 1e6;
@@ -49,7 +54,9 @@ public sealed class Baro : IRootCauseLocalizer
 
     public Baro(Options options)
     {
-        if (options.Window < 0) throw new ArgumentException("baro: window must be ≥ 0.");
+        if (options.Window < 0) throw new ArgumentException("baro: window must be ≥ 0 rows.");
+        if (options.WindowSeconds < 0) throw new ArgumentException("baro: window-seconds must be ≥ 0.");
+        if (options.Window > 0 && options.WindowSeconds > 0) throw new ArgumentException("baro: give window (rows) or window-seconds, not both.");
         if (!(options.MemoryUnitDivisor > 0)) throw new ArgumentException("baro: memory-unit-divisor must be > 0.");
         _o = options;
     }
@@ -59,7 +66,10 @@ public sealed class Baro : IRootCauseLocalizer
     public RcaResult Localize(RcaProblem problem, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var w = PreparedWindow.Of(problem, WindowRecipe.Statistical(_o.Window, _o.ExcludeKinds) with { MemoryDivisor = _o.MemoryUnitDivisor });
+        var w = PreparedWindow.Of(problem, WindowRecipe.Statistical(_o.Window, _o.ExcludeKinds) with
+        {
+            MemoryDivisor = _o.MemoryUnitDivisor, BeforeSeconds = _o.WindowSeconds, AfterSeconds = _o.WindowSeconds,
+        });
         var scores = new double[w.Names.Count];
         for (int j = 0; j < scores.Length; j++)
         {

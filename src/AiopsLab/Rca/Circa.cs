@@ -17,7 +17,8 @@ namespace AiopsLab.Rca;
 /// <para><b>Windows</b> (CIRCA's <c>CaseData</c>, with RCAEval's settings for 1-second data): the data run from
 /// <c>lookup-window</c> rows before the anomaly time to <c>horizon</c> seconds after it; the training window is its first
 /// lookup − detect + 1 rows (so it ends <c>detect-window</c> rows before the anomaly), the test window its last
-/// <c>detect-window</c> rows. A metric constant over that span is not scored (CIRCA's <c>prune</c>).</para>
+/// <c>detect-window</c> rows. A metric constant over that span is not scored (CIRCA's <c>prune</c>). <c>lookup-seconds</c> and
+/// <c>detect-seconds</c> give the two windows in seconds, turned into points at the interval read from the data.</para>
 /// <para><b>RHT</b> (eq. 3–5): for metric x with parents pa(x), fit x = f(pa(x)) + ε by least squares on the training
 /// window (an additive noise model, CIRCA's <c>ANMRegressor</c>); standardise the test residuals by the training
 /// residuals' mean and (population) standard deviation; the score is max |z| over the test window. Without parents, x
@@ -42,6 +43,14 @@ public sealed class Circa : IRootCauseLocalizer
         public int LookupWindow { get; set; } = 120;
         /// <summary>Rows in the test window (CIRCA's <c>detect_window</c>, 10); with <see cref="Rcaeval"/>, seconds.</summary>
         public int DetectWindow { get; set; } = 10;
+        /// <summary>
+        /// <see cref="LookupWindow"/> given in seconds instead (0 = use the row count): turned into points at the data's
+        /// own sampling interval, read from its timestamps (<see cref="WindowRecipe.RowsFor"/>), so 7200 s is 120 points
+        /// of 1-minute data (CIRCA's paper) and 7200 of 1-second data. With <see cref="Rcaeval"/>: seconds of the 1 s grid.
+        /// </summary>
+        public long LookupSeconds { get; set; }
+        /// <summary><see cref="DetectWindow"/> in seconds instead (0 = use the row count), converted as <see cref="LookupSeconds"/>.</summary>
+        public long DetectSeconds { get; set; }
         /// <summary>Seconds after the anomaly time where the data end (RCAEval calls CIRCA at inject time + 300).</summary>
         public long Horizon { get; set; } = 300;
         /// <summary>Apply descendant adjustment (the full CIRCA); false ranks by RHT alone, as RCAEval's <c>circa</c>.</summary>
@@ -103,6 +112,7 @@ public sealed class Circa : IRootCauseLocalizer
         if (_o.LookupWindow < 2 || _o.DetectWindow < 1 || _o.DetectWindow >= _o.LookupWindow)
             throw new ArgumentException("need lookup-window ≥ 2 and 1 ≤ detect-window < lookup-window.");
         if (_o.Horizon < 0) throw new ArgumentException("horizon must be ≥ 0 seconds.");
+        if (_o.LookupSeconds < 0 || _o.DetectSeconds < 0) throw new ArgumentException("lookup-seconds and detect-seconds must be ≥ 0.");
         if (!(_o.Alpha > 0 && _o.Alpha < 1)) throw new ArgumentException("alpha must be in (0, 1).");
         foreach (var kt in _o.KindTypes)
         {
@@ -121,20 +131,21 @@ public sealed class Circa : IRootCauseLocalizer
     public RcaResult Localize(RcaProblem problem, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        if (_o.Rcaeval) return LocalizeRcaeval(problem, ct);
         var f = problem.Metrics;
+        var (lookup, detect) = PointCounts(f);
+        if (_o.Rcaeval) return LocalizeRcaeval(problem, lookup, detect, ct);
         int a = problem.AnomalyRow;
         // Data span: [a − lookup, last row with time ≤ anomaly + horizon].
-        int start = Math.Max(0, a - _o.LookupWindow);
+        int start = Math.Max(0, a - lookup);
         int end = Math.Max(a, f.RowAtOrAfter(problem.AnomalyTime + _o.Horizon + 1) - 1); // inclusive
         // Training rows: the first lookup − detect + 1 rows of the span (fewer when the normal period is shorter).
-        int trainCount = Math.Max(a - start - _o.DetectWindow + 1, Math.Min(2, a - start));
-        int testCount = Math.Min(_o.DetectWindow, end - a + 1);
+        int trainCount = Math.Max(a - start - detect + 1, Math.Min(2, a - start));
+        int testCount = Math.Min(detect, end - a + 1);
 
         // Leading gaps take the first value (CIRCA interpolates "both" ways); an all-missing or constant column is not scored.
         var w = PreparedWindow.Of(problem, new WindowRecipe
         {
-            Before = _o.LookupWindow, After = end - a + 1, ExcludeKinds = _o.ExcludeKinds, Leading = LeadingGaps.FirstValue,
+            Before = lookup, After = end - a + 1, ExcludeKinds = _o.ExcludeKinds, Leading = LeadingGaps.FirstValue,
             MemoryDivisor = 1e6, IsMemory = k => _o.MegabyteKinds.Contains(k, StringComparer.Ordinal), RequireBothSides = true,
         });
         var names = w.Names;
@@ -195,8 +206,21 @@ public sealed class Circa : IRootCauseLocalizer
         });
     }
 
+    /// <summary>The lookup and detect windows in points: the row counts, or the seconds options turned into points of
+    /// the data's interval (of RCAEval's 1 s grid with <see cref="Options.Rcaeval"/>).</summary>
+    private (int Lookup, int Detect) PointCounts(MetricFrame f)
+    {
+        int Points(long seconds, int rows) => seconds == 0 ? rows
+            : _o.Rcaeval ? (int)Math.Min(int.MaxValue, seconds) : WindowRecipe.RowsFor(seconds, f);
+        int lookup = Points(_o.LookupSeconds, _o.LookupWindow), detect = Points(_o.DetectSeconds, _o.DetectWindow);
+        if (lookup < 2 || detect >= lookup)
+            throw new AiopsLabException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"circa: at this data's {WindowRecipe.SamplingInterval(f)} s interval the lookup window is {lookup} point(s) and the detect window {detect}; need lookup ≥ 2 and detect < lookup."));
+        return (lookup, detect);
+    }
+
     /// <summary>RCAEval's <c>circa</c>: PC on its 300-row window, then <see cref="CircaGrid.RcaevalRht"/>.</summary>
-    private RcaResult LocalizeRcaeval(RcaProblem problem, CancellationToken ct)
+    private RcaResult LocalizeRcaeval(RcaProblem problem, int lookup, int detect, CancellationToken ct)
     {
         var w = PreparedWindow.Of(problem, new WindowRecipe
         {
@@ -207,7 +231,7 @@ public sealed class Circa : IRootCauseLocalizer
         try { graph = BuildGraph(problem, w.Names.ToArray(), ct); }
         catch (Exception e) when (DegenerateTestException.Within(e)) { return GraphLocalizer.RcaevalFallback(w); }
         ct.ThrowIfCancellationRequested();
-        var (ranking, train, test) = CircaGrid.RcaevalRht(problem, w, problem.AnomalyRow - w.AnomalyRow, graph, _o);
+        var (ranking, train, test) = CircaGrid.RcaevalRht(problem, w, problem.AnomalyRow - w.AnomalyRow, graph, _o with { LookupWindow = lookup, DetectWindow = detect });
         return new RcaResult(ranking, new Dictionary<string, double>
         {
             ["graph_arrows"] = graph.ArrowCount,

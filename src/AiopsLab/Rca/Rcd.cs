@@ -15,7 +15,7 @@ namespace AiopsLab.Rca;
 /// chi-square tests on discretised data, on random subsets of the metrics, hierarchically (§4.3, "RCD", Algorithm 3).
 /// </summary>
 /// <remarks>
-/// <para><b>Data.</b> Rows before the anomaly time are normal, rows from it on anomalous (at most <c>window</c> of each,
+/// <para><b>Data.</b> Rows before the anomaly time are normal, rows from it on anomalous (at most <c>window</c> rows or <c>window-seconds</c> seconds of each,
 /// RCAEval's 300); preprocessing as <see cref="RcdPreprocessing"/>; every metric is binned into <c>bins</c> (5) values by
 /// <see cref="KMeansDiscretizer"/> over both windows; F is added.</para>
 /// <para><b>ψ-PC, localized</b> (the reference <c>local_skeleton_discovery</c>). All variables start pairwise adjacent;
@@ -52,8 +52,13 @@ public sealed class Rcd : IRootCauseLocalizer
         public double StartAlpha { get; set; } = 0.001;
         /// <summary>Step of the α schedule (0.1), which stops below 1.</summary>
         public double AlphaStep { get; set; } = 0.1;
-        /// <summary>Rows kept before and from the anomaly time (RCAEval: 300 each); 0 keeps every row.</summary>
+        /// <summary>Rows (not seconds) kept before and from the anomaly time (RCAEval: 300 each, whatever the sampling
+        /// interval); 0 keeps every row. Ignored when <see cref="WindowSeconds"/> is set.</summary>
         public int Window { get; set; } = 300;
+        /// <summary>Seconds kept before and from the anomaly time t instead: the rows with time in [t − s, t + s) at any
+        /// sampling interval (0 = use <see cref="Window"/>). <c>window-seconds=300</c> is the default on gap-free
+        /// 1-second data and keeps 5 rows a side of 60-second data. (RCD's <c>bins</c> are value bins, not time.)</summary>
+        public long WindowSeconds { get; set; }
         /// <summary>Preprocessing before binning.</summary>
         public RcdPreprocessing Preprocessing { get; set; } = RcdPreprocessing.Default;
         /// <summary>Keep only metrics whose standard deviation over both windows exceeds 1 (the reference's <c>_select_useful_cols</c>, part of RCD's own Sock Shop script).</summary>
@@ -73,6 +78,7 @@ public sealed class Rcd : IRootCauseLocalizer
     public Rcd(Options options)
     {
         _o = options;
+        if (_o.Window < 0 || _o.WindowSeconds < 0) throw new ArgumentException("window (rows) and window-seconds must be ≥ 0.");
         if (_o.Bins < 2) throw new ArgumentException("bins must be at least 2.");
         if (_o.Gamma < 1) throw new ArgumentException("gamma must be at least 1.");
         if (!(_o.SubsetAlpha > 0 && _o.SubsetAlpha < 1) || !(_o.StartAlpha > 0 && _o.StartAlpha < 1)) throw new ArgumentException("alphas must be in (0, 1).");
@@ -123,7 +129,8 @@ public sealed class Rcd : IRootCauseLocalizer
         var lat = new Regex(@"lat_\d{2}$", RegexOptions.CultureInvariant);
         var w = PreparedWindow.Of(problem, new WindowRecipe
         {
-            Before = _o.Window, After = _o.Window, ExcludeKinds = _o.ExcludeKinds, RequireBothSides = true,
+            Before = _o.Window, After = _o.Window, BeforeSeconds = _o.WindowSeconds, AfterSeconds = _o.WindowSeconds,
+            ExcludeKinds = _o.ExcludeKinds, RequireBothSides = true,
             Exclude = sockShop ? name => lat.IsMatch(name) && !name.EndsWith("_lat_90", StringComparison.Ordinal) : null,
             MemoryDivisor = sockShop ? 1e6 : 1, TruncateMemory = true,
             Constant = _o.Preprocessing == RcdPreprocessing.None ? ConstantRule.WholeWindow : ConstantRule.EitherSide,

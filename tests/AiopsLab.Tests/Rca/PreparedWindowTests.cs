@@ -25,7 +25,8 @@ public class PreparedWindowTests
         var all = PreparedWindow.Of(p, WindowRecipe.Graph(0));
         Assert.Equal([0, 0, 3, 3, 5, 6, 6, 8, 9, 10], all.Columns[0]);
         Assert.Equal([1, 2, 2, 2, 2, 2, 7, 7, 7, 10], all.Columns[1]);
-        // Two rows each side: rows 3..6. The window is cut first, then filled (RCAEval cuts, then ffill().fillna(0)).
+        // Two rows each side: rows 3..6. The recipes cut the window first, then fill (RCAEval's driver fills first: the
+        // rcaeval preset, DataPreparationTests).
         var cut = PreparedWindow.Of(p, WindowRecipe.Graph(2));
         Assert.Equal((4, 2), (cut.RowCount, cut.AnomalyRow));
         Assert.Equal([0, 5, 6, 6], cut.Columns[0]);

@@ -134,6 +134,8 @@ public sealed class Baro : IRootCauseLocalizer
 /// <remarks>
 /// BARO's code also removes Sock Shop's <c>queue-master</c> and <c>rabbitmq</c> columns by name; that is a per-dataset
 /// rule on entity names and is not replicated. Constant columns are dropped (as BARO does); NaN are carried forward.
+/// The hazard's expected run length λ counts rows, as in BARO's code: λ = 50 is 50 s of 1-second data and 50 minutes of
+/// 1-minute data (there is no seconds form).
 /// </remarks>
 [Method("bocpd", Summary = "BARO's anomaly time: first change point of multivariate BOCPD over the latency and error metrics.",
     Citation = "Pham, Ha & Zhang, BARO, FSE 2024")]

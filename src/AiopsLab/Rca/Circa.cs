@@ -57,7 +57,7 @@ public sealed class Circa : IRootCauseLocalizer
         public bool DescendantAdjustment { get; set; } = true;
         /// <summary>DA threshold (CIRCA's 3).</summary>
         public double Threshold { get; set; } = 3;
-        /// <summary>Rows kept on each side for learning the graph (RCAEval: 300).</summary>
+        /// <summary>Rows (not seconds) kept on each side for learning the graph (RCAEval: 300 rows).</summary>
         public int GraphWindow { get; set; } = 300;
         /// <summary>Significance level when the graph is learned by PC or Granger.</summary>
         public double Alpha { get; set; } = 0.05;

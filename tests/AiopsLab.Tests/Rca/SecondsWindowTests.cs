@@ -1,6 +1,5 @@
 using AiopsLab.Catalog;
 using AiopsLab.Data;
-using AiopsLab.Methods;
 using AiopsLab.Preparation;
 using Xunit;
 
@@ -15,13 +14,13 @@ public class SecondsWindowTests
 {
     private const long T = 1_000_000;
 
-    private static RcaProblem Case(long interval)
+    private static AiopsLab.Methods.RcaProblem Case(long interval)
     {
         int n = (int)(14400 / interval);
         var time = Enumerable.Range(0, n).Select(i => T - 7200 + i * interval).ToArray();
         var x = time.Select((t, i) => (t < T - 3600 ? 50.0 : 1.0) * (i % 2) + (t >= T ? 8 : 0)).ToArray();
         var y = time.Select((t, i) => (i % 2) + (t >= T + 3600 ? 20.0 : 0)).ToArray();
-        return new RcaProblem(new MetricFrame(time, ["x_cpu", "y_cpu"], [x, y]), T, null, new DelimitedNaming("_")) { Seed = 7 };
+        return new AiopsLab.Methods.RcaProblem(new MetricFrame(time, ["x_cpu", "y_cpu"], [x, y]), T, null, new DelimitedNaming("_")) { Seed = 7 };
     }
 
     public static TheoryData<long> Intervals => [1, 60, 300];

@@ -54,7 +54,7 @@ public sealed class Baro : IRootCauseLocalizer
 
     public Baro(Options options)
     {
-        if (options.Window < 0) throw new ArgumentException("baro: window must be ≥ 0 rows.");
+        if (options.Window < 0) throw new ArgumentException("baro: window must be ≥ 0.");
         if (options.WindowSeconds < 0) throw new ArgumentException("baro: window-seconds must be ≥ 0.");
         if (options.Window > 0 && options.WindowSeconds > 0) throw new ArgumentException("baro: give window (rows) or window-seconds, not both.");
         if (!(options.MemoryUnitDivisor > 0)) throw new ArgumentException("baro: memory-unit-divisor must be > 0.");

@@ -12,7 +12,8 @@ public sealed record DirectLingamOptions
     /// <summary>Coefficients with absolute value at or below this are dropped (after pruning).</summary>
     public double Threshold { get; set; }
 
-    /// <summary>Threads for the pairwise measure of one step; 0 uses every core. The result does not depend on it.</summary>
+    /// <summary>Threads for the per-step standardisation and residual updates and for the regressions of step 3; 0 uses
+    /// every core. The result does not depend on it.</summary>
     public int Parallelism { get; set; }
 }
 
@@ -49,12 +50,18 @@ public sealed class LingamResult
 /// H(u) ≈ (1 + ln 2π)/2 − k₁(E[ln cosh u] − γ)² − k₂(E[u·exp(−u²/2)])², k₁ = 79.047, k₂ = 7.4129, γ = 0.37457
 /// (Hyvärinen, "New approximations of differential entropy", NIPS 1998, eq. 8 with G₁ = ln cosh, G₂ = u·e^{−u²/2}).
 /// The next variable in the order minimises Σⱼ min(0, ΔI(i, j))² (ties: lowest position).</para>
+/// <para><b>Search.</b> Scoring every pair at every step costs p³/6 pairs. Every term of the score is ≥ 0, so a candidate
+/// whose terms so far already exceed another's complete score cannot be next: <see cref="CausalOrder"/> expands the
+/// candidate with the smallest partial sum one pair at a time (partners whose term was largest in the previous step
+/// first) and stops when the smallest belongs to a complete score, summed in the same order as a full scan. The order is
+/// therefore the full scan's, bit for bit (the tests compare it with a copy of the full scan); on PetShop and Nezha
+/// Train Ticket windows 12–25 times fewer pairs are scored (docs/causal.md).</para>
 /// <para><b>Pruning.</b> Each variable is regressed on its predecessors in the order with the adaptive lasso (Zou, JASA
 /// 101, 2006): predictors standardised and weighted by |β̂_OLS|, the LARS-lasso path, the point of smallest BIC
 /// (<see cref="LassoLars.FitBic"/>); the selected predictors are refitted by least squares on the original scale.
 /// This is step 3 of Algorithm 1 with the adaptive lasso the paper suggests (§4) and the reference implementation uses.</para>
 /// </remarks>
-public static class DirectLingam
+public static partial class DirectLingam
 {
     private const double K1 = 79.047, K2 = 7.4129, Gamma = 0.37457;
 
@@ -67,73 +74,23 @@ public static class DirectLingam
         if (names.Count != p) throw new ArgumentException($"{names.Count} names for {p} columns.");
         var order = CausalOrder(columns, o, ct);
         var b = new double[p, p];
-        for (int k = 1; k < p; k++)
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Parallelism > 0 ? o.Parallelism : Environment.ProcessorCount, CancellationToken = ct };
+        var standardized = o.AdaptiveLasso ? new double[p][] : [];
+        if (o.AdaptiveLasso) Parallel.For(0, p, parallel, j => standardized[j] = Standardize(columns[j]));
+        // Each variable's regression on its predecessors is independent of the others': one per task, each writing its own row.
+        Parallel.For(1, p, parallel, k =>
         {
-            ct.ThrowIfCancellationRequested();
             int target = order[k];
-            var predictors = order.Take(k).ToArray();
-            var coef = o.AdaptiveLasso ? AdaptiveLasso(columns, predictors, target) : OlsCoefficients(columns, predictors, target);
+            var predictors = order.AsSpan(0, k).ToArray();
+            var coef = o.AdaptiveLasso ? AdaptiveLasso(columns, standardized, predictors, target) : OlsCoefficients(columns, predictors, target);
             for (int a = 0; a < predictors.Length; a++)
                 if (Math.Abs(coef[a]) > o.Threshold) b[target, predictors[a]] = coef[a];
-        }
+        });
         var arrows = new bool[p, p];
         for (int i = 0; i < p; i++)
             for (int j = 0; j < p; j++)
                 arrows[j, i] = b[i, j] != 0;
         return new LingamResult(new CausalGraph(names, arrows), order, b);
-    }
-
-    /// <summary>The causal order of Algorithm 1 (steps 1–2) with the pairwise likelihood-ratio measure.</summary>
-    public static int[] CausalOrder(IReadOnlyList<double[]> columns, DirectLingamOptions? options = null, CancellationToken ct = default)
-    {
-        var o = options ?? new DirectLingamOptions();
-        int p = columns.Count;
-        var x = columns.Select(c => (double[])c.Clone()).ToArray();
-        var remaining = Enumerable.Range(0, p).ToList();
-        var order = new List<int>(p);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Parallelism > 0 ? o.Parallelism : Environment.ProcessorCount, CancellationToken = ct };
-        while (remaining.Count > 0)
-        {
-            ct.ThrowIfCancellationRequested();
-            int m;
-            if (remaining.Count == 1) m = remaining[0];
-            else
-            {
-                int r = remaining.Count, n = x[0].Length;
-                var z = remaining.Select(i => Standardize(x[i])).ToArray();
-                var h = new double[r];
-                var scratch = new double[2 * n];
-                for (int a = 0; a < r; a++) h[a] = Entropy(z[a], scratch);
-                // ΔI is antisymmetric (ΔI(i, j) = −ΔI(j, i)), so each unordered pair is computed once, in parallel,
-                // into its own cell; the sums below then run in a fixed order whatever the number of threads.
-                var pairs = new List<(int A, int C)>(r * (r - 1) / 2);
-                for (int a = 0; a < r; a++) for (int c = a + 1; c < r; c++) pairs.Add((a, c));
-                var diff = new double[pairs.Count];
-                Parallel.For(0, pairs.Count, parallel, () => new double[3 * n], (k, _, buf) =>
-                {
-                    var (a, c) = pairs[k];
-                    diff[k] = PairDifference(z[a], z[c], h[a], h[c], buf);
-                    return buf;
-                }, _ => { });
-                var score = new double[r];
-                for (int k = 0; k < pairs.Count; k++)
-                {
-                    var (a, c) = pairs[k];
-                    double d = diff[k];
-                    double da = Math.Min(0, d), dc = Math.Min(0, -d);
-                    score[a] += da * da;
-                    score[c] += dc * dc;
-                }
-                int best = 0;
-                for (int a = 1; a < r; a++) if (score[a] < score[best]) best = a;
-                m = remaining[best];
-            }
-            foreach (var i in remaining)
-                if (i != m) x[i] = Residual(x[i], x[m]);
-            order.Add(m);
-            remaining.Remove(m);
-        }
-        return order.ToArray();
     }
 
     /// <summary>
@@ -217,10 +174,10 @@ public static class DirectLingam
     private static double[] OlsCoefficients(IReadOnlyList<double[]> columns, int[] predictors, int target) =>
         Ols.Fit(predictors.Select(j => columns[j]).ToArray(), columns[target]).Coefficients.ToArray();
 
-    private static double[] AdaptiveLasso(IReadOnlyList<double[]> columns, int[] predictors, int target)
+    private static double[] AdaptiveLasso(IReadOnlyList<double[]> columns, double[][] standardized, int[] predictors, int target)
     {
-        var xs = predictors.Select(j => Standardize(columns[j])).ToArray();
-        var ys = Standardize(columns[target]);
+        var xs = predictors.Select(j => standardized[j]).ToArray();
+        var ys = standardized[target];
         var ols = Ols.Fit(xs, ys);
         var weight = ols.Coefficients.Select(Math.Abs).ToArray();
         var weighted = xs.Select((c, a) => c.Select(v => v * weight[a]).ToArray()).ToArray();

@@ -76,8 +76,12 @@ public sealed class DetectorAlarmSource : IAnomalyTimeSource
 
     /// <summary><c>first-alarm(detector=SPEC,threshold=X)</c> with both options written out (the form an experiment spec's
     /// <c>{ detector: SPEC, threshold: X }</c> mapping records), X in invariant round-trip form.</summary>
-    public static string Canonical(string detectorSpec, double threshold) =>
-        new MethodStage("first-alarm", OptionsBinder.Unbind(new Options { Detector = MethodSpec.Parse(detectorSpec).ToString(), Threshold = threshold })).ToString();
+    public static string Canonical(string detectorSpec, double threshold)
+    {
+        var options = OptionsBinder.Unbind(new Options { Detector = MethodSpec.Parse(detectorSpec).ToString(), Threshold = threshold });
+        options.Remove("warmup"); // the mapping has no warm-up key: the default, left out as the spec's name leaves it out
+        return new MethodStage("first-alarm", options).ToString();
+    }
 
     /// <summary>The canonical spec: <c>first-alarm</c> with the options that differ from the defaults.</summary>
     public string Name { get; }

@@ -60,10 +60,10 @@ public class EndToEndDetectorsTests
         var time = Enumerable.Range(0, 400).Select(i => 5000L + i).ToArray();
         var lat = Enumerable.Range(0, 400).Select(i => i == 20 ? 50.0 : i >= 300 ? 30 : 10 + 0.1 * Math.Sin(i * 1.7)).ToArray();
         var frame = new MetricFrame(time, ["front_latency"], [lat]);
-        var warm = AnomalyTimeSources.Create("first-alarm(detector=n-sigma)")!;
-        Assert.Equal("first-alarm(detector=n-sigma)", warm.Name);
+        var warm = AnomalyTimeSources.Create("first-alarm(detector=robust-z)")!;
+        Assert.Equal("first-alarm(detector=robust-z)", warm.Name);
         Assert.Equal(5300, warm.Detect(frame, new DelimitedNaming(), ["front_latency"], default));
-        var none = AnomalyTimeSources.Create("first-alarm(detector=n-sigma,warmup=none)")!;
+        var none = AnomalyTimeSources.Create("first-alarm(detector=robust-z,warmup=none)")!;
         Assert.Equal(5020, none.Detect(frame, new DelimitedNaming(), ["front_latency"], default));
     }
 

@@ -23,12 +23,13 @@ public sealed class DetectCommand : ICliCommand
         var outOpt = new Option<string>("--out", "-o") { Description = "Output folder: detection.csv (per case × detector) and detection-summary.{csv,md,tex}.", Required = true };
         var threshold = new Option<double?>("--threshold") { Description = "Alarm threshold for every detector (default: each detector's own, e.g. n-sigma's n=3, SPOT's −log10 q)." };
         var series = new Option<DetectionSeries>("--series") { Description = "Columns watched: auto (the dataset's SLIs, else latency and error columns), latency-error, or all.", DefaultValueFactory = _ => DetectionSeries.Auto };
+        var warmup = new Option<Detection.WarmupRule>("--warmup") { Description = "Warm-up before alarms count: probation (NAB's min(15 % of the case, 750 points), label-free; the detector calibrates on it) or none.", DefaultValueFactory = _ => Detection.WarmupRule.Probation };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Cases run at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var systems = new Option<string?>("--systems") { Description = "Only these systems (comma-separated)." };
         var limit = new Option<int?>("--limit") { Description = "Only the first N cases (after filtering)." };
         var opts = DatasetsCommand.DatasetOptionsOption();
         var cmd = new Command("detect", "Run anomaly detectors over every case of a fault-injection dataset: does the first alarm come after the inject time, and how late? Writes precision / recall / F1 and delay per detector.")
-            { dataset, detectors, outOpt, threshold, series, jobs, systems, limit, opts };
+            { dataset, detectors, outOpt, threshold, series, warmup, jobs, systems, limit, opts };
         cmd.SetAction(ctx.Guard((p, ct) =>
         {
             var specs = MethodSpec.ParseList(p.GetValue(detectors)!).Select(s => s.ToString()).ToArray();
@@ -55,7 +56,7 @@ public sealed class DetectCommand : ICliCommand
                             lastReport = sw.Elapsed;
                             ctx.Err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {done}/{total} cases, {sw.Elapsed.TotalSeconds:0.0} s"));
                         }
-                }, ct);
+                }, ct, p.GetValue(warmup));
             var table = CaseDetectionTables.Write(outDir, rows, $"Case-level anomaly detection on {ds.Name}");
             ctx.Out.Write(table.ToMarkdown());
             int failed = rows.Count(r => r.Outcome == DetectionOutcome.Failed);

@@ -34,7 +34,9 @@ public static class AnomalyTimeSources
 /// End-to-end mode from any registered univariate <see cref="IAnomalyDetector"/>: the anomaly time is the first time at
 /// which the detector's score on any watched column reaches (≥) the given threshold, or exceeds (&gt;, as
 /// <see cref="IAlarmThreshold"/> defines it) the detector's own alarm threshold when none is given. The watched columns are the dataset's
-/// service-level indicators (never chosen from the label) or, where the dataset names none, every column.
+/// service-level indicators (never chosen from the label) or, where the dataset names none, every column. The detector first learns
+/// from the case's opening points as <see cref="Options.Warmup"/> says (default: NAB's probationary period, as case-level detection
+/// does; <see cref="DetectorWarmup"/>), and an alarm there does not count.
 /// </summary>
 [Method("first-alarm", Summary = "First time any SLI column's detector score reaches the threshold (any registered detector).",
     Citation = "AiopsLab's end-to-end mode over the registered detectors")]
@@ -48,11 +50,14 @@ public sealed class DetectorAlarmSource : IAnomalyTimeSource
         /// <summary>Score at or above which a point alarms; empty = the detector's own alarm threshold
         /// (<see cref="IAlarmThreshold"/>), which then must exist.</summary>
         public double? Threshold { get; set; }
+        /// <summary>Warm-up before alarms count: <c>probation</c> (min(⌊0.15·n⌋, 750) points, label-free) or <c>none</c>.</summary>
+        public WarmupRule Warmup { get; set; } = WarmupRule.Probation;
     }
 
     private readonly IAnomalyDetector _detector;
     private readonly double _threshold;
     private readonly bool _strict;
+    private readonly WarmupRule _warmup;
 
     public DetectorAlarmSource() : this(new Options()) { }
 
@@ -62,6 +67,7 @@ public sealed class DetectorAlarmSource : IAnomalyTimeSource
         var canonical = options with { Detector = MethodSpec.Parse(options.Detector).ToString() };
         _detector = MethodCatalog.CreateDetector(canonical.Detector);
         _strict = options.Threshold is null;
+        _warmup = options.Warmup;
         _threshold = options.Threshold ?? (_detector as IAlarmThreshold)?.AlarmThreshold
             ?? throw new AiopsLabException($"first-alarm: detector '{canonical.Detector}' has no alarm threshold of its own; give threshold=X.");
         if (double.IsNaN(_threshold)) throw new AiopsLabException("first-alarm: threshold must be a number.");
@@ -70,8 +76,12 @@ public sealed class DetectorAlarmSource : IAnomalyTimeSource
 
     /// <summary><c>first-alarm(detector=SPEC,threshold=X)</c> with both options written out (the form an experiment spec's
     /// <c>{ detector: SPEC, threshold: X }</c> mapping records), X in invariant round-trip form.</summary>
-    public static string Canonical(string detectorSpec, double threshold) =>
-        new MethodStage("first-alarm", OptionsBinder.Unbind(new Options { Detector = MethodSpec.Parse(detectorSpec).ToString(), Threshold = threshold })).ToString();
+    public static string Canonical(string detectorSpec, double threshold)
+    {
+        var options = OptionsBinder.Unbind(new Options { Detector = MethodSpec.Parse(detectorSpec).ToString(), Threshold = threshold });
+        options.Remove("warmup"); // the mapping has no warm-up key: the default, left out as the spec's name leaves it out
+        return new MethodStage("first-alarm", options).ToString();
+    }
 
     /// <summary>The canonical spec: <c>first-alarm</c> with the options that differ from the defaults.</summary>
     public string Name { get; }
@@ -81,12 +91,13 @@ public sealed class DetectorAlarmSource : IAnomalyTimeSource
         ct.ThrowIfCancellationRequested();
         var watched = slis.Where(metrics.Contains).ToArray();
         if (watched.Length == 0) watched = metrics.Names.ToArray();
-        int first = int.MaxValue;
+        int first = int.MaxValue, skip = DetectorWarmup.Points(_warmup, metrics.Time.Length);
+        var detector = DetectorWarmup.Prepare(_detector, skip);
         foreach (var c in watched)
         {
             ct.ThrowIfCancellationRequested();
-            var s = _detector.Score(metrics.Column(c));
-            for (int i = 0; i < Math.Min(s.Length, first); i++)
+            var s = detector.Score(metrics.Column(c));
+            for (int i = skip; i < Math.Min(s.Length, first); i++)
                 if (s[i] > _threshold || (!_strict && s[i] == _threshold)) { first = i; break; }
         }
         return first == int.MaxValue ? null : metrics.Time[first];

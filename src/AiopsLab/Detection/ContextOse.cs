@@ -182,7 +182,15 @@ public sealed class ContextOse : NabDetectorBase, IAlarmThreshold
                         s.Crossed.Add(f);
                     }
             foreach (var s in touched) s.CrossedCount = s.Crossed.Count;
-            touched.Sort((x, y) => x.Index.CompareTo(y.Index));
+            // In index order: when most semi-contexts are touched (the left side, whose sensor facts nearly all share), one pass
+            // over them in index order gives that order with no comparison sort; otherwise sort the few touched.
+            var all = _semis[side];
+            if ((long)touched.Count * System.Numerics.BitOperations.Log2((uint)touched.Count + 1) >= all.Count)
+            {
+                touched.Clear();
+                foreach (var s in all) if (s.Crossed.Count > 0) touched.Add(s);
+            }
+            else touched.Sort((x, y) => x.Index.CompareTo(y.Index));
             _crossed[side] = touched;
         }
 
@@ -194,6 +202,9 @@ public sealed class ContextOse : NabDetectorBase, IAlarmThreshold
             int selected = 0;
             foreach (var ls in _crossed[0])
             {
+                // A left semi-context neither fully crossed nor able to propose (no new context this step, or too long a crossed
+                // part) changes nothing below: skipping its contexts leaves every count and list as it was, in the same order.
+                if (ls.Length != ls.CrossedCount && !(newContext && ls.CrossedCount <= o.MaxLeftLength)) continue;
                 ls.Contexts!.Items(_items);
                 foreach (var (rightId, id) in _items)
                 {

@@ -40,6 +40,10 @@ public sealed record CaseDetectionSummary(
 /// false positive (the detector cried wolf in normal operation and never gets to report the fault first); at or after it, a true
 /// positive with delay = first alarm − inject time; no alarm at all, a false negative. Precision = TP/(TP + FP), recall = TP/(cases
 /// that ran), F1 their harmonic mean. A detector that throws marks the case failed; failed cases are counted apart and never scored.
+/// <b>Warm-up</b> (<see cref="WarmupRule"/>, default <see cref="WarmupRule.Probation"/>): each detector first learns from the opening
+/// min(⌊0.15·n⌋, 750) points of the case — the way its doc recommends (<see cref="DetectorWarmup"/>: SPOT's calibration, EWMA's Phase I,
+/// NAB's probationary period) — and an alarm there is not counted; the rest of the normal period still tests for false alarms. The
+/// length never depends on the label.
 /// </summary>
 public static class CaseDetection
 {
@@ -58,7 +62,8 @@ public static class CaseDetection
         ?? throw new AiopsLabException($"detector '{spec}' has no default alarm threshold; give one with --threshold.");
 
     /// <summary>Runs one detector on one case.</summary>
-    public static CaseDetectionRow Evaluate(FaultCase c, IAnomalyDetector detector, string spec, double threshold, DetectionSeries mode, CancellationToken ct = default)
+    public static CaseDetectionRow Evaluate(FaultCase c, IAnomalyDetector detector, string spec, double threshold, DetectionSeries mode,
+        WarmupRule warmup = WarmupRule.Probation, CancellationToken ct = default)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var cols = SeriesOf(c, mode);
@@ -66,11 +71,15 @@ public static class CaseDetection
         try
         {
             var time = c.Metrics.Time.ToArray();
+            int skip = DetectorWarmup.Points(warmup, time.Length);
+            var det = DetectorWarmup.Prepare(detector, skip);
+            DateTime[]? times = null; // a detector that reads the time of each point (ITimedDetector) is given it
             foreach (var col in cols)
             {
                 ct.ThrowIfCancellationRequested();
-                var s = detector.Score(c.Metrics.Column(col));
-                for (int i = 0; i < s.Length; i++)
+                var s = det is ITimedDetector timed ? timed.Score(c.Metrics.Column(col), times ??= time.Select(t => DateTime.UnixEpoch.AddSeconds(t)).ToArray())
+                    : det.Score(c.Metrics.Column(col));
+                for (int i = skip; i < s.Length; i++)
                 {
                     if (!(s[i] > threshold)) continue;
                     if (first is null || time[i] < first || (time[i] == first && string.CompareOrdinal(col, firstCol) < 0)) { first = time[i]; firstCol = col; }
@@ -92,13 +101,15 @@ public static class CaseDetection
     /// output does not depend on <paramref name="jobs"/>). Unavailable cases and load errors become failed rows.
     /// </summary>
     public static IReadOnlyList<CaseDetectionRow> Run(IDataset dataset, IReadOnlyList<string> specs, double? threshold, DetectionSeries mode,
-        int jobs, Func<CaseDescriptor, bool>? filter = null, Action<int, int>? progress = null, CancellationToken ct = default) =>
-        Run(dataset, specs.Select(s => (s, threshold)).ToArray(), mode, jobs, filter, progress, ct);
+        int jobs, Func<CaseDescriptor, bool>? filter = null, Action<int, int>? progress = null, CancellationToken ct = default,
+        WarmupRule warmup = WarmupRule.Probation) =>
+        Run(dataset, specs.Select(s => (s, threshold)).ToArray(), mode, jobs, filter, progress, ct, warmup);
 
     /// <summary>As above, with an alarm threshold per detector (null: the detector's own, <see cref="ThresholdOf"/>), so that
     /// detectors run at different thresholds share one load of each case.</summary>
     public static IReadOnlyList<CaseDetectionRow> Run(IDataset dataset, IReadOnlyList<(string Spec, double? Threshold)> specs, DetectionSeries mode,
-        int jobs, Func<CaseDescriptor, bool>? filter = null, Action<int, int>? progress = null, CancellationToken ct = default)
+        int jobs, Func<CaseDescriptor, bool>? filter = null, Action<int, int>? progress = null, CancellationToken ct = default,
+        WarmupRule warmup = WarmupRule.Probation)
     {
         var detectors = specs.Select(s => (s.Spec, Det: MethodCatalog.CreateDetector(s.Spec))).ToArray();
         var thresholds = detectors.Select((d, k) => ThresholdOf(d.Det, d.Spec, specs[k].Threshold)).ToArray();
@@ -112,7 +123,7 @@ public static class CaseDetection
             {
                 if (d.Problem is not null) throw new CaseUnavailableException(d.Problem);
                 var c = dataset.Load(d, ct);
-                rows[i] = detectors.Select((x, k) => Evaluate(c, x.Det, x.Spec, thresholds[k], mode, ct)).ToArray();
+                rows[i] = detectors.Select((x, k) => Evaluate(c, x.Det, x.Spec, thresholds[k], mode, warmup, ct)).ToArray();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

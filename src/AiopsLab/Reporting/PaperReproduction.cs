@@ -46,6 +46,31 @@ public static class PaperReproduction
     public static readonly (string Spec, double Threshold)[] ExtraCaseDetectors = [("randomized-pca(relative=true)", 0.5)];
 
     /// <summary>
+    /// The case-level detection table's detectors, each at its own alarm threshold: <paramref name="defaults"/> (the
+    /// <c>aiopslab detect</c> defaults), then every other registered streaming detector that has one (<see cref="Detection.IAlarmThreshold"/>:
+    /// NAB's reimplementations, the martingales...), in catalog order, then <see cref="ExtraCaseDetectors"/>.
+    /// </summary>
+    public static IReadOnlyList<(string Spec, double? Threshold)> CaseDetectors(string defaults)
+    {
+        var first = MethodSpec.ParseList(defaults).Select(x => x.ToString()).ToArray();
+        var more = NabBenchmark.StreamingDetectors().Where(d => !first.Contains(d, StringComparer.Ordinal) && MethodCatalog.CreateDetector(d) is Detection.IAlarmThreshold);
+        return [.. first.Concat(more).Select(x => (x, (double?)null)), .. ExtraCaseDetectors.Select(x => (x.Spec, (double?)x.Threshold))];
+    }
+
+    /// <summary>
+    /// The rule that picks the detectors driving end-to-end RCA in the robustness experiment, decided on the case-level detection
+    /// table before any RCA run: pool each detector's TP, FP and FN over the table's datasets (<see cref="DetectionDatasets"/>), rank by
+    /// the pooled F1, then by recall, then by the median delay (lower first), then by name; BOCPD (<c>bocpd</c>) is left out, since
+    /// the robustness table always has BARO's multivariate BOCPD. The top <paramref name="count"/>.
+    /// </summary>
+    public static IReadOnlyList<string> BestCaseDetectors(IReadOnlyList<CaseDetectionRow> rows, int count = 2) =>
+        CaseDetection.Summarize(rows.Select(r => r with { Dataset = "pooled" }))
+            .Where(s => s.Detector != "bocpd" && s.Tp > 0)
+            .OrderByDescending(s => s.F1).ThenByDescending(s => s.Recall)
+            .ThenBy(s => double.IsNaN(s.MedianDelay) ? double.PositiveInfinity : s.MedianDelay).ThenBy(s => s.Detector, StringComparer.Ordinal)
+            .Take(count).Select(s => s.Detector).ToArray();
+
+    /// <summary>
     /// The experiment specs of <paramref name="specDir"/> in run order and the detection steps to run, limited to
     /// <paramref name="only"/> (comma-separated names of specs or steps) when given; an unknown name is an error.
     /// </summary>
@@ -101,6 +126,8 @@ public static class PaperReproduction
             var rows = Available(all);
             int left = all.Select(r => (r.Dataset, r.Case)).Distinct().Count() - rows.Select(r => (r.Dataset, r.Case)).Distinct().Count();
             var table = CaseDetectionTables.Table(CaseDetection.Summarize(rows));
+            var best = BestCaseDetectors(rows);
+            if (best.Count > 0) table.Notes.Add($"Best by pooled F1 over the datasets (the rule of PaperReproduction.BestCaseDetectors, decided before the RCA runs; BOCPD left out): {string.Join(", ", best)}. They drive end-to-end RCA in the robustness table.");
             if (left > 0) table.Notes.Add($"{left.ToString(CultureInfo.InvariantCulture)} cases whose data is absent from this copy are left out, as in every table (Table datasets).");
             files.AddRange(table.Write(outDir, "detection"));
         }

@@ -40,9 +40,9 @@ public class CaseDetectionTests
     [Fact]
     public void Alarm_before_the_inject_time_is_a_false_positive_and_no_alarm_a_false_negative()
     {
-        var fp = CaseDetection.Evaluate(Case(i => i == 50 || i >= 230 ? 20 : Wiggle(i)), Rule, "ewma", 3, DetectionSeries.Auto);
+        var fp = CaseDetection.Evaluate(Case(i => i == 80 || i >= 230 ? 20 : Wiggle(i)), Rule, "ewma", 3, DetectionSeries.Auto);
         Assert.Equal(DetectionOutcome.FalsePositive, fp.Outcome);
-        Assert.Equal(1050, fp.FirstAlarm);
+        Assert.Equal(1080, fp.FirstAlarm);
         Assert.Null(fp.DelaySeconds);
         var fn = CaseDetection.Evaluate(Case(Wiggle), Rule, "ewma", 3, DetectionSeries.Auto);
         Assert.Equal(DetectionOutcome.FalseNegative, fn.Outcome);
@@ -50,6 +50,39 @@ public class CaseDetectionTests
         var all = CaseDetection.Evaluate(Case(Wiggle), Rule, "ewma", 3, DetectionSeries.All);
         Assert.Equal(DetectionOutcome.FalsePositive, all.Outcome);
         Assert.Equal("carts_cpu", all.AlarmColumn);
+        Assert.Equal(1060, all.FirstAlarm);   // its first point after the warm-up of 60 = ⌊0.15·400⌋ points
+    }
+
+    [Fact]
+    public void An_alarm_inside_the_probationary_warm_up_does_not_count_and_does_with_no_warm_up()
+    {
+        // 400 points: NAB's rule gives min(⌊0.15·400⌋, 750) = 60 warm-up points, whatever the label says.
+        Assert.Equal(60, DetectorWarmup.Points(WarmupRule.Probation, 400));
+        Assert.Equal(750, DetectorWarmup.Points(WarmupRule.Probation, 100_000));
+        Assert.Equal(0, DetectorWarmup.Points(WarmupRule.None, 400));
+        var c = Case(i => i == 59 || i >= 230 ? 20 : Wiggle(i));
+        var warm = CaseDetection.Evaluate(c, Rule, "ewma", 3, DetectionSeries.Auto);
+        Assert.Equal(DetectionOutcome.TruePositive, warm.Outcome);
+        Assert.Equal(1230, warm.FirstAlarm);
+        var none = CaseDetection.Evaluate(c, Rule, "ewma", 3, DetectionSeries.Auto, WarmupRule.None);
+        Assert.Equal(DetectionOutcome.FalsePositive, none.Outcome);
+        Assert.Equal(1059, none.FirstAlarm);
+    }
+
+    [Fact]
+    public void A_detector_with_a_configurable_warm_up_calibrates_on_the_probationary_points()
+    {
+        // EWMA (λ = 1: the Shewhart chart) estimates its in-control mean and σ from its warm-up (Phase I). The level rises by 5 at
+        // point 30 and stays; no fault follows. Calibrated on its own 20 points it has seen only the low level, so the rise alarms
+        // at once; calibrated on the probationary 60 points (30 low, 30 high: mean 7.5, σ ≈ 2.5) the high level is in control.
+        var c = Case(i => i < 30 ? Wiggle(i) - 5 : Wiggle(i));
+        var ewma = new EwmaDetector(new() { Lambda = 1, L = 3, Warmup = 20 });
+        var prepared = Assert.IsType<EwmaDetector>(DetectorWarmup.Prepare(ewma, 60));
+        Assert.Equal(60, prepared.Warmup);
+        Assert.Same(ewma, DetectorWarmup.Prepare(ewma, 0));
+        Assert.Equal(DetectionOutcome.FalseNegative, CaseDetection.Evaluate(c, ewma, "ewma", 3, DetectionSeries.Auto).Outcome);
+        var none = CaseDetection.Evaluate(c, ewma, "ewma", 3, DetectionSeries.Auto, WarmupRule.None);
+        Assert.Equal((DetectionOutcome.FalsePositive, 1030L), (none.Outcome, none.FirstAlarm!.Value));
     }
 
     [Fact]

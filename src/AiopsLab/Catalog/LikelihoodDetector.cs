@@ -8,7 +8,7 @@ namespace AiopsLab.Catalog;
 /// Numenta's anomaly likelihood (Ahmad, Lavin, Purdy &amp; Agha, Neurocomputing 262 (2017), §4.2; <see cref="AnomalyLikelihood"/>)
 /// as a post-processor of any registered streaming detector: <c>likelihood(of=SPEC)</c> runs SPEC, puts its scores in [0, 1]
 /// (the detector's own graded form, <see cref="IGradedScore"/>, or its scores as they are when already in [0, 1]), feeds them to
-/// the likelihood and reports NAB's log form <see cref="AnomalyLikelihood.LogScale"/> of L_t. The paper applies it to HTM's
+/// the likelihood and reports NAB's log form <see cref="AnomalyLikelihood.LogScale"/> of L_t (<see cref="PostProcessedDetector"/>). The paper applies it to HTM's
 /// prediction error; nothing in it is specific to HTM. The learning period and first estimation sample default to NAB's numenta
 /// detector's: ⌊p/2⌋ and p − ⌊p/2⌋ for the probationary length p = min(⌊0.15·n⌋, 750) of an n-point series, which the batch score
 /// reads from the series (an online state needs them set). The inner detector's warm-up follows a NAB run's
@@ -17,13 +17,13 @@ namespace AiopsLab.Catalog;
 /// </summary>
 [Method("likelihood", Summary = "Numenta's anomaly likelihood over any streaming detector's scores (rolling Gaussian tail of their short-term mean), log form.",
     Citation = "Ahmad, Lavin, Purdy & Agha, Neurocomputing 262 (2017), §4.2, eqs. 3–7")]
-public sealed class LikelihoodDetector : IStreamingDetector, ITimedDetector, IConfigurableWarmup, IAlarmThreshold
+public sealed class LikelihoodDetector : PostProcessedDetector, IAlarmThreshold
 {
     /// <summary>Options of <see cref="LikelihoodDetector"/>.</summary>
     public sealed record Options
     {
         /// <summary>The detector whose scores the likelihood reads (a streaming detector spec, e.g. <c>knncad</c>).</summary>
-        public string Of { get; set; } = "context-ose";
+        public string Of { get; set; } = "n-sigma";
         /// <summary><c>nab</c>: as NAB's numenta detector computes it; <c>paper</c>: eqs. 3–6 as written (see <see cref="LikelihoodForm"/>).</summary>
         public LikelihoodForm Form { get; set; } = LikelihoodForm.Nab;
         /// <summary>Scores the inner detector needs to settle (empty: ⌊p/2⌋ of NAB's probationary length p).</summary>
@@ -41,77 +41,49 @@ public sealed class LikelihoodDetector : IStreamingDetector, ITimedDetector, ICo
     }
 
     private readonly Options _o;
-    private readonly IStreamingDetector _inner;
 
     public LikelihoodDetector() : this(new Options()) { }
 
-    /// <exception cref="AiopsLabException">The inner spec names no streaming detector, or nests a likelihood.</exception>
+    /// <exception cref="AiopsLabException">The inner spec names no streaming detector, nests a likelihood, or an option is out of range.</exception>
     public LikelihoodDetector(Options options) : this(options, null) { }
 
-    private LikelihoodDetector(Options options, IStreamingDetector? inner)
+    private LikelihoodDetector(Options options, IStreamingDetector? inner) : base("likelihood", options.Of, inner)
     {
-        var canonical = options with { Of = MethodSpec.Parse(options.Of).ToString() };
-        var built = inner ?? MethodCatalog.CreateDetector(canonical.Of);
-        _inner = built as IStreamingDetector
-            ?? throw new AiopsLabException($"likelihood: '{canonical.Of}' is not a streaming detector; the likelihood post-processes a stream of scores.");
-        if (built is LikelihoodDetector) throw new AiopsLabException("likelihood: of= may not be another likelihood.");
-        if (options.Epsilon is <= 0 or >= 1) throw new ArgumentException("likelihood: epsilon must be in (0, 1).");
-        _ = Make(options.LearningPeriod ?? 0, options.EstimationSamples ?? 1, options); // validates the numeric options
-        _o = canonical;
-        Name = new MethodStage("likelihood", OptionsBinder.Unbind(canonical, changedOnly: true)).ToString();
+        if (options.Epsilon is <= 0 or >= 1) throw new AiopsLabException("likelihood: epsilon must be in (0, 1).");
+        _o = options with { Of = Of };
+        _ = Make(_o.LearningPeriod ?? 0, _o.EstimationSamples ?? 1); // validates the numeric options
+        Name = new MethodStage("likelihood", OptionsBinder.Unbind(_o, changedOnly: true)).ToString();
     }
 
     /// <summary>The canonical spec: <c>likelihood</c> with the options that differ from the defaults.</summary>
-    public string Name { get; }
+    public override string Name { get; }
 
     /// <summary>NAB's log form of L = 1 − ε.</summary>
     public double AlarmThreshold => AnomalyLikelihood.LogScale(1 - _o.Epsilon);
 
-    /// <summary>The same likelihood over the inner detector with its warm-up set (when it has one) to <paramref name="points"/>.</summary>
-    public IAnomalyDetector WithWarmup(int points) =>
-        _inner is IConfigurableWarmup w && w.WithWarmup(points) is IStreamingDetector s ? new LikelihoodDetector(_o, s) : this;
+    protected override PostProcessedDetector Over(IStreamingDetector inner) => new LikelihoodDetector(_o, inner);
 
-    public IDetectorState Start()
+    protected override IPost ForSeries(int n)
+    {
+        int p = NabSeriesSetup.ProbationOf(n);
+        return new Post(Make(_o.LearningPeriod ?? p / 2, _o.EstimationSamples ?? Math.Max(1, p - p / 2)));
+    }
+
+    protected override IPost Online()
     {
         if (_o.LearningPeriod is not { } learning || _o.EstimationSamples is not { } estimation)
             throw new AiopsLabException("likelihood: an online state needs learning-period and estimation-samples (the batch score takes them from the series' NAB probationary length).");
-        return new State(_inner.Start(), Make(learning, estimation, _o), this);
+        return new Post(Make(learning, estimation));
     }
 
-    public double[] Score(ReadOnlySpan<double> series) => Post(series, _inner.Score(series));
-
-    public double[] Score(ReadOnlySpan<double> values, ReadOnlySpan<DateTime> times) =>
-        Post(values, _inner is ITimedDetector t ? t.Score(values, times) : _inner.Score(values));
-
-    private double[] Post(ReadOnlySpan<double> series, double[] raw)
+    private AnomalyLikelihood Make(int learning, int estimation)
     {
-        int p = NabSeriesSetup.ProbationOf(series.Length);
-        var likelihood = Make(_o.LearningPeriod ?? p / 2, _o.EstimationSamples ?? Math.Max(1, p - p / 2), _o);
-        var scores = new double[series.Length];
-        for (int i = 0; i < series.Length; i++)
-            scores[i] = double.IsNaN(series[i]) ? 0 : AnomalyLikelihood.LogScale(likelihood.Update(Unit(raw[i])));
-        return scores;
-    }
-
-    private static AnomalyLikelihood Make(int learning, int estimation, Options o)
-    {
-        try { return new AnomalyLikelihood(learning, estimation, o.HistoricWindow, o.ReestimationPeriod, o.AveragingWindow, o.Form); }
+        try { return new AnomalyLikelihood(learning, estimation, _o.HistoricWindow, _o.ReestimationPeriod, _o.AveragingWindow, _o.Form); }
         catch (ArgumentException e) { throw new AiopsLabException(e.Message); }
     }
 
-    /// <summary>The inner score in [0, 1]: its graded form, or itself when it is already there.</summary>
-    private double Unit(double score)
+    private sealed class Post(AnomalyLikelihood likelihood) : IPost
     {
-        double u = _inner is IGradedScore g ? g.Grade(score) : score;
-        if (!(u >= 0 && u <= 1))
-            throw new AiopsLabException($"likelihood: '{_o.Of}' gave the score {u}, outside [0, 1], and has no graded form (IGradedScore) to bring it there.");
-        return u;
+        public double Next(double value, double unitScore) => AnomalyLikelihood.LogScale(likelihood.Update(unitScore));
     }
-
-    private sealed class State(IDetectorState inner, AnomalyLikelihood likelihood, LikelihoodDetector owner) : IDetectorState
-    {
-        public double Update(double value) => AnomalyLikelihood.LogScale(likelihood.Update(owner.Unit(inner.Update(value))));
-    }
-
-    public override string ToString() => Name;
 }

@@ -98,7 +98,9 @@ public sealed class AnomalyLikelihood
 
     private double Tail(double avg)
     {
-        if (_sd == 0) return avg > _mean ? 0 : 0.5; // a constant history: any rise is infinitely unlikely, no rise is the median
+        // A constant history (paper form, no variance floor): any rise is infinitely unlikely, no rise is the median. The short-term
+        // mean of equal scores may differ from them in the last bits (running sums), hence the tolerance.
+        if (_sd == 0) return avg > _mean + 1e-12 * Math.Max(1, Math.Abs(_mean)) ? 0 : 0.5;
         double z = (avg - _mean) / _sd;
         return _form == LikelihoodForm.Nab ? Q(Math.Abs(z)) : Q(z);
     }
@@ -121,12 +123,12 @@ public sealed class AnomalyLikelihood
         if (fit.Length == 0) { (_mean, _sd) = (0.5, 1e3); } // nothing to fit: a broad Gaussian, every score likely
         else
         {
-            double mean = 0;
-            foreach (var v in fit) mean += v;
-            mean /= fit.Length;
+            double mean = 0, lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+            foreach (var v in fit) { mean += v; lo = Math.Min(lo, v); hi = Math.Max(hi, v); }
+            mean = lo == hi ? lo : mean / fit.Length; // equal scores: their value, not a sum's rounding of it
             double ss = 0;
             foreach (var v in fit) ss += (v - mean) * (v - mean);
-            double variance = _form == LikelihoodForm.Nab ? ss / fit.Length : fit.Length > 1 ? ss / (fit.Length - 1) : 0;
+            double variance = lo == hi ? 0 : _form == LikelihoodForm.Nab ? ss / fit.Length : fit.Length > 1 ? ss / (fit.Length - 1) : 0;
             if (_form == LikelihoodForm.Nab) { mean = Math.Max(mean, MinMean); variance = Math.Max(variance, MinVariance); }
             (_mean, _sd) = (mean, Math.Sqrt(variance));
         }

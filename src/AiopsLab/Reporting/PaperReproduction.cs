@@ -33,13 +33,15 @@ public static class PaperReproduction
     /// <see cref="LikelihoodVariants"/> and <see cref="BatchNabDetectors"/>.</summary>
     public static IReadOnlyList<string> NabDetectors() => [.. Evaluation.NabBenchmark.StreamingDetectors(), .. NabVariants, .. LikelihoodVariants(), .. BatchNabDetectors];
 
-    /// <summary>The anomaly likelihood over every other streaming detector at its defaults, in both forms (docs/detection.md, "The
-    /// anomaly likelihood over every streaming detector": the set fixed before scoring); <c>likelihood</c> itself (over
-    /// context-ose, NAB form) is among the defaults.</summary>
+    /// <summary>The anomaly likelihood over every other streaming detector at its defaults, in both forms, then NAB numenta's spatial
+    /// rule over each of them and over each NAB-form likelihood (docs/detection.md, "The anomaly likelihood over every streaming
+    /// detector": both rounds' sets fixed before scoring); <c>likelihood</c> (over n-sigma) and <c>spatial</c> (over context-ose)
+    /// themselves are among the defaults.</summary>
     public static IReadOnlyList<string> LikelihoodVariants()
     {
-        var inner = Evaluation.NabBenchmark.StreamingDetectors().Where(d => d != "likelihood").ToArray();
-        return [.. inner.Where(d => d != "context-ose").Select(d => $"likelihood(of={d})"), .. inner.Select(d => $"likelihood(form=paper,of={d})")];
+        var round1 = Evaluation.NabBenchmark.StreamingDetectors().Where(d => d is not ("likelihood" or "spatial")).ToArray();
+        return [.. round1.Where(d => d != "n-sigma").Select(d => $"likelihood(of={d})"), .. round1.Select(d => $"likelihood(form=paper,of={d})"),
+            .. round1.Where(d => d != "context-ose").Select(d => $"spatial(of={d})"), .. round1.Select(d => $"spatial(of=likelihood(of={d}))")];
     }
 
     /// <summary>Rows beside the defaults (docs/detection.md, "Detectors at NAB's null score"): SPOT and DSPOT in the authors' mode that

@@ -24,7 +24,7 @@ public class AnomalyLikelihoodTests
     [Fact]
     public void Log_scale_at_known_likelihoods()
     {
-        Assert.Equal(1, AnomalyLikelihood.LogScale(1), 12);
+        Assert.Equal(1, AnomalyLikelihood.LogScale(1), 8);                        // 1 + 10⁻¹⁰ − 1 is 10⁻¹⁰ to 8 digits in doubles
         Assert.Equal(Math.Log10(2) / 10, AnomalyLikelihood.LogScale(0.5), 9);      // ln ½ / ln 10⁻¹⁰
         Assert.Equal(0.5, AnomalyLikelihood.LogScale(1 - 1e-5), 5);                 // ln 10⁻⁵ / ln 10⁻¹⁰
         Assert.Equal(0, AnomalyLikelihood.LogScale(0));                            // clamped, not −4·10⁻¹²
@@ -41,7 +41,7 @@ public class AnomalyLikelihoodTests
         var l = new AnomalyLikelihood(learningPeriod: 30, estimationSamples: 70, form: form);
         var out1 = Feed(l, Enumerable.Repeat(0.2, 500));
         // Reported ½ during learning + estimation; afterwards the short-term mean equals the history's mean: z = 0, L = 1 − Q(0) = ½.
-        Assert.All(out1, v => Assert.Equal(0.5, v, 15));
+        Assert.All(out1, v => Assert.Equal(0.5, v, 12));
     }
 
     [Fact]
@@ -79,16 +79,16 @@ public class AnomalyLikelihoodTests
         // 1.0, μ̃ = (1.0 + 1.0)/10 = 0.2 and L = 1 − Q(0.1/σ).
         double sigma = Math.Sqrt(1.0 / 99);
         Assert.Equal(1 - AnomalyLikelihood.Q(0.1 / sigma), paper.Update(1.0), 12);
-        // A fall: after four more 0s the window holds 0.2 ×4, 1.0, 0 ×5? Simpler: a fresh pair fed zeros only.
+        // A fall. NAB form: a constant 0.5 history (σ floored at √0.0003), then 0: μ̃ = 0.45 is below μ, its tail is mirrored,
+        // L = 1 − Q(0.05/√0.0003) ≈ 0.998. Paper form: the history 0.4/0.6 alternating (μ = 0.5, σ² = 1/99), then 0: μ̃ = (4.6 + 0)/10
+        // = 0.46, one-sided L = 1 − Q(−0.04/σ) ≈ 0.345, below ½.
         var nab2 = new AnomalyLikelihood(0, 100);
         var paper2 = new AnomalyLikelihood(0, 100, form: LikelihoodForm.Paper);
         Feed(nab2, Enumerable.Repeat(0.5, 100));
         Feed(paper2, history.Select(v => v + 0.4));
-        double nabFall = Feed(nab2, Enumerable.Repeat(0.0, 10))[^1];     // μ̃ = 0 far below μ = 0.5: mirrored tail, L ≈ 1
-        double paperFall = Feed(paper2, Enumerable.Repeat(0.0, 10))[^1]; // one-sided: L = 1 − Q(−0.5/σ) ≈ 0
-        Assert.True(nabFall > 1 - 1e-12, $"nab form {nabFall}");
-        Assert.True(paperFall < 1e-12, $"paper form {paperFall}");
-        _ = nab.Update(1.0);
+        Assert.Equal(1 - AnomalyLikelihood.Q(0.05 / Math.Sqrt(0.0003)), nab2.Update(0), 12);
+        Assert.Equal(1 - AnomalyLikelihood.Q(-0.04 / sigma), paper2.Update(0), 12);
+        Assert.True(nab.Update(1.0) > 0.99, "the same rise is unlikely in the NAB form too");
     }
 
     [Fact]
@@ -103,11 +103,12 @@ public class AnomalyLikelihoodTests
     [Fact]
     public void The_learning_period_is_left_out_of_the_estimate()
     {
-        // 50 learning scores of 1.0, then 100 of 0.1: were the learning scores in the fit, μ would be 0.4 and a score of 0.4
-        // would be ordinary; left out, μ = 0.1 and the short-term mean 0.13 gives 1 − Q(√3) as on a constant history.
-        var l = new AnomalyLikelihood(50, 100);
-        Feed(l, Enumerable.Repeat(1.0, 50).Concat(Enumerable.Repeat(0.1, 100)));
-        Assert.Equal(1 - 0.04163225833, l.Update(0.4), 10);
+        // Paper form: 50 learning scores of 1.0, then 100 alternating 0 / 0.2. Left out, the learning scores do not move the fit:
+        // μ = 0.1, σ² = 1/99, and a new 1.0 gives μ̃ = 0.2 and L = 1 − Q(0.1/σ), as without any learning period. Were they in,
+        // μ would be 0.4 and μ̃ = 0.2 below it: L = 1 − Q(negative) < ½.
+        var l = new AnomalyLikelihood(50, 100, form: LikelihoodForm.Paper);
+        Feed(l, Enumerable.Repeat(1.0, 50).Concat(Enumerable.Range(0, 100).Select(i => i % 2 == 0 ? 0.0 : 0.2)));
+        Assert.Equal(1 - AnomalyLikelihood.Q(0.1 / Math.Sqrt(1.0 / 99)), l.Update(1.0), 12);
     }
 
     [Fact]
@@ -137,5 +138,23 @@ public class AnomalyLikelihoodTests
         Assert.Contains("another likelihood", Assert.Throws<AiopsLabException>(() => MethodCatalog.CreateDetector("likelihood(of=likelihood)")).Message);
         Assert.Contains("learning-period", Assert.Throws<AiopsLabException>(() => ((IStreamingDetector)MethodCatalog.CreateDetector("likelihood")).Start()).Message);
         Assert.Contains("likelihood", NabBenchmark.StreamingDetectors());
+    }
+
+    [Fact]
+    public void Spatial_rule_scores_one_beyond_the_widened_range_seen_so_far()
+    {
+        // Range after 0 and 10: [0, 10], tolerance 5 % → ±0.5. 10.4 stays inside (range [0, 10.4], ±0.52); 11 passes 10.92 (range
+        // [0, 11]); −0.5 stays inside −0.55 (range [−0.5, 11], ±0.575); −1.2 passes −1.075; 3 is inside. The first point (no range
+        // yet) and the second (a range of one value) are never spatial.
+        double[] x = [0, 10, 5, 10.4, 11, -0.5, -1.2, 3];
+        var inner = (IGradedScore)MethodCatalog.CreateDetector("n-sigma");
+        var raw = MethodCatalog.CreateDetector("n-sigma").Score(x);
+        var s = MethodCatalog.CreateDetector("spatial(of=n-sigma)").Score(x);
+        int[] spatial = [4, 6];
+        for (int i = 0; i < x.Length; i++)
+            Assert.Equal(spatial.Contains(i) ? 1 : inner.Grade(raw[i]), s[i], 15);
+        Assert.Equal(s, MethodCatalog.CreateDetector("spatial(of=n-sigma,tolerance=0.05)").Score(x));
+        Assert.Contains("tolerance", Assert.Throws<AiopsLabException>(() => MethodCatalog.CreateDetector("spatial(tolerance=-1)")).Message);
+        Assert.Contains("another spatial", Assert.Throws<AiopsLabException>(() => MethodCatalog.CreateDetector("spatial(of=spatial)")).Message);
     }
 }

@@ -13,17 +13,21 @@ namespace AiopsLab.Catalog;
 /// detector's: ⌊p/2⌋ and p − ⌊p/2⌋ for the probationary length p = min(⌊0.15·n⌋, 750) of an n-point series, which the batch score
 /// reads from the series (an online state needs them set). The inner detector's warm-up follows a NAB run's
 /// (<see cref="IConfigurableWarmup"/>) and reads times when it does (<see cref="ITimedDetector"/>). Alarm: L_t ≥ 1 − ε, the
-/// paper's eq. 7 with ε = 10⁻⁵, on the log form.
+/// paper's eq. 7 with ε = 10⁻⁵, on the log form. It reports changes in the distribution of the inner scores over W′ = 10
+/// points, not single points (§4.2: one high raw score is not by itself an anomaly): a lone spike among dense inner scores
+/// moves μ̃ by a tenth of its score (on the conformance series, likelihood(of=n-sigma) scores a +8σ spike 0.040 against 0.478
+/// in the normal stretch), so it is held to the change-point property (<see cref="IChangePointDetector"/>: a transient shift
+/// of 10 points, and a level shift, score highest).
 /// </summary>
 [Method("likelihood", Summary = "Numenta's anomaly likelihood over any streaming detector's scores (rolling Gaussian tail of their short-term mean), log form.",
     Citation = "Ahmad, Lavin, Purdy & Agha, Neurocomputing 262 (2017), §4.2, eqs. 3–7")]
-public sealed class LikelihoodDetector : PostProcessedDetector, IAlarmThreshold
+public sealed class LikelihoodDetector : PostProcessedDetector, IAlarmThreshold, IChangePointDetector
 {
     /// <summary>Options of <see cref="LikelihoodDetector"/>.</summary>
     public sealed record Options
     {
         /// <summary>The detector whose scores the likelihood reads (a streaming detector spec, e.g. <c>knncad</c>).</summary>
-        public string Of { get; set; } = "n-sigma";
+        public string Of { get; set; } = "context-ose";
         /// <summary><c>nab</c>: as NAB's numenta detector computes it; <c>paper</c>: eqs. 3–6 as written (see <see cref="LikelihoodForm"/>).</summary>
         public LikelihoodForm Form { get; set; } = LikelihoodForm.Nab;
         /// <summary>Scores the inner detector needs to settle (empty: ⌊p/2⌋ of NAB's probationary length p).</summary>

@@ -112,19 +112,19 @@ public class AnomalyLikelihoodTests
     }
 
     [Fact]
-    public void The_detector_follows_nab_s_probation_and_skips_missing_points()
+    public void The_detector_follows_nab_s_probation_flags_a_transient_shift_and_skips_missing_points()
     {
         var rng = Rng.For(3, "likelihood");
         var x = Enumerable.Range(0, 2000).Select(_ => 10 + rng.NextNormal()).ToArray();
-        x[1500] += 12;
+        for (int i = 1500; i < 1510; i++) x[i] += 6; // a transient shift of W′ points: the change the likelihood reports
         x[700] = double.NaN;
         var det = MethodCatalog.CreateDetector("likelihood(of=n-sigma)");
         var s = det.Score(x);
         int p = NabSeriesSetup.ProbationOf(x.Length); // 300: learning 150 + estimation 150, all at L = ½
         Assert.All(s.Take(p), v => Assert.Equal(AnomalyLikelihood.LogScale(0.5), v, 15));
         Assert.Equal(0, s[700]);
-        Assert.Equal(s.Max(), s.Skip(1500).Take(10).Max());
-        Assert.True(s.Skip(1500).Take(10).Max() > ((IAlarmThreshold)det).AlarmThreshold, "a +12σ spike passes the paper's ε = 10⁻⁵");
+        Assert.Equal(s.Max(), s.Skip(1500).Take(12).Max());
+        Assert.True(s.Skip(1500).Take(12).Max() > ((IAlarmThreshold)det).AlarmThreshold, "a +6σ shift of 10 points passes the paper's ε = 10⁻⁵");
         // The online state with the same learning and estimation gives the batch scores.
         var online = ((IStreamingDetector)MethodCatalog.CreateDetector($"likelihood(of=n-sigma,learning-period={p / 2},estimation-samples={p - p / 2})")).Start();
         var streamed = x.Select(v => double.IsNaN(v) ? 0 : online.Update(v)).ToArray();

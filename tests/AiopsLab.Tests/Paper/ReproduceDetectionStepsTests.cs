@@ -19,7 +19,7 @@ public class ReproduceDetectionStepsTests
         int inner = NabBenchmark.StreamingDetectors().Count - 2;
         Assert.Equal((inner - 1) + inner + (inner - 1) + inner, PaperReproduction.LikelihoodVariants().Count);
         Assert.Contains("likelihood(form=paper,of=context-ose)", PaperReproduction.LikelihoodVariants());
-        Assert.Contains("likelihood(of=context-ose)", PaperReproduction.LikelihoodVariants());
+        Assert.Contains("likelihood(of=n-sigma)", PaperReproduction.LikelihoodVariants());
         Assert.Contains("spatial(of=likelihood(of=knncad))", PaperReproduction.LikelihoodVariants());
         Assert.Equal(specs.Count, specs.Distinct().Count());
         // The variants are streaming detectors off their defaults, so the scoreboard shows them beside the defaults.

@@ -30,8 +30,19 @@ public static class PaperReproduction
     public static readonly string[] BatchNabDetectors = ["randomized-pca"];
 
     /// <summary>The detectors of the paper's NAB scoreboard: every streaming detector at its defaults, then <see cref="NabVariants"/>,
-    /// then <see cref="BatchNabDetectors"/>.</summary>
-    public static IReadOnlyList<string> NabDetectors() => [.. Evaluation.NabBenchmark.StreamingDetectors(), .. NabVariants, .. BatchNabDetectors];
+    /// <see cref="LikelihoodVariants"/> and <see cref="BatchNabDetectors"/>.</summary>
+    public static IReadOnlyList<string> NabDetectors() => [.. Evaluation.NabBenchmark.StreamingDetectors(), .. NabVariants, .. LikelihoodVariants(), .. BatchNabDetectors];
+
+    /// <summary>The anomaly likelihood over every other streaming detector at its defaults, in both forms, then NAB numenta's spatial
+    /// rule over each of them and over each NAB-form likelihood (docs/detection.md, "The anomaly likelihood over every streaming
+    /// detector": both rounds' sets fixed before scoring); <c>likelihood</c> and <c>spatial</c> themselves (over context-ose) are
+    /// among the defaults.</summary>
+    public static IReadOnlyList<string> LikelihoodVariants()
+    {
+        var round1 = Evaluation.NabBenchmark.StreamingDetectors().Where(d => d is not ("likelihood" or "spatial")).ToArray();
+        return [.. round1.Where(d => d != "context-ose").Select(d => $"likelihood(of={d})"), .. round1.Select(d => $"likelihood(form=paper,of={d})"),
+            .. round1.Where(d => d != "context-ose").Select(d => $"spatial(of={d})"), .. round1.Select(d => $"spatial(of=likelihood(of={d}))")];
+    }
 
     /// <summary>Rows beside the defaults (docs/detection.md, "Detectors at NAB's null score"): SPOT and DSPOT in the authors' mode that
     /// learns alarms too (their reference code's <c>run(with_alarm=False)</c>), which NAB's level shifts call for.</summary>

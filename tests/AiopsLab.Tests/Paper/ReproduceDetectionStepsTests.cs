@@ -14,7 +14,14 @@ public class ReproduceDetectionStepsTests
     public void Nab_step_runs_every_streaming_detector_then_the_learn_alarms_variants_then_randomized_pca_which_is_batch()
     {
         var specs = PaperReproduction.NabDetectors();
-        Assert.Equal([.. NabBenchmark.StreamingDetectors(), "spot(learn-alarms=true)", "dspot(learn-alarms=true)", "randomized-pca"], specs);
+        Assert.Equal([.. NabBenchmark.StreamingDetectors(), "spot(learn-alarms=true)", "dspot(learn-alarms=true)", .. PaperReproduction.LikelihoodVariants(), "randomized-pca"], specs);
+        // The likelihood and spatial rows: both forms over every other streaming detector, then the spatial rule over each (docs/detection.md).
+        int inner = NabBenchmark.StreamingDetectors().Count - 2;
+        Assert.Equal((inner - 1) + inner + (inner - 1) + inner, PaperReproduction.LikelihoodVariants().Count);
+        Assert.Contains("likelihood(form=paper,of=context-ose)", PaperReproduction.LikelihoodVariants());
+        Assert.Contains("likelihood(of=n-sigma)", PaperReproduction.LikelihoodVariants());
+        Assert.Contains("spatial(of=likelihood(of=knncad))", PaperReproduction.LikelihoodVariants());
+        Assert.Equal(specs.Count, specs.Distinct().Count());
         // The variants are streaming detectors off their defaults, so the scoreboard shows them beside the defaults.
         foreach (var v in PaperReproduction.NabVariants) Assert.IsAssignableFrom<IStreamingDetector>(MethodCatalog.CreateDetector(v));
         // The reason the scoreboard marks it: it is not a streaming detector (it fits the whole series first).

@@ -86,44 +86,52 @@ public sealed class Pelt : IChangePointDetector, IAlarmThreshold
         int n = y.Length;
         foreach (var v in y) if (!double.IsFinite(v)) throw new ArgumentException("pelt: the series has a NaN or infinite value.");
         if (n < 2 * minSize) return [];
-        var l2 = new L2Cost(y);
+        // Prefix sums as L2Cost keeps them, inlined here with the same arithmetic (the cost of rows a..b−1 is
+        // s2[b] − s2[a] − (s1[b] − s1[a])²/(b − a), clipped at 0), so the result is the same to the last bit.
+        var s1 = new double[n + 1];
+        var s2 = new double[n + 1];
+        for (int i = 0; i < n; i++) { s1[i + 1] = s1[i] + y[i]; s2[i + 1] = s2[i] + y[i] * y[i]; }
         var f = new double[n + 1];
         var last = new int[n + 1];
         Array.Fill(f, double.PositiveInfinity);
         f[0] = -penalty;
-        // Candidates: (tau, prunedAt or -1).
-        var cand = new List<(int Tau, int PrunedAt)> { (0, -1) };
-        var next = new List<(int Tau, int PrunedAt)>();
-        var costs = new List<double>();
+        // Candidates in ascending τ: the last change point τ, the step it was pruned at (−1 if not), its cost at this t.
+        var tau = new int[n + 1];
+        var prunedAt = new int[n + 1];
+        var cost = new double[n + 1];
+        int count = 1;
+        tau[0] = 0; prunedAt[0] = -1;
         for (int t = minSize; t <= n; t++)
         {
             if ((t & 255) == 0) ct.ThrowIfCancellationRequested();
             double best = double.PositiveInfinity; int arg = -1;
-            costs.Clear();
-            for (int k = 0; k < cand.Count; k++)
+            double s1t = s1[t], s2t = s2[t];
+            for (int k = 0; k < count; k++)
             {
-                var (tau, _) = cand[k];
+                int a = tau[k];
                 double c = double.NaN;
-                if (t - tau >= minSize && !double.IsInfinity(f[tau]))
+                if (t - a >= minSize && !double.IsInfinity(f[a]))
                 {
-                    c = f[tau] + l2.Cost(tau, t) + penalty;
-                    if (c < best || (c == best && tau < arg)) { best = c; arg = tau; }
+                    double sum = s1t - s1[a];
+                    double seg = s2t - s2[a] - sum * sum / (t - a);
+                    c = f[a] + (seg > 0 ? seg : 0) + penalty;
+                    if (c < best) { best = c; arg = a; } // ascending τ: the earliest τ wins a tie
                 }
-                costs.Add(c);
+                cost[k] = c;
             }
             f[t] = best; last[t] = arg;
             // Prune (delayed by minSize, see remarks), then admit t − minSize + 1 as a candidate for later ends.
-            next.Clear();
-            for (int k = 0; k < cand.Count; k++)
+            int kept = 0;
+            for (int k = 0; k < count; k++)
             {
-                var (tau, prunedAt) = cand[k];
-                if (prunedAt >= 0 && t >= prunedAt + minSize) continue;
-                if (prunedAt < 0 && !double.IsNaN(costs[k]) && costs[k] - penalty > best) prunedAt = t;
-                next.Add((tau, prunedAt));
+                int p = prunedAt[k];
+                if (p >= 0 && t >= p + minSize) continue;
+                if (p < 0 && !double.IsNaN(cost[k]) && cost[k] - penalty > best) p = t;
+                tau[kept] = tau[k]; prunedAt[kept] = p; kept++;
             }
+            count = kept;
             int newTau = t - minSize + 1;
-            if (newTau >= minSize && newTau <= n) next.Add((newTau, -1));
-            (cand, next) = (next, cand);
+            if (newTau >= minSize && newTau <= n) { tau[count] = newTau; prunedAt[count] = -1; count++; }
         }
         var cps = new List<int>();
         for (int t = last[n]; t > 0; t = last[t]) cps.Add(t);

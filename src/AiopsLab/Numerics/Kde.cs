@@ -71,6 +71,30 @@ public static class Kde
     }
 
     /// <summary>
+    /// Local minima of a sampled density, flat bottoms included: i with f[i] &lt; f[i−1] where the run of values equal to
+    /// f[i] from i on ends with a larger value (the first row of the run is returned; a run of length 1 is a strict
+    /// minimum). A run of exact zeros (the density underflowed far from every point) is not a minimum.
+    /// </summary>
+    /// <remarks>
+    /// Two integer points k rows apart (k odd) give two rows of mathematically equal density at the bottom of the valley
+    /// between them; scipy's strict <c>argrelextrema</c> then finds a minimum at one of them or none, as the last bit of
+    /// the sums falls. The density's minimum lies between those rows, so the run counts as one minimum here.
+    /// </remarks>
+    public static int[] LocalMinima(ReadOnlySpan<double> f)
+    {
+        var r = new List<int>();
+        for (int i = 1; i + 1 < f.Length; i++)
+        {
+            if (!(f[i] < f[i - 1]) || f[i] == 0) continue;
+            int j = i;
+            while (j + 1 < f.Length && f[j + 1] == f[i]) j++;
+            if (j + 1 < f.Length && f[j + 1] > f[i]) r.Add(i);
+            i = j;
+        }
+        return r.ToArray();
+    }
+
+    /// <summary>
     /// Indices i with f[i] &lt; f[i−1] and f[i] &lt; f[i+1] (strict local minima; the ends are never minima), as
     /// scipy's <c>argrelextrema(f, np.less)</c>.
     /// </summary>

@@ -260,7 +260,8 @@ public sealed class MetricSifter : IMetricReducer
     }
 
     /// <summary>
-    /// The time axis cut at the strict local minima m₀ &lt; m₁ &lt; … of the KDE (bandwidth h) of all change points
+    /// The time axis cut at the local minima m₀ &lt; m₁ &lt; … (<see cref="Kde.LocalMinima"/>: a flat bottom of two equal
+    /// rows counts, at its first row; the authors' strict test finds it at either row or not at all, as rounding falls) of the KDE (bandwidth h) of all change points
     /// (with multiplicity), evaluated at rows 0..length−1 (<see cref="Kde.GaussianAtRows"/>). As in the authors'
     /// <c>segment_changepoints_with_kde</c>: segment 0 holds x &lt; m₀, segment i holds m_{i−1} ≤ x ≤ m_i, the last
     /// x ≥ m_last; so a change point exactly on a minimum other than m₀ belongs to both neighbouring segments (its metric
@@ -271,7 +272,7 @@ public sealed class MetricSifter : IMetricReducer
         bool spread = false;
         foreach (var p in points) if (p != points[0]) { spread = true; break; }
         if (!spread || length < 3) return new SegmentAxis([]);
-        var mins = Kde.StrictLocalMinima(Kde.GaussianAtRows(points, bandwidth, length));
+        var mins = Kde.LocalMinima(Kde.GaussianAtRows(points, bandwidth, length));
         return new SegmentAxis(mins);
     }
 

@@ -49,9 +49,6 @@ public class KeptSetStoreTests
         var first = runs.First(r => r.Kept is not null);
         Assert.Contains(lines, l => l.Contains(first.CaseId, StringComparison.Ordinal) && l.EndsWith(string.Join(";", first.Kept!), StringComparison.Ordinal));
         Assert.Contains("Kept metrics", File.ReadAllText(Path.Combine(report, "report.md")));
-
-        ResultFiles.Export(store, dir);
-        Assert.Contains("\"kept\":", File.ReadAllText(Path.Combine(dir, "rankings.jsonl")));
     }
 
     [Fact]

@@ -29,13 +29,20 @@ public sealed record PeltOptions
 /// PELT, Pruned Exact Linear Time optimal segmentation (Killick, Fearnhead &amp; Eckley, "Optimal detection of changepoints
 /// with a linear computational cost", JASA 107(500), 2012, Algorithm 2) with the l2 (change-in-mean) cost
 /// C(y_{a..b−1}) = Σ (y_i − ȳ)², computed in O(1) from prefix sums. It minimises Σ_segments C + β·(number of change points)
-/// exactly: F(t) = min_{τ ∈ R_t} F(τ) + C(y_{τ..t−1}) + β, and a candidate τ with F(τ) + C(y_{τ..t−1}) &gt; F(t) is pruned
-/// (valid with K = 0 because the l2 cost satisfies C(a..b) ≥ C(a..c) + C(c..b)).
+/// exactly: F(t) = min_{τ ∈ R_t} F(τ) + C(y_{τ..t−1}) + β over the candidate set R_t.
 /// </summary>
 /// <remarks>
-/// <para><b>Minimum segment length.</b> With segments of at least m points a pruned τ could still be the best last
-/// change point for the next m − 1 ends (t itself cannot be a change point for them), so a candidate pruned at t is
-/// removed only from t + m on. This keeps the result exactly optimal (checked against brute force in the tests).</para>
+/// <para><b>Pruning.</b> PELT's inequality pruning (drop τ once F(τ) + C(y_{τ..t−1}) &gt; F(t)) never fires on a stretch
+/// without a change, where it leaves O(n²) work; most monitoring metrics are such stretches. The candidates are pruned
+/// instead functionally, as FPOP does (Maidstone, Hocking, Rigaill &amp; Fearnhead, "On optimal multiple changepoint
+/// algorithms for large data", Statistics and Computing 27, 2017, §3.2): a segment starting at τ with mean μ costs
+/// q_τ(μ) = F(τ) + Σ_{i≥τ}(y_i − μ)² + β, and q_τ − q_s (τ &lt; s) does not change as t grows, so τ can be optimal later only
+/// for μ in the interval {μ : (s − τ)(μ − ȳ_{τ..s−1})² ≤ F(s) − F(τ) − C(y_{τ..s−1})}. Each candidate keeps the
+/// intersection of these intervals over the later candidates s (taken when s becomes usable, i.e. with segments of at
+/// least m points at t = s + m) and is dropped when it is empty. The test allows a rounding margin of 10⁻¹⁰·(Σ(y − ȳ)² +
+/// n·β), far above the rounding of any F and far below β, so a candidate is dropped only when it is worse than a live one
+/// by more than rounding: the change points are those of the unpruned recursion (checked against brute force in the
+/// tests); it subsumes PELT's rule at t = s. The sums are taken over y − ȳ (the cost is shift-invariant).</para>
 /// <para><b>As an <see cref="IAnomalyDetector"/></b> (<c>pelt</c>, offline): at each detected change point (the first row of a
 /// new segment) the score is the cost reduction it brings between its neighbouring change points (<see cref="L2Cost.Gains"/>)
 /// divided by the series variance, a dimensionless size of the change; 0 elsewhere. NaN points are left out of the segmentation
@@ -86,44 +93,70 @@ public sealed class Pelt : IChangePointDetector, IAlarmThreshold
         int n = y.Length;
         foreach (var v in y) if (!double.IsFinite(v)) throw new ArgumentException("pelt: the series has a NaN or infinite value.");
         if (n < 2 * minSize) return [];
-        var l2 = new L2Cost(y);
+        // Prefix sums of the series less its mean: the l2 cost is shift-invariant, and centring keeps the sums at the
+        // scale of the variation (a memory column of 3·10⁸ bytes would otherwise lose its σ² in the rounding of Σy²).
+        double mean = 0;
+        for (int i = 0; i < n; i++) mean += y[i];
+        mean /= n;
+        var s1 = new double[n + 1];
+        var s2 = new double[n + 1];
+        double maxAbs = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double v = y[i] - mean;
+            s1[i + 1] = s1[i] + v; s2[i + 1] = s2[i] + v * v;
+            maxAbs = Math.Max(maxAbs, Math.Abs(v));
+        }
+        // Rounding allowance of the pruning test (far above the rounding of any F or C, far below β).
+        double margin = 1e-10 * (s2[n] + n * penalty);
+        double widen = 1e-9 * maxAbs;
         var f = new double[n + 1];
         var last = new int[n + 1];
         Array.Fill(f, double.PositiveInfinity);
         f[0] = -penalty;
-        // Candidates: (tau, prunedAt or -1).
-        var cand = new List<(int Tau, int PrunedAt)> { (0, -1) };
-        var next = new List<(int Tau, int PrunedAt)>();
-        var costs = new List<double>();
+        // Live candidates in ascending τ, each with the interval of segment means μ where it can still be optimal.
+        var tau = new int[n + 1];
+        var lo = new double[n + 1];
+        var hi = new double[n + 1];
+        int count = 1;
+        tau[0] = 0; lo[0] = double.NegativeInfinity; hi[0] = double.PositiveInfinity;
         for (int t = minSize; t <= n; t++)
         {
             if ((t & 255) == 0) ct.ThrowIfCancellationRequested();
-            double best = double.PositiveInfinity; int arg = -1;
-            costs.Clear();
-            for (int k = 0; k < cand.Count; k++)
+            int s = t - minSize; // usable from this t on
+            if (s >= minSize)
             {
-                var (tau, _) = cand[k];
-                double c = double.NaN;
-                if (t - tau >= minSize && !double.IsInfinity(f[tau]))
+                // Functional pruning: τ beats s at mean μ iff F(τ) + Σ_{τ..s−1}(y − μ)² ≤ F(s), i.e.
+                // L·(μ − ȳ)² ≤ F(s) − F(τ) − C(τ..s) = D; the difference does not change as t grows.
+                int kept = 0;
+                double fs = f[s];
+                for (int k = 0; k < count; k++)
                 {
-                    c = f[tau] + l2.Cost(tau, t) + penalty;
-                    if (c < best || (c == best && tau < arg)) { best = c; arg = tau; }
+                    int a = tau[k];
+                    int len = s - a;
+                    double sum = s1[s] - s1[a];
+                    double c = s2[s] - s2[a] - sum * sum / len;
+                    double d = fs - f[a] - c + margin;
+                    if (d < 0) continue;
+                    double r = Math.Sqrt(d / len), m = sum / len, w = widen + 1e-9 * r;
+                    double l = Math.Max(lo[k], m - r - w), h = Math.Min(hi[k], m + r + w);
+                    if (l > h) continue;
+                    tau[kept] = a; lo[kept] = l; hi[kept] = h; kept++;
                 }
-                costs.Add(c);
+                tau[kept] = s; lo[kept] = double.NegativeInfinity; hi[kept] = double.PositiveInfinity;
+                count = kept + 1;
+            }
+            double best = double.PositiveInfinity; int arg = -1;
+            double s1t = s1[t], s2t = s2[t];
+            for (int k = 0; k < count; k++)
+            {
+                int a = tau[k];
+                double sum = s1t - s1[a];
+                double seg = s2t - s2[a] - sum * sum / (t - a);
+                double c = f[a] + (seg > 0 ? seg : 0) + penalty;
+                if (c < best) { best = c; arg = a; } // ascending τ: the earliest τ wins a tie
             }
             f[t] = best; last[t] = arg;
-            // Prune (delayed by minSize, see remarks), then admit t − minSize + 1 as a candidate for later ends.
-            next.Clear();
-            for (int k = 0; k < cand.Count; k++)
-            {
-                var (tau, prunedAt) = cand[k];
-                if (prunedAt >= 0 && t >= prunedAt + minSize) continue;
-                if (prunedAt < 0 && !double.IsNaN(costs[k]) && costs[k] - penalty > best) prunedAt = t;
-                next.Add((tau, prunedAt));
-            }
-            int newTau = t - minSize + 1;
-            if (newTau >= minSize && newTau <= n) next.Add((newTau, -1));
-            (cand, next) = (next, cand);
         }
         var cps = new List<int>();
         for (int t = last[n]; t > 0; t = last[t]) cps.Add(t);

@@ -51,6 +51,8 @@ public sealed record CaseOutcome
     /// <summary>The method's full metric ranking.</summary>
     public IReadOnlyList<RankedMetric> Ranking { get; init; } = [];
     public IReadOnlyDictionary<string, double> Diagnostics { get; init; } = new Dictionary<string, double>();
+    /// <summary>Metrics kept by the method's reducers (<see cref="RcaResult.Kept"/>), frame order; null without a reducer.</summary>
+    public IReadOnlyList<string>? Kept { get; init; }
     public string? Error { get; init; }
     /// <summary>The case's data could not be read (malformed or missing file), as opposed to a method failing.</summary>
     public bool DataError { get; init; }

@@ -206,6 +206,7 @@ public static class ExperimentRunner
                 AnomalyTime = o.Status == RunStatus.Ok || o.AnomalyTime != 0 ? o.AnomalyTime : null,
                 Rank = o.Rank, MetricRank = o.MetricRank, InnerRank = o.InnerRank, Ranking = blob, Set = rowSet,
                 Diagnostics = o.Status == RunStatus.Ok ? DiagnosticsJson(o.Diagnostics) : null,
+                Kept = o.Status == RunStatus.Ok && o.Kept is { } kept && set is not null ? RankingCodec.EncodeIndices(kept.Where(set.Index.ContainsKey).Select(n => set.Index[n]).ToArray()) : null,
                 Error = o.Error, DataError = o.DataError,
             };
         }

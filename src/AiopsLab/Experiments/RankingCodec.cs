@@ -90,6 +90,31 @@ public static class RankingCodec
         return (idx, scores);
     }
 
+    private const byte IndexFormat = 2;
+
+    /// <summary>A list of indices alone (a kept-metric set): format byte 2, the count and the indices as varints.</summary>
+    public static byte[] EncodeIndices(ReadOnlySpan<int> indices)
+    {
+        var buf = new byte[1 + 5 + indices.Length * 5];
+        int p = 0;
+        buf[p++] = IndexFormat;
+        p = WriteVarint(buf, p, (uint)indices.Length);
+        foreach (var i in indices) p = WriteVarint(buf, p, checked((uint)i));
+        return buf.AsSpan(0, p).ToArray();
+    }
+
+    /// <summary>The indices written by <see cref="EncodeIndices"/>.</summary>
+    public static int[] DecodeIndices(ReadOnlySpan<byte> blob)
+    {
+        if (blob.Length == 0 || blob[0] != IndexFormat) throw new AiopsLabException($"run store: unknown index-list format {(blob.Length == 0 ? "(empty)" : blob[0].ToString(System.Globalization.CultureInfo.InvariantCulture))}.");
+        int p = 1;
+        int n = (int)ReadVarint(blob, ref p);
+        var idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = (int)ReadVarint(blob, ref p);
+        if (p != blob.Length) throw new AiopsLabException("run store: an index-list blob has trailing bytes.");
+        return idx;
+    }
+
     private static int WriteVarint(byte[] buf, int p, uint v)
     {
         while (v >= 0x80) { buf[p++] = (byte)(v | 0x80); v >>= 7; }

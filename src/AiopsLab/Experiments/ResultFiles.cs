@@ -140,6 +140,7 @@ public static class ResultFiles
             ["ranking"] = o.Ranking.Select(m => new object?[] { m.Metric, double.IsFinite(m.Score) ? m.Score : null }).ToArray(),
             ["diagnostics"] = diagnostics,
         };
+        if (o.Kept is not null) record["kept"] = o.Kept;
         if (o.InnerRootCause is not null) { record["inner_root_cause"] = o.InnerRootCause; record["inner_rank"] = o.InnerRank; }
         return record;
     }

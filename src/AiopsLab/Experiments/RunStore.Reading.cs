@@ -51,6 +51,7 @@ public sealed partial class RunStore
         var meta = Meta();
         if (meta is null) yield break;
         var sets = rankings ? MetricSets() : null;
+        var keptSets = sets ?? (HasKeptColumn ? MetricSets() : null); // kept sets are small: decoded on every read
         var seeds = meta.Seeds.ToHashSet();
         var delays = meta.Delays.ToHashSet();
         var configs = new Dictionary<long, (string Method, string Window, string Detection, long Ord)>();
@@ -67,7 +68,7 @@ public sealed partial class RunStore
             """;
         using var runs = _db.CreateCommand();
         runs.CommandText = $"""
-            SELECT config_ref, seed, delay, status, seconds, load_seconds, anomaly_time, rank, metric_rank, metric_set, ranking, diagnostics, error, data_error, {(HasInnerColumns ? "inner_rank" : "NULL")}
+            SELECT config_ref, seed, delay, status, seconds, load_seconds, anomaly_time, rank, metric_rank, metric_set, ranking, diagnostics, error, data_error, {(HasInnerColumns ? "inner_rank" : "NULL")}, {(HasKeptColumn ? "kept" : "NULL")}
             FROM runs WHERE case_ref = $c;
             """;
         var pc = runs.Parameters.Add("$c", SqliteType.Integer);
@@ -101,6 +102,8 @@ public sealed partial class RunStore
                         Error = r.IsDBNull(12) ? null : r.GetString(12), DataError = r.GetInt32(13) != 0,
                         InnerRank = r.IsDBNull(14) ? null : r.GetInt32(14),
                     };
+                    if (!r.IsDBNull(15) && !r.IsDBNull(9)) o = o with { Kept = KeptNames((byte[])r[15], keptSets!.TryGetValue(r.GetInt64(9), out var ks) ? ks
+                        : throw new AiopsLabException($"run store: metric set {r.GetInt64(9)} of case '{o.CaseId}' is missing."), o.CaseId) };
                     if (sets is not null) o = WithRanking(o, r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : (byte[])r[10],
                         r.IsDBNull(11) ? null : r.GetString(11), sets);
                     batch.Add(o);
@@ -108,6 +111,19 @@ public sealed partial class RunStore
             batch.Sort((a, b) => a.Seed != b.Seed ? a.Seed.CompareTo(b.Seed) : a.Delay != b.Delay ? a.Delay.CompareTo(b.Delay) : a.ConfigOrd.CompareTo(b.ConfigOrd));
             foreach (var x in batch) yield return x;
         }
+    }
+
+    /// <summary>Kept metric names from a stored index list over the run's metric set.</summary>
+    private static string[] KeptNames(byte[] blob, MetricSet set, string caseId)
+    {
+        var idx = RankingCodec.DecodeIndices(blob);
+        var names = new string[idx.Length];
+        for (int i = 0; i < idx.Length; i++)
+        {
+            if ((uint)idx[i] >= (uint)set.Names.Count) throw new AiopsLabException($"run store: a kept set of case '{caseId}' refers to metric {idx[i]} of a set of {set.Names.Count}.");
+            names[i] = set.Names[idx[i]];
+        }
+        return names;
     }
 
     /// <summary>Decodes a stored ranking (indices into metric set <paramref name="setRef"/>) and diagnostics into <paramref name="o"/>.</summary>

@@ -45,7 +45,7 @@ public sealed partial class RunStore
                 p[9].Value = (object?)row.MetricRank ?? DBNull.Value; p[10].Value = (object?)set ?? DBNull.Value;
                 p[11].Value = (object?)row.Ranking ?? DBNull.Value; p[12].Value = (object?)row.Diagnostics ?? DBNull.Value;
                 p[13].Value = (object?)row.Error ?? DBNull.Value; p[14].Value = row.DataError ? 1 : 0; p[15].Value = invocation;
-                p[16].Value = (object?)row.InnerRank ?? DBNull.Value;
+                p[16].Value = (object?)row.InnerRank ?? DBNull.Value; p[17].Value = (object?)row.Kept ?? DBNull.Value;
                 ins.ExecuteNonQuery();
             }
         }
@@ -58,15 +58,15 @@ public sealed partial class RunStore
         var cmd = _db.CreateCommand();
         cmd.CommandText = """
             INSERT INTO runs(case_ref, config_ref, seed, delay, status, seconds, load_seconds, anomaly_time, rank, metric_rank,
-                             metric_set, ranking, diagnostics, error, data_error, invocation, inner_rank)
-            VALUES($a0, $a1, $a2, $a3, $a4, $a5, $a6, $a7, $a8, $a9, $a10, $a11, $a12, $a13, $a14, $a15, $a16)
+                             metric_set, ranking, diagnostics, error, data_error, invocation, inner_rank, kept)
+            VALUES($a0, $a1, $a2, $a3, $a4, $a5, $a6, $a7, $a8, $a9, $a10, $a11, $a12, $a13, $a14, $a15, $a16, $a17)
             ON CONFLICT(case_ref, config_ref, seed, delay) DO UPDATE SET status=excluded.status, seconds=excluded.seconds,
               load_seconds=excluded.load_seconds, anomaly_time=excluded.anomaly_time, rank=excluded.rank, metric_rank=excluded.metric_rank,
               metric_set=excluded.metric_set, ranking=excluded.ranking, diagnostics=excluded.diagnostics, error=excluded.error,
-              data_error=excluded.data_error, invocation=excluded.invocation, inner_rank=excluded.inner_rank;
+              data_error=excluded.data_error, invocation=excluded.invocation, inner_rank=excluded.inner_rank, kept=excluded.kept;
             """;
         var types = new[] { SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Real, SqliteType.Real,
-            SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Blob, SqliteType.Text, SqliteType.Text, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer };
+            SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Blob, SqliteType.Text, SqliteType.Text, SqliteType.Integer, SqliteType.Integer, SqliteType.Integer, SqliteType.Blob };
         for (int i = 0; i < types.Length; i++) cmd.Parameters.Add("$a" + i.ToString(CultureInfo.InvariantCulture), types[i]);
         cmd.Prepare();
         return cmd;

@@ -26,7 +26,7 @@ namespace AiopsLab.Experiments;
 public sealed partial class RunStore : IDisposable
 {
     public const string FileName = "runs.db";
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     private readonly SqliteConnection _db;
     private readonly Dictionary<string, long> _setIds = new(StringComparer.Ordinal);
@@ -49,6 +49,12 @@ public sealed partial class RunStore : IDisposable
     /// inner-service label (left unchanged on disk; <see cref="Create"/> upgrades it to version 2).
     /// </summary>
     public bool HasInnerColumns { get; private set; } = true;
+
+    /// <summary>
+    /// False for a store of schema 1 or 2 opened with <see cref="Open"/>: it has no <c>kept</c> column (the metrics a
+    /// reducer kept, added in version 3) and reads as having no kept sets; <see cref="Create"/> upgrades it.
+    /// </summary>
+    public bool HasKeptColumn { get; private set; } = true;
 
     /// <summary>The database file of a store folder (or the file itself when given one).</summary>
     public static string FileOf(string folderOrFile) =>
@@ -168,18 +174,20 @@ public sealed partial class RunStore : IDisposable
                 CREATE TABLE runs(case_ref INTEGER NOT NULL, config_ref INTEGER NOT NULL, seed INTEGER NOT NULL, delay INTEGER NOT NULL,
                     status INTEGER NOT NULL, seconds REAL NOT NULL, load_seconds REAL NOT NULL, anomaly_time INTEGER,
                     rank INTEGER, metric_rank INTEGER, metric_set INTEGER, ranking BLOB, diagnostics TEXT, error TEXT,
-                    data_error INTEGER NOT NULL DEFAULT 0, invocation INTEGER, inner_rank INTEGER,
+                    data_error INTEGER NOT NULL DEFAULT 0, invocation INTEGER, inner_rank INTEGER, kept BLOB,
                     PRIMARY KEY(case_ref, config_ref, seed, delay)) WITHOUT ROWID;
                 """, tx);
             Exec(_db, $"PRAGMA user_version={SchemaVersion};", tx);
             tx.Commit();
         }
-        else if (version == 1 && !create) HasInnerColumns = false; // read as it is: no inner-service label or rank
-        else if (version == 1)
+        else if (version is 1 or 2 && !create) { HasInnerColumns = version >= 2; HasKeptColumn = false; } // read as it is
+        else if (version is 1 or 2)
         {
-            // Version 2 added the inner-service label and rank (AIS@k); a version-1 store opened for writing is upgraded.
+            // Version 2 added the inner-service label and rank (AIS@k), version 3 the kept metrics of reduced methods;
+            // an older store opened for writing is upgraded (existing rows keep NULL there).
             using var tx = _db.BeginTransaction();
-            Exec(_db, "ALTER TABLE cases ADD COLUMN inner_root_cause TEXT; ALTER TABLE runs ADD COLUMN inner_rank INTEGER;", tx);
+            if (version == 1) Exec(_db, "ALTER TABLE cases ADD COLUMN inner_root_cause TEXT; ALTER TABLE runs ADD COLUMN inner_rank INTEGER;", tx);
+            Exec(_db, "ALTER TABLE runs ADD COLUMN kept BLOB;", tx);
             Exec(_db, $"PRAGMA user_version={SchemaVersion};", tx);
             tx.Commit();
         }

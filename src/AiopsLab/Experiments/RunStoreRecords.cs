@@ -43,6 +43,8 @@ public sealed record RunRow(long ConfigRef, long Seed, long Delay, RunStatus Sta
     public byte[]? Ranking { get; init; }
     public MetricSet? Set { get; init; }
     public string? Diagnostics { get; init; }
+    /// <summary>Kept metrics of a reduced method (<see cref="RankingCodec.EncodeIndices"/> over the case's metric set); null without a reducer.</summary>
+    public byte[]? Kept { get; init; }
     public string? Error { get; init; }
     public bool DataError { get; init; }
 }

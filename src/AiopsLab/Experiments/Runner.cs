@@ -196,6 +196,7 @@ public static class Runner
                 Services = services,
                 Ranking = result.Ranking,
                 Diagnostics = result.Diagnostics,
+                Kept = result.Kept,
                 Rank = RankingMetrics.RankOf(services, fc.Label.RootCause),
                 MetricRank = fc.Label.RootCauseMetric is { } rm ? RankingMetrics.RankOf(result.Ranking.Select(r => r.Metric).ToArray(), rm) : null,
                 InnerRank = fc.Label.InnerRootCause is { } ir ? InnerServiceRank.RankOf(result.Ranking.Select(r => r.Metric).ToArray(), fc.Naming, fc.Label.RootCause, ir) : null,

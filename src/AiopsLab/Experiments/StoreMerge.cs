@@ -32,11 +32,13 @@ public static class StoreMerge
         // Check the inputs agree before writing anything.
         StoreMeta? first = null;
         var inner = new bool[files.Length];
+        var kept = new bool[files.Length];
         var checksums = new Dictionary<string, (string? Sum, string From)>(StringComparer.Ordinal);
         for (int i = 0; i < files.Length; i++)
         {
             using var s = RunStore.Open(files[i]);
             inner[i] = s.HasInnerColumns;
+            kept[i] = s.HasKeptColumn;
             var m = s.Meta() ?? throw new AiopsLabException($"merge: '{inputs[i]}' holds no experiment.");
             if (first is null) first = m;
             else if (m.Identity != first.Identity)
@@ -103,9 +105,9 @@ public static class StoreMerge
                 long incoming = (long)RunStore.Scalar(db, "SELECT count(*) FROM src.runs;", tx)!;
                 RunStore.Exec(db, $"""
                     INSERT INTO runs(case_ref, config_ref, seed, delay, status, seconds, load_seconds, anomaly_time, rank, metric_rank,
-                                     metric_set, ranking, diagnostics, error, data_error, invocation, inner_rank)
+                                     metric_set, ranking, diagnostics, error, data_error, invocation, inner_rank, kept)
                       SELECT c.id, g.id, r.seed, r.delay, r.status, r.seconds, r.load_seconds, r.anomaly_time, r.rank, r.metric_rank,
-                             m.id, r.ranking, r.diagnostics, r.error, r.data_error, im.new, {(inner[i] ? "r.inner_rank" : "NULL")}
+                             m.id, r.ranking, r.diagnostics, r.error, r.data_error, im.new, {(inner[i] ? "r.inner_rank" : "NULL")}, {(kept[i] ? "r.kept" : "NULL")}
                       FROM src.runs r
                       JOIN src.cases sc ON sc.id = r.case_ref JOIN src.datasets sd ON sd.id = sc.dataset_id
                       JOIN datasets d ON d.key = sd.key JOIN cases c ON c.dataset_id = d.id AND c.case_id = sc.case_id

@@ -50,6 +50,10 @@ public sealed class RcaResult
     /// <summary>Named numbers a method reports about its run (e.g. <c>reduction_ratio</c>, <c>detected_time</c>).</summary>
     public IReadOnlyDictionary<string, double> Diagnostics { get; }
 
+    /// <summary>The metric columns the localizer was given after metric reduction (<c>reducer+localizer</c>), in frame
+    /// order; null when no reducer ran. Stored per run (the run store's <c>kept</c> column).</summary>
+    public IReadOnlyList<string>? Kept { get; init; }
+
     /// <summary>
     /// Ranks <paramref name="names"/> by <paramref name="scores"/>, highest first. Ties are broken by name (ordinal) so the
     /// order never depends on input order; NaN scores go last. This is the one place that sorts scores into a ranking.

@@ -15,7 +15,8 @@ public interface IMetricReducer
     IReadOnlyList<string> Reduce(RcaProblem problem, CancellationToken ct = default);
 }
 
-/// <summary>Runs reducers in order, then a localizer on the kept columns. Reports <c>reduction_ratio</c> = 1 − kept/all.</summary>
+/// <summary>Runs reducers in order, then a localizer on the kept columns. Reports <c>reduction_ratio</c> = 1 − kept/all and
+/// the kept columns (<see cref="RcaResult.Kept"/>; all of them when a reducer kept none).</summary>
 public sealed class ReducedLocalizer : IRootCauseLocalizer
 {
     private readonly IReadOnlyList<IMetricReducer> _reducers;
@@ -48,6 +49,6 @@ public sealed class ReducedLocalizer : IRootCauseLocalizer
             ["metrics_after"] = p.Metrics.ColumnCount,
             ["reduction_ratio"] = before == 0 ? 0 : 1.0 - (double)p.Metrics.ColumnCount / before,
         };
-        return new RcaResult(res.Ranking, diag);
+        return new RcaResult(res.Ranking, diag) { Kept = p.Metrics.Names };
     }
 }

@@ -60,6 +60,7 @@ public static partial class ExperimentReport
         var inner = InnerTable(sc.Primary, sc.Datasets, sc.Methods, sc.Setting);
         if (inner is not null) files.AddRange(inner.Write(dir, "inner"));
         files.Add(WriteSettings(rows, sc.Datasets, dir));
+        if (KeptSets.Write(rows, dir) is { } keptFile) files.Add(keptFile);
 
         var chromium = o.Render ? Chromium.Find() : null;
         // plotly.js goes beside the pages (committed with them), so they draw offline on a fresh clone
@@ -201,6 +202,7 @@ public static partial class ExperimentReport
         index.Append(accuracy.ToMarkdown()).Append('\n');
         if (inner is not null) index.Append(inner.ToMarkdown()).Append('\n');
         index.Append(runtime.ToMarkdown()).Append('\n');
+        if (KeptSets.Summary(sc.Primary) is { Length: > 0 } kept) index.Append("## Kept metrics (reduced methods)\n\n").Append(kept).Append('\n');
         index.Append("## Significance\n\n").Append(significance);
         index.Append("## Files\n\n");
         foreach (var f in files.Select(Path.GetFileName).Distinct()) index.Append("- [").Append(f).Append("](").Append(f).Append(")\n");

@@ -104,7 +104,7 @@ public class InnerServiceScoresTests
         {
             db.Open();
             using var cmd = db.CreateCommand();
-            cmd.CommandText = "ALTER TABLE runs DROP COLUMN inner_rank; ALTER TABLE cases DROP COLUMN inner_root_cause; PRAGMA user_version=1;";
+            cmd.CommandText = "ALTER TABLE runs DROP COLUMN inner_rank; ALTER TABLE runs DROP COLUMN kept; ALTER TABLE cases DROP COLUMN inner_root_cause; PRAGMA user_version=1;";
             cmd.ExecuteNonQuery();
         }
         static long Version(RunStore s)

@@ -36,8 +36,7 @@ public static class AnomalyTimeSources
 /// <see cref="IAlarmThreshold"/> defines it) the detector's own alarm threshold when none is given. The watched columns are the dataset's
 /// service-level indicators (never chosen from the label) or, where the dataset names none, every column.
 /// </summary>
-[Method("first-alarm", Summary = "First time any SLI column's detector score reaches the threshold (any registered detector).",
-    Citation = "AiopsLab's end-to-end mode over the registered detectors")]
+[Method("first-alarm", Summary = "First time any SLI column's detector score reaches the threshold (any registered detector).", Citation = "AiopsLab's end-to-end mode over the registered detectors")]
 public sealed class DetectorAlarmSource : IAnomalyTimeSource
 {
     /// <summary>Options of <see cref="DetectorAlarmSource"/>.</summary>

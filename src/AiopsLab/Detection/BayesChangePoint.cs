@@ -11,8 +11,7 @@ namespace AiopsLab.Detection;
 /// a long run counts more than after a short one. Run-length mass beyond the truncation is dropped, as in NAB, so a point
 /// costs O(<see cref="Options.MaxRunLength"/>). Priors are NAB's (α₀ = 0.1, β₀ = 0.001, κ₀ = 1, μ₀ = 0), on raw values.
 /// </summary>
-[Method("bayes-changepoint", Summary = "NAB's Bayesian online change-point detector: drop of the most probable run length (Adams & MacKay 2007).",
-    Citation = "Adams & MacKay, Bayesian Online Changepoint Detection, arXiv:0710.3742 (NAB's bayesChangePt)")]
+[Method("bayes-changepoint", Summary = "NAB's Bayesian online change-point detector: drop of the most probable run length (Adams & MacKay 2007).", Citation = "Adams & MacKay, Bayesian Online Changepoint Detection, arXiv:0710.3742 (NAB's bayesChangePt)")]
 public sealed class BayesChangePoint : NabDetectorBase, IAlarmThreshold, IChangePointDetector
 {
     public sealed record Options : NabDetectorOptions

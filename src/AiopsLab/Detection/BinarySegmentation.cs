@@ -15,8 +15,7 @@ namespace AiopsLab.Detection;
 /// as for PELT, the cost reduction it brings between its neighbouring change points divided by the series variance (a dimensionless
 /// size of the change), 0 elsewhere; any change point alarms (<see cref="AlarmThreshold"/> 0). NaN points are left out and score 0.
 /// </remarks>
-[Method("binseg", Summary = "Binary segmentation with l2 cost and a BIC-style penalty; score = normalised gain at change points.",
-    Citation = "Scott & Knott 1974; Vostrikova 1981; Truong et al., Signal Processing 2020")]
+[Method("binseg", Summary = "Binary segmentation with l2 cost and a BIC-style penalty; score = normalised gain at change points.", Citation = "Scott & Knott 1974; Vostrikova 1981; Truong et al., Signal Processing 2020")]
 public sealed class BinarySegmentation : IChangePointDetector, IAlarmThreshold
 {
     public sealed record Options

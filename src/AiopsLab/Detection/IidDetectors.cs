@@ -10,8 +10,7 @@ namespace AiopsLab.Detection;
 /// (<see cref="AlarmThreshold"/>). The point is scored before it joins the history; until the history is full (warm-up) points
 /// score 0.
 /// </summary>
-[Method("iid-spike", Summary = "ML.NET's IID spike detector: kernel-density p-value of the value against recent values; score −log10 p.",
-    Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidSpike")]
+[Method("iid-spike", Summary = "ML.NET's IID spike detector: kernel-density p-value of the value against recent values; score −log10 p.", Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidSpike")]
 public sealed class IidSpikeDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
 {
     /// <summary>s/(1 + s) of s = −log₁₀ p, ordered as 1 − p, the kernel-density confidence that the point is not from the recent raw scores.</summary>
@@ -60,8 +59,7 @@ public sealed class IidSpikeDetector : StreamingDetector, IAlarmThreshold, IWarm
 /// n·log₁₀ β(q) (<see cref="AlarmThreshold"/>). The first n points fill the history and the next n − 1 the martingale window;
 /// they score 0 (<see cref="Warmup"/>). With <see cref="MartingaleType.None"/> the score is −log₁₀ p as for spikes.
 /// </summary>
-[Method("iid-changepoint", Summary = "ML.NET's IID change-point detector: exchangeability martingale (power/mixture) over kernel p-values; score log10 s.",
-    Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidChangePoint")]
+[Method("iid-changepoint", Summary = "ML.NET's IID change-point detector: exchangeability martingale (power/mixture) over kernel p-values; score log10 s.", Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidChangePoint")]
 public sealed class IidChangePointDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
 {
     /// <summary>l/(1 + l) of l = log₁₀ s for a martingale value s &gt; 1, else 0 — ordered as 1 − 1/s, which by Ville's inequality

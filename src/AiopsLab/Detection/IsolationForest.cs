@@ -20,8 +20,7 @@ namespace AiopsLab.Detection;
 /// are rare patterns (with a window of 1 a lasting shift forms its own dense cluster and is not isolated). The forest is seeded by <see cref="Options.Seed"/>: the same input and seed
 /// give the same scores.
 /// </remarks>
-[Method("isolation-forest", Summary = "Isolation Forest on sliding windows (univariate) or rows of a frame (multivariate); seeded.",
-    Citation = "Liu, Ting & Zhou, ICDM 2008")]
+[Method("isolation-forest", Summary = "Isolation Forest on sliding windows (univariate) or rows of a frame (multivariate); seeded.", Citation = "Liu, Ting & Zhou, ICDM 2008")]
 public sealed class IsolationForest : SlidingWindowDetector, IAnomalyDetector, IAlarmThreshold
 {
     public sealed record Options

@@ -41,8 +41,7 @@ public sealed record PeltOptions
 /// divided by the series variance, a dimensionless size of the change; 0 elsewhere. NaN points are left out of the segmentation
 /// and score 0.</para>
 /// </remarks>
-[Method("pelt", Summary = "PELT optimal change-point segmentation (l2 cost, BIC-style penalty); score = normalised gain at change points.",
-    Citation = "Killick, Fearnhead & Eckley, JASA 2012")]
+[Method("pelt", Summary = "PELT optimal change-point segmentation (l2 cost, BIC-style penalty); score = normalised gain at change points.", Citation = "Killick, Fearnhead & Eckley, JASA 2012")]
 public sealed class Pelt : IChangePointDetector, IAlarmThreshold
 {
     private readonly PeltOptions _o;

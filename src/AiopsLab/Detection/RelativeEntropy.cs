@@ -15,8 +15,7 @@ namespace AiopsLab.Detection;
 /// times. The first full window becomes the first hypothesis; earlier points, and all points of a constant series, score 0.
 /// Bin counts are kept incrementally, so a point costs O(bins · hypotheses).
 /// </summary>
-[Method("relative-entropy", Summary = "NAB's relative-entropy detector: multinomial goodness-of-fit of the recent window against learned hypotheses.",
-    Citation = "Wang et al., Statistical techniques for online anomaly detection in data centers, IM 2011")]
+[Method("relative-entropy", Summary = "NAB's relative-entropy detector: multinomial goodness-of-fit of the recent window against learned hypotheses.", Citation = "Wang et al., Statistical techniques for online anomaly detection in data centers, IM 2011")]
 public sealed class RelativeEntropy : NabDetectorBase, IAlarmThreshold, ICoarseScore
 {
     public sealed record Options : NabDetectorOptions

@@ -128,8 +128,7 @@ internal sealed class SsaState(int training, int window, ErrorFunction error, ID
 /// <see cref="Options.SeasonalityWindowSize"/>), then the kernel-density p-value stage of <see cref="IidSpikeDetector"/>; score
 /// −log₁₀ p, alert above −log₁₀(1 − confidence/100).
 /// </summary>
-[Method("ssa-spike", Summary = "ML.NET's SSA spike detector: SSA one-step forecast error, kernel-density p-value; score −log10 p.",
-    Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectSpikeBySsa")]
+[Method("ssa-spike", Summary = "ML.NET's SSA spike detector: SSA one-step forecast error, kernel-density p-value; score −log10 p.", Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectSpikeBySsa")]
 public sealed class SsaSpikeDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
 {
     /// <summary>s/(1 + s) of s = −log₁₀ p, ordered as 1 − p, the kernel-density confidence that the point is not from the recent raw scores.</summary>
@@ -170,8 +169,7 @@ public sealed class SsaSpikeDetector : StreamingDetector, IAlarmThreshold, IWarm
 /// SSA change-point detection as ML.NET's <c>DetectChangePointBySsa</c> (<c>SsaChangePointDetector</c>): SSA forecast errors
 /// (as <see cref="SsaSpikeDetector"/>) fed to the martingale stage of <see cref="IidChangePointDetector"/>; score log₁₀ s.
 /// </summary>
-[Method("ssa-changepoint", Summary = "ML.NET's SSA change-point detector: SSA forecast errors, exchangeability martingale; score log10 s.",
-    Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectChangePointBySsa")]
+[Method("ssa-changepoint", Summary = "ML.NET's SSA change-point detector: SSA forecast errors, exchangeability martingale; score log10 s.", Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectChangePointBySsa")]
 public sealed class SsaChangePointDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
 {
     /// <summary>l/(1 + l) of l = log₁₀ s for a martingale value s &gt; 1, else 0 — ordered as 1 − 1/s, the Ville confidence that exchangeability has failed.</summary>

@@ -193,8 +193,7 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
 }
 
 /// <summary>PC-PageRank: PC (Fisher-z, PC-stable) on the window, then PageRank on the reversed graph.</summary>
-[Method("pc-pagerank", Summary = "PC causal graph (Fisher-z), PageRank on the reversed graph (RCAEval's PC-PageRank).",
-    Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
+[Method("pc-pagerank", Summary = "PC causal graph (Fisher-z), PageRank on the reversed graph (RCAEval's PC-PageRank).", Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
 public sealed class PcPageRank(PcPageRank.Options options)
     : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets, options.Rcaeval),
         new PageRankHead(options, rcaevalPcPairing: true))
@@ -220,8 +219,7 @@ public sealed class PcPageRank(PcPageRank.Options options)
 }
 
 /// <summary>PC-RandomWalk: PC (Fisher-z, PC-stable) on the window, then the random walk with backtracking.</summary>
-[Method("pc-randomwalk", Summary = "PC causal graph (Fisher-z), random walk with backtracking (RCAEval's PC-RW).",
-    Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
+[Method("pc-randomwalk", Summary = "PC causal graph (Fisher-z), random walk with backtracking (RCAEval's PC-RW).", Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
 public sealed class PcRandomWalk(PcRandomWalk.Options options)
     : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets, options.Rcaeval), HeadOf(options))
 {
@@ -246,8 +244,7 @@ public sealed class PcRandomWalk(PcRandomWalk.Options options)
 }
 
 /// <summary>Granger-PageRank: pairwise Granger causality, then PageRank on the reversed graph.</summary>
-[Method("granger-pagerank", Summary = "Pairwise Granger-causality graph, PageRank on the reversed graph (RCAEval's Granger-PageRank).",
-    Citation = "Granger, Econometrica 1969; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
+[Method("granger-pagerank", Summary = "Pairwise Granger-causality graph, PageRank on the reversed graph (RCAEval's Granger-PageRank).", Citation = "Granger, Econometrica 1969; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
 public sealed class GrangerPageRank(GrangerPageRank.Options options)
     : GraphLocalizer(options, Granger(options.MaxLag, options.Alpha, options.Test, options.Parallelism), HeadOf(options))
 {
@@ -267,8 +264,7 @@ public sealed class GrangerPageRank(GrangerPageRank.Options options)
 }
 
 /// <summary>Granger-RandomWalk: pairwise Granger causality, then the random walk with backtracking.</summary>
-[Method("granger-randomwalk", Summary = "Pairwise Granger-causality graph, random walk with backtracking (RCAEval's Granger-RW).",
-    Citation = "Granger, Econometrica 1969; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
+[Method("granger-randomwalk", Summary = "Pairwise Granger-causality graph, random walk with backtracking (RCAEval's Granger-RW).", Citation = "Granger, Econometrica 1969; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
 public sealed class GrangerRandomWalk(GrangerRandomWalk.Options options)
     : GraphLocalizer(options, Granger(options.MaxLag, options.Alpha, options.Test, options.Parallelism), HeadOf(options))
 {
@@ -288,8 +284,7 @@ public sealed class GrangerRandomWalk(GrangerRandomWalk.Options options)
 }
 
 /// <summary>LiNGAM-PageRank: DirectLiNGAM, then PageRank on the reversed graph.</summary>
-[Method("lingam-pagerank", Summary = "DirectLiNGAM causal graph, PageRank on the reversed graph (RCAEval's LiNGAM-PageRank, with DirectLiNGAM).",
-    Citation = "Shimizu et al., JMLR 2011; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
+[Method("lingam-pagerank", Summary = "DirectLiNGAM causal graph, PageRank on the reversed graph (RCAEval's LiNGAM-PageRank, with DirectLiNGAM).", Citation = "Shimizu et al., JMLR 2011; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
 public sealed class LingamPageRank(LingamPageRank.Options options)
     : GraphLocalizer(options, Lingam(options.AdaptiveLasso, options.Parallelism), HeadOf(options))
 {
@@ -305,8 +300,7 @@ public sealed class LingamPageRank(LingamPageRank.Options options)
 }
 
 /// <summary>LiNGAM-RandomWalk: DirectLiNGAM, then the random walk with backtracking.</summary>
-[Method("lingam-randomwalk", Summary = "DirectLiNGAM causal graph, random walk with backtracking (RCAEval's LiNGAM-RW, with DirectLiNGAM).",
-    Citation = "Shimizu et al., JMLR 2011; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
+[Method("lingam-randomwalk", Summary = "DirectLiNGAM causal graph, random walk with backtracking (RCAEval's LiNGAM-RW, with DirectLiNGAM).", Citation = "Shimizu et al., JMLR 2011; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
 public sealed class LingamRandomWalk(LingamRandomWalk.Options options)
     : GraphLocalizer(options, Lingam(options.AdaptiveLasso, options.Parallelism), HeadOf(options))
 {

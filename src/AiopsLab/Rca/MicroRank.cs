@@ -25,8 +25,7 @@ namespace AiopsLab.Rca;
 /// <para>Faulty window: [anomaly time, + <see cref="Options.Window"/> s) (0 = the rest of the case). Without anomalous
 /// traces there is nothing to rank and the result is empty (diagnostic <c>anomalous_traces</c> = 0).</para>
 /// </remarks>
-[Method("microrank", Summary = "MicroRank: anomalous vs normal traces, personalized PageRank over operations and traces, weighted spectrum analysis (DStar²).",
-    Citation = "Yu et al., MicroRank, WWW 2021", Needs = "traces")]
+[Method("microrank", Summary = "MicroRank: anomalous vs normal traces, personalized PageRank over operations and traces, weighted spectrum analysis (DStar²).", Citation = "Yu et al., MicroRank, WWW 2021", Needs = "traces")]
 public sealed class MicroRank : IRootCauseLocalizer
 {
     /// <summary>Spectrum formula of <see cref="MicroRank"/>.</summary>

@@ -23,8 +23,7 @@ namespace AiopsLab.Rca;
 /// The reference code's name exclusion (<c>gateway</c>) is not applied.</para>
 /// <para>Faulty window: [anomaly time, + <see cref="Options.Window"/> s) (0 = the rest of the case).</para>
 /// </remarks>
-[Method("tracerca", Summary = "TraceRCA: anomalous invocations, association-rule mining of services over anomalous traces (Jaccard of support and confidence × in/out difference).",
-    Citation = "Li et al., TraceRCA, IWQoS 2021", Needs = "traces")]
+[Method("tracerca", Summary = "TraceRCA: anomalous invocations, association-rule mining of services over anomalous traces (Jaccard of support and confidence × in/out difference).", Citation = "Li et al., TraceRCA, IWQoS 2021", Needs = "traces")]
 public sealed class TraceRca : IRootCauseLocalizer
 {
     /// <summary>Options of <see cref="TraceRca"/>.</summary>

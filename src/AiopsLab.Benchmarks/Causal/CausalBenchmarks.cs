@@ -52,9 +52,7 @@ public class GraphRcaBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var ds = DatasetCatalog.Open("rcd-sockshop", BenchData.Root);
-        var c = ds.Load(ds.Cases.Single(x => x.Id == "carts-cpu/1"));
-        _case = new RcaProblem(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming) { Seed = 1 };
+        _case = BenchData.SockShopCase();
         _localizer = MethodCatalog.CreateLocalizer(Method);
     }
 

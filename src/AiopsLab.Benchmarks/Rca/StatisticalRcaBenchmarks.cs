@@ -27,9 +27,7 @@ public class StatisticalRcaBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var ds = DatasetCatalog.Open("rcd-sockshop", BenchData.Root);
-        var c = ds.Load(ds.Cases.Single(x => x.Id == "carts-cpu/1"));
-        _case = new RcaProblem(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming) { Seed = 1 };
+        _case = BenchData.SockShopCase();
         // 10 latency/error-like series, 1,200 steps, a shift in three of them at step 900.
         var rng = new Rng(42);
         _bocpdSeries = Enumerable.Range(0, 10).Select(j =>

@@ -52,8 +52,6 @@ public sealed class GraphRca(GraphRca.Options options) : GraphLocalizer(options,
         public bool Rcaeval { get; set; }
     }
 
-    public override string Name => "graph-rca";
-
     private static IGraphDiscovery DiscoveryOf(Options o) => o.Graph switch
     {
         GraphSource.Granger => Granger(o.MaxLag, o.Alpha, GrangerTest.RcaEvalAverage, o.Parallelism),

@@ -68,11 +68,8 @@ public sealed class MicroRank : IRootCauseLocalizer
         ct.ThrowIfCancellationRequested();
         var s = TelemetryWindows.SpansOf(problem, Name);
         var (nt, nrows) = TelemetryWindows.NormalSpans(problem, s);
-        var slo = new Dictionary<string, (double Mean, double Std)>(StringComparer.Ordinal);
-        foreach (var g in nrows.GroupBy(r => Op(nt, r), StringComparer.Ordinal))
-            slo[g.Key] = Numerics.Stats.MeanStd(g.Select(r => (double)nt.DurationMicros[r]).ToArray(), 1);
-        var (from, to) = TelemetryWindows.FaultWindow(problem, 0, _o.Window);
-        var traces = TelemetryWindows.ByTrace(s, TelemetryWindows.TraceRows(s, from, to));
+        var slo = TelemetryWindows.DurationStats(nt, nrows, r => Op(nt, r));
+        var traces = TelemetryWindows.FaultTraces(problem, s, _o.Window);
         var anomalous = new List<int[]>();
         var normal = new List<int[]>();
         foreach (var t in traces)

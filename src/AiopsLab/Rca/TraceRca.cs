@@ -55,11 +55,8 @@ public sealed class TraceRca : IRootCauseLocalizer
         var s = TelemetryWindows.SpansOf(problem, Name);
         var (nt, nrows) = TelemetryWindows.NormalSpans(problem, s);
         var nparent = TelemetryWindows.Parents(nt, nrows);
-        var history = nrows.Where(r => nparent[r] >= 0).GroupBy(r => Kind(nt, nparent[r], r), StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => Numerics.Stats.MeanStd(g.Select(r => (double)nt.DurationMicros[r]).ToArray(), 1), StringComparer.Ordinal);
-
-        var (from, to) = TelemetryWindows.FaultWindow(problem, 0, _o.Window);
-        var traces = TelemetryWindows.ByTrace(s, TelemetryWindows.TraceRows(s, from, to));
+        var history = TelemetryWindows.DurationStats(nt, nrows.Where(r => nparent[r] >= 0), r => Kind(nt, nparent[r], r));
+        var traces = TelemetryWindows.FaultTraces(problem, s, _o.Window);
         int abnormalTraces = 0;
         var containing = new Dictionary<string, int>(StringComparer.Ordinal);          // traces containing the service
         var abnormalContaining = new Dictionary<string, int>(StringComparer.Ordinal);  // anomalous traces containing it

@@ -68,6 +68,14 @@ public interface IDatasetLayout
     /// <summary>The options this layout understands, with their meaning and default, for help text; none unless the layout
     /// says (<see cref="Open"/> then rejects every option).</summary>
     IReadOnlyList<(string Key, string Meaning, string Default)> OptionHelp => [];
+
+    /// <summary>True when <paramref name="folder"/> has a subfolder <paramref name="sub"/> with a file matching
+    /// <paramref name="pattern"/> somewhere below it: the test the layouts with a data folder of their own use to detect it.</summary>
+    static bool HasFileUnder(string folder, string sub, string pattern)
+    {
+        var dir = Path.Combine(folder, sub);
+        return Directory.Exists(dir) && Directory.EnumerateFiles(dir, pattern, SearchOption.AllDirectories).Any();
+    }
 }
 
 /// <summary>Registers an <see cref="IDatasetLayout"/> under a layout name used in <c>datasets/catalog.yaml</c>.</summary>

@@ -51,8 +51,7 @@ public sealed class NezhaLayout : IDatasetLayout
         ("node-metrics", "keep the node-level columns shared by co-located pods", "false"),
     ];
 
-    public bool Detect(string folder) => Directory.Exists(Path.Combine(folder, "rca_data"))
-        && Directory.EnumerateFiles(Path.Combine(folder, "rca_data"), "*-fault_list.json", SearchOption.AllDirectories).Any();
+    public bool Detect(string folder) => IDatasetLayout.HasFileUnder(folder, "rca_data", "*-fault_list.json");
 
     public IDataset Open(string folder, string name, DatasetOptions options)
     {

@@ -39,8 +39,7 @@ public sealed class PetShopLayout : IDatasetLayout
         ("normal", "noissue: the scenario's normal recording; issue-rows: for scenarios without one, the issue's rows before the SLO violation", "noissue"),
     ];
 
-    public bool Detect(string folder) => Directory.Exists(Path.Combine(folder, "dataset"))
-        && Directory.EnumerateFiles(Path.Combine(folder, "dataset"), "target.json", SearchOption.AllDirectories).Any();
+    public bool Detect(string folder) => IDatasetLayout.HasFileUnder(folder, "dataset", "target.json");
 
     public IDataset Open(string folder, string name, DatasetOptions options)
     {

@@ -20,8 +20,7 @@ public sealed class RcdSockShopLayout : IDatasetLayout
 {
     internal const string DataFolder = "sock-shop-data";
 
-    public bool Detect(string folder) => Directory.Exists(Path.Combine(folder, DataFolder))
-        && Directory.EnumerateFiles(Path.Combine(folder, DataFolder), "anomalous.csv", SearchOption.AllDirectories).Any();
+    public bool Detect(string folder) => IDatasetLayout.HasFileUnder(folder, DataFolder, "anomalous.csv");
 
     public IDataset Open(string folder, string name, DatasetOptions options)
     {

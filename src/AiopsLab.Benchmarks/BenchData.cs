@@ -37,3 +37,13 @@ public static class BenchData
         return new RcaProblem(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming) { Seed = 1 };
     }
 }
+
+/// <summary>Base of the benchmarks that time methods on <see cref="BenchData.SockShopCase"/> (rcd-sockshop's carts-cpu/1).</summary>
+public abstract class SockShopCaseBenchmark
+{
+    /// <summary>The case, once <see cref="LoadCase"/> has run.</summary>
+    protected RcaProblem Case { get; private set; } = null!;
+
+    /// <summary>Loads the case; the derived benchmark's global setup calls it.</summary>
+    protected void LoadCase() => Case = BenchData.SockShopCase();
+}

@@ -28,7 +28,6 @@ public sealed class BayesChangePoint : NabDetectorBase<BayesChangePoint.Options>
         public double Threshold { get; set; } = 0.5;
     }
 
-
     public BayesChangePoint() : this(new Options()) { }
 
     public BayesChangePoint(Options options) : base(options)

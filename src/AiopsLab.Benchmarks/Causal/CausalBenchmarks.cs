@@ -1,5 +1,4 @@
 using AiopsLab.Causal;
-using AiopsLab.Datasets;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
 using AiopsLab.Rca;
@@ -40,9 +39,8 @@ public class CausalDiscoveryBenchmarks
 /// <c>dotnet run -c Release --project src/AiopsLab.Benchmarks -- --filter '*GraphRca*'</c>
 /// </summary>
 [SimpleJob(warmupCount: 2, iterationCount: 7)]
-public class GraphRcaBenchmarks
+public class GraphRcaBenchmarks : SockShopCaseBenchmark
 {
-    private RcaProblem _case = null!;
     private IRootCauseLocalizer _localizer = null!;
 
     [Params("pc-pagerank", "pc-randomwalk", "granger-pagerank", "granger-randomwalk", "lingam-pagerank", "lingam-randomwalk", "rcd", "circa",
@@ -52,12 +50,10 @@ public class GraphRcaBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var ds = DatasetCatalog.Open("rcd-sockshop", BenchData.Root);
-        var c = ds.Load(ds.Cases.Single(x => x.Id == "carts-cpu/1"));
-        _case = new RcaProblem(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming) { Seed = 1 };
+        LoadCase();
         _localizer = MethodCatalog.CreateLocalizer(Method);
     }
 
     [Benchmark(Description = "one rcd-sockshop case")]
-    public RcaResult Localize() => _localizer.Localize(_case);
+    public RcaResult Localize() => _localizer.Localize(Case);
 }

@@ -32,13 +32,6 @@ public class ExternalBenchmarks
 
     private readonly NoOp _noop = new();
 
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AiopsLab.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("cannot find AiopsLab.sln above " + AppContext.BaseDirectory);
-    }
-
     [GlobalSetup]
     public void Setup()
     {
@@ -55,7 +48,7 @@ public class ExternalBenchmarks
         }).ToArray();
         _problem = new RcaProblem(new MetricFrame(time, names, columns), time[300], null, new DelimitedNaming("_"));
 
-        var root = RepoRoot();
+        var root = BenchData.RepoRoot();
         var python = Environment.GetEnvironmentVariable("AIOPSLAB_PYTHON") ?? "python3";
         var noop = new ExternalManifest
         {

@@ -1,5 +1,4 @@
 using AiopsLab.Data;
-using AiopsLab.Datasets;
 using AiopsLab.Detection;
 using AiopsLab.Numerics;
 using AiopsLab.Rca;
@@ -15,9 +14,8 @@ namespace AiopsLab.Benchmarks.Rca;
 /// <c>dotnet run -c Release --project src/AiopsLab.Benchmarks -- --filter '*StatisticalRca*'</c>
 /// </summary>
 [SimpleJob(warmupCount: 2, iterationCount: 7)]
-public class StatisticalRcaBenchmarks
+public class StatisticalRcaBenchmarks : SockShopCaseBenchmark
 {
-    private RcaProblem _case = null!;
     private double[][] _bocpdSeries = null!;
     private readonly Baro _baro = new();
     private readonly NSigma _nsigma = new();
@@ -27,9 +25,7 @@ public class StatisticalRcaBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var ds = DatasetCatalog.Open("rcd-sockshop", BenchData.Root);
-        var c = ds.Load(ds.Cases.Single(x => x.Id == "carts-cpu/1"));
-        _case = new RcaProblem(c.Metrics, c.Label.InjectTime, c.CallGraph, c.Naming) { Seed = 1 };
+        LoadCase();
         // 10 latency/error-like series, 1,200 steps, a shift in three of them at step 900.
         var rng = new Rng(42);
         _bocpdSeries = Enumerable.Range(0, 10).Select(j =>
@@ -37,20 +33,20 @@ public class StatisticalRcaBenchmarks
     }
 
     [Benchmark(Description = "baro ranking, one rcd-sockshop case")]
-    public RcaResult BaroRanking() => _baro.Localize(_case);
+    public RcaResult BaroRanking() => _baro.Localize(Case);
 
     [Benchmark(Description = "nsigma ranking, one rcd-sockshop case")]
-    public RcaResult NSigmaRanking() => _nsigma.Localize(_case);
+    public RcaResult NSigmaRanking() => _nsigma.Localize(Case);
 
     [Benchmark(Description = "e-diagnosis ranking (B = 200), one rcd-sockshop case")]
-    public RcaResult EDiagnosisRanking() => _ediag.Localize(_case);
+    public RcaResult EDiagnosisRanking() => _ediag.Localize(Case);
 
     [Benchmark(Description = "metricsifter reduction, one rcd-sockshop case")]
-    public IReadOnlyList<string> MetricSifterReduce() => _sifter.Reduce(_case);
+    public IReadOnlyList<string> MetricSifterReduce() => _sifter.Reduce(Case);
 
     [Benchmark(Description = "BARO multivariate BOCPD, 1,200 steps x 10 series")]
     public BocpdResult BocpdDetection() => Bocpd.Run(_bocpdSeries, new BocpdOptions());
 
     [Benchmark(Description = "BARO detector on one rcd-sockshop case (its 9 lat_* series)")]
-    public int? BaroDetectorOnCase() => new BaroAnomalyDetector().DetectRow(_case.Metrics, _case.Naming);
+    public int? BaroDetectorOnCase() => new BaroAnomalyDetector().DetectRow(Case.Metrics, Case.Naming);
 }

@@ -38,8 +38,7 @@ public static class AnomalyTimeSources
 /// from the case's opening points as <see cref="Options.Warmup"/> says (default: NAB's probationary period, as case-level detection
 /// does; <see cref="DetectorWarmup"/>), and an alarm there does not count.
 /// </summary>
-[Method("first-alarm", Summary = "First time any SLI column's detector score reaches the threshold (any registered detector).",
-    Citation = "AiopsLab's end-to-end mode over the registered detectors")]
+[Method("first-alarm", Summary = "First time any SLI column's detector score reaches the threshold (any registered detector).", Citation = "AiopsLab's end-to-end mode over the registered detectors")]
 public sealed class DetectorAlarmSource : IAnomalyTimeSource
 {
     /// <summary>Options of <see cref="DetectorAlarmSource"/>.</summary>

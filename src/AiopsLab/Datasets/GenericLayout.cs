@@ -33,36 +33,46 @@ namespace AiopsLab.Datasets;
 /// the relative paths. Documented for users in <c>datasets/README.md</c>.
 /// </summary>
 [DatasetLayout("generic", DetectOrder = 60)]
-public sealed class GenericLayout : IDatasetLayout
+public sealed class GenericLayout() : MarkerFileLayout(CaseFile)
 {
     internal const string CaseFile = "case.json";
 
-    public IReadOnlyList<(string Key, string Meaning, string Default)> OptionHelp => [];
+    protected override IDataset Create(string folder, string name) => new GenericDataset(folder, name);
 
-    public bool Detect(string folder) => FindCaseFolders(folder).Any();
+    internal static IEnumerable<string> FindCaseFolders(string root) => CaseFolders(root, CaseFile);
+}
+
+/// <summary>
+/// A layout whose cases are the folders holding a marker file (<see cref="GenericLayout"/>: <c>case.json</c>;
+/// <see cref="RcaEvalLayout"/>: <c>inject_time.txt</c>), the dataset folder itself or up to three levels below it.
+/// It takes no options.
+/// </summary>
+public abstract class MarkerFileLayout(string marker) : IDatasetLayout
+{
+    public bool Detect(string folder) => CaseFolders(folder, marker).Any();
 
     public IDataset Open(string folder, string name, DatasetOptions options)
     {
         options.CheckKnown(name, []);
-        return new GenericDataset(folder, name);
+        return Create(folder, name);
     }
 
-    internal static IEnumerable<string> FindCaseFolders(string root)
-    {
-        // Cycle-safe: a symbolic-link loop is not walked twice (a case reached through it would be counted again).
-        return SafePaths.Files(root, CaseFile, maxDepth: 3).Select(f => Path.GetDirectoryName(f)!).OrderBy(d => d, StringComparer.Ordinal);
-    }
+    /// <summary>The dataset in <paramref name="folder"/>, reported as <paramref name="name"/>.</summary>
+    protected abstract IDataset Create(string folder, string name);
+
+    /// <summary>The folders holding <paramref name="marker"/> up to three levels below <paramref name="root"/>, in ordinal order.
+    /// Cycle-safe: a symbolic-link loop is not walked twice (a case reached through it would be counted again).</summary>
+    internal static IEnumerable<string> CaseFolders(string root, string marker) =>
+        SafePaths.Files(root, marker, maxDepth: 3).Select(f => Path.GetDirectoryName(f)!).OrderBy(d => d, StringComparer.Ordinal);
 }
 
 /// <inheritdoc cref="GenericLayout"/>
-public sealed class GenericDataset : IDataset
+public sealed class GenericDataset : FolderDataset
 {
     private readonly Dictionary<string, (string Dir, CaseSpec Spec)> _cases = new(StringComparer.Ordinal);
 
-    public GenericDataset(string folder, string name)
+    public GenericDataset(string folder, string name) : base(folder, name)
     {
-        Name = name;
-        Location = folder;
         var list = new List<CaseDescriptor>();
         foreach (var dir in GenericLayout.FindCaseFolders(folder))
         {
@@ -72,16 +82,10 @@ public sealed class GenericDataset : IDataset
             list.Add(new CaseDescriptor(rel, spec.System ?? name, spec.FaultType, spec.RootCause, spec.FaultClass));
             _cases[rel] = (dir, spec);
         }
-        if (list.Count == 0) throw new AiopsLabException($"no {GenericLayout.CaseFile} under '{folder}'.");
-        Cases = list;
+        SetCases(list, $"no {GenericLayout.CaseFile} under '{folder}'.");
     }
 
-    public string Name { get; }
-    public string Location { get; }
-    public IReadOnlyList<CaseDescriptor> Cases { get; }
-    public IReadOnlyList<string> Notes => [];
-
-    public FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
+    public override FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
     {
         var (dir, s) = _cases[d.Id];
         var caseFile = Path.Combine(dir, GenericLayout.CaseFile);

@@ -27,6 +27,33 @@ public interface IDataset
 }
 
 /// <summary>
+/// Base of the datasets read from a folder: the name and location, the cases (which may not be empty) and the notes, all
+/// set by the constructor.
+/// </summary>
+public abstract class FolderDataset(string folder, string name) : IDataset
+{
+    public string Name { get; } = name;
+    public string Location { get; } = folder;
+    public IReadOnlyList<CaseDescriptor> Cases { get; private set; } = [];
+    public IReadOnlyList<string> Notes { get; protected init; } = [];
+
+    public abstract FaultCase Load(CaseDescriptor descriptor, CancellationToken ct = default);
+
+    /// <summary>Sets <see cref="Cases"/>.</summary>
+    /// <exception cref="AiopsLabException"><paramref name="cases"/> is empty: the message is <paramref name="noneFound"/>.</exception>
+    protected void SetCases(IReadOnlyList<CaseDescriptor> cases, string noneFound) =>
+        Cases = cases.Count > 0 ? cases : throw new AiopsLabException(noneFound);
+
+    /// <summary>The folder <paramref name="sub"/> of the dataset's folder, where the layout keeps its data.</summary>
+    /// <exception cref="AiopsLabException">It is missing: the folder is not <paramref name="layout"/>.</exception>
+    protected string Subfolder(string sub, string layout)
+    {
+        var path = Path.Combine(Location, sub);
+        return Directory.Exists(path) ? path : throw new AiopsLabException($"'{Location}' has no '{sub}' folder; it is not {layout}.");
+    }
+}
+
+/// <summary>
 /// A dataset format: opens a folder laid out that way. Mark the class with <see cref="DatasetLayoutAttribute"/>; the
 /// catalog finds it by reflection.
 /// </summary>
@@ -38,8 +65,17 @@ public interface IDatasetLayout
     /// <summary>Opens the folder. <paramref name="name"/> is the dataset name to report.</summary>
     IDataset Open(string folder, string name, DatasetOptions options);
 
-    /// <summary>The options this layout understands, with their meaning and default, for help text.</summary>
-    IReadOnlyList<(string Key, string Meaning, string Default)> OptionHelp { get; }
+    /// <summary>The options this layout understands, with their meaning and default, for help text; none unless the layout
+    /// says (<see cref="Open"/> then rejects every option).</summary>
+    IReadOnlyList<(string Key, string Meaning, string Default)> OptionHelp => [];
+
+    /// <summary>True when <paramref name="folder"/> has a subfolder <paramref name="sub"/> with a file matching
+    /// <paramref name="pattern"/> somewhere below it: the test the layouts with a data folder of their own use to detect it.</summary>
+    static bool HasFileUnder(string folder, string sub, string pattern)
+    {
+        var dir = Path.Combine(folder, sub);
+        return Directory.Exists(dir) && Directory.EnumerateFiles(dir, pattern, SearchOption.AllDirectories).Any();
+    }
 }
 
 /// <summary>Registers an <see cref="IDatasetLayout"/> under a layout name used in <c>datasets/catalog.yaml</c>.</summary>

@@ -157,8 +157,6 @@ public sealed class NabCorpus
 [DatasetLayout("nab", DetectOrder = 40)]
 public sealed class NabLayout : IDatasetLayout
 {
-    public IReadOnlyList<(string Key, string Meaning, string Default)> OptionHelp => [];
-
     public bool Detect(string folder) => File.Exists(System.IO.Path.Combine(folder, "labels", "combined_windows.json"));
 
     public IDataset Open(string folder, string name, DatasetOptions options) =>

@@ -51,8 +51,7 @@ public sealed class NezhaLayout : IDatasetLayout
         ("node-metrics", "keep the node-level columns shared by co-located pods", "false"),
     ];
 
-    public bool Detect(string folder) => Directory.Exists(Path.Combine(folder, "rca_data"))
-        && Directory.EnumerateFiles(Path.Combine(folder, "rca_data"), "*-fault_list.json", SearchOption.AllDirectories).Any();
+    public bool Detect(string folder) => IDatasetLayout.HasFileUnder(folder, "rca_data", "*-fault_list.json");
 
     public IDataset Open(string folder, string name, DatasetOptions options)
     {
@@ -64,7 +63,7 @@ public sealed class NezhaLayout : IDatasetLayout
 }
 
 /// <inheritdoc cref="NezhaLayout"/>
-public sealed class Nezha : IDataset
+public sealed class Nezha : FolderDataset
 {
     public const long Step = 60;
     private static readonly HashSet<string> ResourceFaults = new(StringComparer.Ordinal) { "cpu_contention", "cpu_consumed", "network_delay" };
@@ -80,17 +79,14 @@ public sealed class Nezha : IDataset
 
     private sealed record DayRecording(MetricFrame Frame, DirectedGraph? CallGraph, IReadOnlyList<string> Slis);
 
-    public Nezha(string folder, string name = "nezha", long before = 600, long after = 300, bool nodeMetrics = false)
+    public Nezha(string folder, string name = "nezha", long before = 600, long after = 300, bool nodeMetrics = false) : base(folder, name)
     {
-        Name = name;
-        Location = folder;
         _root = folder;
         _before = before;
         _after = after;
         _nodeMetrics = nodeMetrics;
         _telemetry = new NezhaTelemetry(folder);
-        var data = Path.Combine(folder, "rca_data");
-        if (!Directory.Exists(data)) throw new AiopsLabException($"'{folder}' has no rca_data folder; it is not Nezha's layout.");
+        var data = Subfolder("rca_data", "Nezha's layout");
         foreach (var sys in new[] { "hipster", "ts" })
         {
             var p = Path.Combine(folder, "construct_data", $"root_cause_{sys}.json");
@@ -111,8 +107,7 @@ public sealed class Nezha : IDataset
                 _where[id] = (day, inject);
             }
         }
-        if (cases.Count == 0) throw new AiopsLabException($"no fault lists found under '{data}'.");
-        Cases = cases;
+        SetCases(cases, $"no fault lists found under '{data}'.");
         Notes =
         [
             string.Create(CultureInfo.InvariantCulture, $"Window: {before} s before to {after} s after each injection, cut from the day's 60 s recording. Faults are ~8 min apart, so the normal part can contain the previous fault's tail."),
@@ -125,11 +120,6 @@ public sealed class Nezha : IDataset
         ];
     }
 
-    public string Name { get; }
-    public string Location { get; }
-    public IReadOnlyList<CaseDescriptor> Cases { get; }
-    public IReadOnlyList<string> Notes { get; }
-
     /// <summary><c>online-boutique</c> or <c>train-ticket</c>, from the pod names in the day's metric folder.</summary>
     private static string SystemOf(string dayDir) =>
         Directory.EnumerateFiles(Path.Combine(dayDir, "metric"), "ts-*_metric.csv").Any() ? "train-ticket" : "online-boutique";
@@ -141,7 +131,7 @@ public sealed class Nezha : IDataset
         return parts.Length > 2 ? string.Join('-', parts[..^2]) : pod;
     }
 
-    public FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
+    public override FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
     {
         if (!_where.TryGetValue(d.Id, out var w)) throw new UnknownNameException($"case of '{Name}'", d.Id, _where.Keys.Take(5));
         var rec = _days.GetOrAdd(w.Day, day => new Lazy<DayRecording>(() => ReadDay(day), LazyThreadSafetyMode.ExecutionAndPublication)).Value;

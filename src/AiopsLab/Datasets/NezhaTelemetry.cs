@@ -55,20 +55,20 @@ public sealed class NezhaTelemetry
             () => Logs(All(Path.Combine(_root, "construct_data", day, "log"), "_log.csv"), long.MinValue, long.MaxValue));
     }
 
-    private SpanTable? Spans(List<string> files, long from, long to)
-    {
-        if (files.Count == 0) return null;
-        var b = new SpanTableBuilder(from, to);
-        foreach (var rows in Parallel(files, f => _spanFiles.GetOrAdd(f, p => new Lazy<SpanRow[]>(() => ReadSpans(p))).Value))
-            foreach (ref readonly var r in rows.AsSpan()) b.Add(r);
-        return b.Build();
-    }
+    private SpanTable? Spans(List<string> files, long from, long to) =>
+        Table(files, new SpanTableBuilder(from, to), _spanFiles, ReadSpans);
 
-    private LogTable? Logs(List<string> files, long from, long to)
+    private LogTable? Logs(List<string> files, long from, long to) =>
+        Table(files, new LogTableBuilder(from, to), _logFiles, ReadLogs);
+
+    /// <summary>The rows of <paramref name="files"/> (each parsed once per dataset, through <paramref name="parsed"/>) in one
+    /// table; null when there are no files.</summary>
+    private static TTable? Table<TRow, TKey, TTable>(List<string> files, TelemetryTableBuilder<TRow, TKey, TTable> b,
+        ConcurrentDictionary<string, Lazy<TRow[]>> parsed, Func<string, TRow[]> read)
+        where TRow : struct, ITelemetryRow<TRow, TKey> where TTable : class
     {
         if (files.Count == 0) return null;
-        var b = new LogTableBuilder(from, to);
-        foreach (var rows in Parallel(files, f => _logFiles.GetOrAdd(f, p => new Lazy<LogRow[]>(() => ReadLogs(p))).Value))
+        foreach (var rows in Parallel(files, f => parsed.GetOrAdd(f, p => new Lazy<TRow[]>(() => read(p))).Value))
             foreach (ref readonly var r in rows.AsSpan()) b.Add(r);
         return b.Build();
     }

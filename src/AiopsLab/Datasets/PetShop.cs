@@ -39,8 +39,7 @@ public sealed class PetShopLayout : IDatasetLayout
         ("normal", "noissue: the scenario's normal recording; issue-rows: for scenarios without one, the issue's rows before the SLO violation", "noissue"),
     ];
 
-    public bool Detect(string folder) => Directory.Exists(Path.Combine(folder, "dataset"))
-        && Directory.EnumerateFiles(Path.Combine(folder, "dataset"), "target.json", SearchOption.AllDirectories).Any();
+    public bool Detect(string folder) => IDatasetLayout.HasFileUnder(folder, "dataset", "target.json");
 
     public IDataset Open(string folder, string name, DatasetOptions options)
     {
@@ -52,7 +51,7 @@ public sealed class PetShopLayout : IDatasetLayout
 }
 
 /// <inheritdoc cref="PetShopLayout"/>
-public sealed class PetShop : IDataset
+public sealed class PetShop : FolderDataset
 {
     public const long Step = 300;
     public static readonly MetricNaming PetShopNaming = new DelimitedNaming("|");
@@ -65,13 +64,10 @@ public sealed class PetShop : IDataset
 
     private sealed record Issue(string Dir, string Scenario, string RootCause, string Fault, string TargetColumn, long TargetTime);
 
-    public PetShop(string folder, string name = "petshop", bool issueRowsAsNormal = false)
+    public PetShop(string folder, string name = "petshop", bool issueRowsAsNormal = false) : base(folder, name)
     {
-        Name = name;
-        Location = folder;
-        _data = Path.Combine(folder, "dataset");
+        _data = Subfolder("dataset", "the PetShop layout");
         _issueRowsAsNormal = issueRowsAsNormal;
-        if (!Directory.Exists(_data)) throw new AiopsLabException($"'{folder}' has no dataset folder; it is not the PetShop layout.");
         var cases = new List<CaseDescriptor>();
         var notes = new List<string>
         {
@@ -113,17 +109,11 @@ public sealed class PetShop : IDataset
                     $"{scenario}: noissue/metrics.csv is absent from this copy; its {cases.Count - before} cases have no normal data") +
                     (issueRowsAsNormal ? " and use their own rows before the SLO violation as the normal period (-D normal=issue-rows)." : " and are recorded as failed when run."));
         }
-        if (cases.Count == 0) throw new AiopsLabException($"no issues (target.json) found under '{_data}'.");
-        Cases = cases;
+        SetCases(cases, $"no issues (target.json) found under '{_data}'.");
         Notes = notes;
     }
 
-    public string Name { get; }
-    public string Location { get; }
-    public IReadOnlyList<CaseDescriptor> Cases { get; }
-    public IReadOnlyList<string> Notes { get; }
-
-    public FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
+    public override FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
     {
         if (!_issues.TryGetValue(d.Id, out var issue)) throw new UnknownNameException($"case of '{Name}'", d.Id, _issues.Keys.Take(5));
         if (d.Problem is not null) throw new CaseUnavailableException(d.Problem);

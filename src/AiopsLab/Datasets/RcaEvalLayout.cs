@@ -22,41 +22,25 @@ namespace AiopsLab.Datasets;
 /// when it exists. The system is the folder above the case folders (e.g. <c>RE2-OB</c>), or the dataset folder's name.
 /// </remarks>
 [DatasetLayout("rcaeval", DetectOrder = 50)]
-public sealed class RcaEvalLayout : IDatasetLayout
+public sealed class RcaEvalLayout() : MarkerFileLayout(InjectFile)
 {
     internal static readonly string[] MetricFiles = ["data.csv", "simple_data.csv", "simple_metrics.csv"];
     internal const string InjectFile = "inject_time.txt";
 
-    public IReadOnlyList<(string Key, string Meaning, string Default)> OptionHelp => [];
-
-    public bool Detect(string folder) => FindCaseFolders(folder).Any();
-
-    public IDataset Open(string folder, string name, DatasetOptions options)
-    {
-        options.CheckKnown(name, []);
-        return new RcaEvalDataset(folder, name);
-    }
+    protected override IDataset Create(string folder, string name) => new RcaEvalDataset(folder, name);
 
     /// <summary>Case folders (holding inject_time.txt) up to three levels below <paramref name="root"/>, in ordinal order.</summary>
-    internal static IEnumerable<string> FindCaseFolders(string root)
-    {
-        var opts = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3, IgnoreInaccessible = true };
-        return Directory.EnumerateFiles(root, InjectFile, opts)
-            .Select(f => Path.GetDirectoryName(f)!)
-            .OrderBy(d => d, StringComparer.Ordinal);
-    }
+    internal static IEnumerable<string> FindCaseFolders(string root) => CaseFolders(root, InjectFile);
 }
 
 /// <inheritdoc cref="RcaEvalLayout"/>
-public sealed class RcaEvalDataset : IDataset
+public sealed class RcaEvalDataset : FolderDataset
 {
     private static readonly MetricNaming Naming = new DelimitedNaming("_", splitAtLast: false, DelimitedNaming.StripDatabaseSuffix);
     private readonly Dictionary<string, string> _folders = new(StringComparer.Ordinal);
 
-    public RcaEvalDataset(string folder, string name)
+    public RcaEvalDataset(string folder, string name) : base(folder, name)
     {
-        Name = name;
-        Location = folder;
         var cases = new List<CaseDescriptor>();
         foreach (var dir in RcaEvalLayout.FindCaseFolders(folder))
         {
@@ -70,16 +54,10 @@ public sealed class RcaEvalDataset : IDataset
             cases.Add(new CaseDescriptor(rel, system, caseFolder[(us + 1)..], caseFolder[..us]));
             _folders[rel] = dir;
         }
-        if (cases.Count == 0) throw new AiopsLabException($"no RCAEval cases under '{folder}' (no {RcaEvalLayout.InjectFile} found).");
-        Cases = cases;
+        SetCases(cases, $"no RCAEval cases under '{folder}' (no {RcaEvalLayout.InjectFile} found).");
     }
 
-    public string Name { get; }
-    public string Location { get; }
-    public IReadOnlyList<CaseDescriptor> Cases { get; }
-    public IReadOnlyList<string> Notes => [];
-
-    public FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
+    public override FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
     {
         var dir = _folders[d.Id];
         var file = RcaEvalLayout.MetricFiles.Select(f => TextFiles.Resolve(Path.Combine(dir, f))).FirstOrDefault(f => f is not null)

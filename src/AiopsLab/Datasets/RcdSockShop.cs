@@ -20,10 +20,7 @@ public sealed class RcdSockShopLayout : IDatasetLayout
 {
     internal const string DataFolder = "sock-shop-data";
 
-    public IReadOnlyList<(string Key, string Meaning, string Default)> OptionHelp => [];
-
-    public bool Detect(string folder) => Directory.Exists(Path.Combine(folder, DataFolder))
-        && Directory.EnumerateFiles(Path.Combine(folder, DataFolder), "anomalous.csv", SearchOption.AllDirectories).Any();
+    public bool Detect(string folder) => IDatasetLayout.HasFileUnder(folder, DataFolder, "anomalous.csv");
 
     public IDataset Open(string folder, string name, DatasetOptions options)
     {
@@ -33,18 +30,16 @@ public sealed class RcdSockShopLayout : IDatasetLayout
 }
 
 /// <inheritdoc cref="RcdSockShopLayout"/>
-public sealed class RcdSockShop : IDataset
+public sealed class RcdSockShop : FolderDataset
 {
     public static readonly MetricNaming SockShopNaming = new DelimitedNaming("_", splitAtLast: false, DelimitedNaming.StripDatabaseSuffix);
 
     private readonly string _data;
 
-    public RcdSockShop(string folder, string name = "rcd-sockshop")
+    public RcdSockShop(string folder, string name = "rcd-sockshop") : base(folder, name)
     {
-        Name = name;
-        Location = folder;
-        _data = Path.Combine(folder, RcdSockShopLayout.DataFolder);
-        if (!Directory.Exists(_data)) throw new AiopsLabException($"'{folder}' has no '{RcdSockShopLayout.DataFolder}' folder; it is not RCD's Sock Shop layout.");
+        _data = Subfolder(RcdSockShopLayout.DataFolder, "RCD's Sock Shop layout");
+        Notes = ["Inject time = first row of anomalous.csv (not recorded by the data; RCAEval's convention). The normal recording is moved in time to end one step before it."];
         var cases = new List<CaseDescriptor>();
         foreach (var dir in Directory.GetDirectories(_data).OrderBy(d => d, StringComparer.Ordinal))
         {
@@ -59,17 +54,10 @@ public sealed class RcdSockShop : IDataset
                 cases.Add(new CaseDescriptor($"{folderName}/{rep}", "sock-shop", fault, service, "resource"));
             }
         }
-        if (cases.Count == 0) throw new AiopsLabException($"no cases found under '{_data}' (expected <service>-<fault>/<rep>/anomalous.csv).");
-        Cases = cases;
+        SetCases(cases, $"no cases found under '{_data}' (expected <service>-<fault>/<rep>/anomalous.csv).");
     }
 
-    public string Name { get; }
-    public string Location { get; }
-    public IReadOnlyList<CaseDescriptor> Cases { get; }
-    public IReadOnlyList<string> Notes { get; } =
-        ["Inject time = first row of anomalous.csv (not recorded by the data; RCAEval's convention). The normal recording is moved in time to end one step before it."];
-
-    public FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
+    public override FaultCase Load(CaseDescriptor d, CancellationToken ct = default)
     {
         var dir = Path.Combine(_data, d.Id.Replace('/', Path.DirectorySeparatorChar));
         var normal = Csv.ReadFrame(Path.Combine(dir, "normal.csv"));

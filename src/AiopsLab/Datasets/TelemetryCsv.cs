@@ -25,19 +25,13 @@ public static class TelemetryCsv
     public sealed record LogColumns(string[] Time, string[] Service, string[] Message, string[] TraceId, string[] SpanId, string[] Pod);
 
     /// <summary>Reads spans; <paramref name="serviceOf"/> maps the service (or pod) column to the service name of the metrics.</summary>
-    public static SpanTable ReadSpans(string path, SpanColumns c, Func<string, string> serviceOf)
+    public static SpanTable ReadSpans(string path, SpanColumns c, Func<string, string> serviceOf) => Read(path, new SpanTableBuilder(), h =>
     {
         var pool = new StringPool();
-        var b = new SpanTableBuilder();
-        using var e = Csv.ReadRecords(path).GetEnumerator();
-        if (!e.MoveNext()) throw new DataFormatException(path, 1, null, "the file is empty.");
-        var h = e.Current.Fields;
-        int tr = Need(h, c.TraceId), sp = Need(h, c.SpanId), pa = Opt(h, c.ParentId), sv = Need(h, c.Service), op = Opt(h, c.Operation),
-            st = Need(h, c.Start), du = Need(h, c.Duration), ss = Opt(h, c.Status), po = Opt(h, c.Pod);
-        while (e.MoveNext())
+        int tr = h.Need(c.TraceId), sp = h.Need(c.SpanId), pa = h.Opt(c.ParentId), sv = h.Need(c.Service), op = h.Opt(c.Operation),
+            st = h.Need(c.Start), du = h.Need(c.Duration), ss = h.Opt(c.Status), po = h.Opt(c.Pod);
+        return (line, f) =>
         {
-            var (line, f) = e.Current;
-            if (f.Length != h.Length) throw new DataFormatException(path, line, null, $"expected {h.Length} fields as in the header, found {f.Length}.");
             if (f[tr].Length == 0 || f[sp].Length == 0) throw new DataFormatException(path, line, (f[tr].Length == 0 ? tr : sp) + 1, "empty trace or span id.");
             var start = Number(path, line, st, f[st]);
             var dur = Number(path, line, du, f[du]);
@@ -45,38 +39,47 @@ public static class TelemetryCsv
             var svcRaw = f[sv];
             var service = pool.Get(serviceOf(svcRaw));
             string? parent = pa >= 0 && f[pa].Length > 0 && f[pa] is not ("root" or "nan" or "None" or "null") ? f[pa] : null;
-            var row = new SpanRow(pool.Get(f[tr]), f[sp], parent, service, po >= 0 ? pool.Get(f[po]) : pool.Get(svcRaw),
+            return new SpanRow(pool.Get(f[tr]), f[sp], parent, service, po >= 0 ? pool.Get(f[po]) : pool.Get(svcRaw),
                 op >= 0 ? pool.Get(f[op]) : "", (long)Math.Round(c.StartInMicros ? start : start * 1e6),
                 (long)Math.Round(c.DurationInMicros ? dur : dur * 1000), ss >= 0 ? Status(f[ss]) : SpanStatus.Unset);
-            b.Add(row);
-        }
-        return b.Build();
-
-        int Need(string[] hd, string[] names) => Find(path, hd, names, true);
-        int Opt(string[] hd, string[] names) => Find(path, hd, names, false);
-    }
+        };
+    });
 
     /// <summary>Reads log records; <paramref name="serviceOf"/> maps the service (or container) column to the service.</summary>
-    public static LogTable ReadLogs(string path, LogColumns c, Func<string, string> serviceOf)
+    public static LogTable ReadLogs(string path, LogColumns c, Func<string, string> serviceOf) => Read(path, new LogTableBuilder(), h =>
     {
         var pool = new StringPool();
-        var b = new LogTableBuilder();
+        int tm = h.Need(c.Time), sv = h.Need(c.Service), ms = h.Need(c.Message), tr = h.Opt(c.TraceId), sp = h.Opt(c.SpanId), po = h.Opt(c.Pod);
+        return (line, f) => new LogRow(ToMicros(Number(path, line, tm, f[tm])), pool.Get(serviceOf(f[sv])), po >= 0 ? pool.Get(f[po]) : pool.Get(f[sv]),
+            tr >= 0 && f[tr].Length > 0 ? pool.Get(f[tr]) : null, sp >= 0 && f[sp].Length > 0 ? f[sp] : null, f[ms]);
+    });
+
+    /// <summary>The header of a telemetry CSV: finds columns by any of their names (<see cref="Need"/>: an error naming the
+    /// file when none is present; <see cref="Opt"/>: −1).</summary>
+    private readonly record struct Header(string Path, string[] Names)
+    {
+        public int Need(string[] names) => Find(Path, Names, names, true);
+        public int Opt(string[] names) => Find(Path, Names, names, false);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="path"/>: its header gives <paramref name="parser"/> the columns, and every later record, which must
+    /// have as many fields as the header, becomes a row of <paramref name="builder"/> (line number and fields to a row).
+    /// </summary>
+    private static TTable Read<TRow, TKey, TTable>(string path, TelemetryTableBuilder<TRow, TKey, TTable> builder, Func<Header, Func<int, string[], TRow>> parser)
+        where TRow : struct, ITelemetryRow<TRow, TKey>
+    {
         using var e = Csv.ReadRecords(path).GetEnumerator();
         if (!e.MoveNext()) throw new DataFormatException(path, 1, null, "the file is empty.");
-        var h = e.Current.Fields;
-        int tm = Need(h, c.Time), sv = Need(h, c.Service), ms = Need(h, c.Message), tr = Opt(h, c.TraceId), sp = Opt(h, c.SpanId), po = Opt(h, c.Pod);
+        var h = new Header(path, e.Current.Fields);
+        var row = parser(h);
         while (e.MoveNext())
         {
             var (line, f) = e.Current;
-            if (f.Length != h.Length) throw new DataFormatException(path, line, null, $"expected {h.Length} fields as in the header, found {f.Length}.");
-            var t = Number(path, line, tm, f[tm]);
-            b.Add(new LogRow(ToMicros(t), pool.Get(serviceOf(f[sv])), po >= 0 ? pool.Get(f[po]) : pool.Get(f[sv]),
-                tr >= 0 && f[tr].Length > 0 ? pool.Get(f[tr]) : null, sp >= 0 && f[sp].Length > 0 ? f[sp] : null, f[ms]));
+            if (f.Length != h.Names.Length) throw new DataFormatException(path, line, null, $"expected {h.Names.Length} fields as in the header, found {f.Length}.");
+            builder.Add(row(line, f));
         }
-        return b.Build();
-
-        int Need(string[] hd, string[] names) => Find(path, hd, names, true);
-        int Opt(string[] hd, string[] names) => Find(path, hd, names, false);
+        return builder.Build();
     }
 
     /// <summary>A Unix time in s, ms, µs or ns (read from its magnitude: below 1e11 seconds, below 1e14 ms, below 1e17 µs) to µs.</summary>

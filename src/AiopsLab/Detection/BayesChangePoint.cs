@@ -11,9 +11,8 @@ namespace AiopsLab.Detection;
 /// a long run counts more than after a short one. Run-length mass beyond the truncation is dropped, as in NAB, so a point
 /// costs O(<see cref="Options.MaxRunLength"/>). Priors are NAB's (α₀ = 0.1, β₀ = 0.001, κ₀ = 1, μ₀ = 0), on raw values.
 /// </summary>
-[Method("bayes-changepoint", Summary = "NAB's Bayesian online change-point detector: drop of the most probable run length (Adams & MacKay 2007).",
-    Citation = "Adams & MacKay, Bayesian Online Changepoint Detection, arXiv:0710.3742 (NAB's bayesChangePt)")]
-public sealed class BayesChangePoint : NabDetectorBase, IAlarmThreshold, IChangePointDetector
+[Method("bayes-changepoint", Summary = "NAB's Bayesian online change-point detector: drop of the most probable run length (Adams & MacKay 2007).", Citation = "Adams & MacKay, Bayesian Online Changepoint Detection, arXiv:0710.3742 (NAB's bayesChangePt)")]
+public sealed class BayesChangePoint : NabDetectorBase<BayesChangePoint.Options>, IAlarmThreshold, IChangePointDetector
 {
     public sealed record Options : NabDetectorOptions
     {
@@ -29,14 +28,10 @@ public sealed class BayesChangePoint : NabDetectorBase, IAlarmThreshold, IChange
         public double Threshold { get; set; } = 0.5;
     }
 
-    private readonly Options _o;
-
     public BayesChangePoint() : this(new Options()) { }
 
     public BayesChangePoint(Options options) : base(options)
     {
-        _o = options;
-        CheckShared();
         DetectorOptions.Require(options.MaxRunLength >= 1, Name, "max-run-length", "must be ≥ 1");
         DetectorOptions.Require(options.Lambda > 1, Name, "lambda", "must be > 1");
         DetectorOptions.Require(options.Alpha > 0 && options.Beta > 0 && options.Kappa > 0, Name, "alpha", "beta and kappa must be > 0");
@@ -44,9 +39,9 @@ public sealed class BayesChangePoint : NabDetectorBase, IAlarmThreshold, IChange
 
     public override string Name => "bayes-changepoint";
 
-    public double AlarmThreshold => _o.Threshold;
+    public double AlarmThreshold => O.Threshold;
 
-    public override IDetectorState Start(NabSeriesSetup setup) => new State(_o);
+    public override IDetectorState Start(NabSeriesSetup setup) => new State(O);
 
     private sealed class State : IDetectorState
     {

@@ -15,18 +15,12 @@ namespace AiopsLab.Detection;
 /// as for PELT, the cost reduction it brings between its neighbouring change points divided by the series variance (a dimensionless
 /// size of the change), 0 elsewhere; any change point alarms (<see cref="AlarmThreshold"/> 0). NaN points are left out and score 0.
 /// </remarks>
-[Method("binseg", Summary = "Binary segmentation with l2 cost and a BIC-style penalty; score = normalised gain at change points.",
-    Citation = "Scott & Knott 1974; Vostrikova 1981; Truong et al., Signal Processing 2020")]
+[Method("binseg", Summary = "Binary segmentation with l2 cost and a BIC-style penalty; score = normalised gain at change points.", Citation = "Scott & Knott 1974; Vostrikova 1981; Truong et al., Signal Processing 2020")]
 public sealed class BinarySegmentation : IChangePointDetector, IAlarmThreshold
 {
-    public sealed record Options
+    /// <summary>PELT's penalty and segment options, and a limit on the number of change points.</summary>
+    public sealed record Options : PeltOptions
     {
-        /// <summary>Penalty family (as PELT).</summary>
-        public PeltPenalty Penalty { get; set; } = PeltPenalty.Bic;
-        /// <summary>Multiplies the penalty; for <see cref="PeltPenalty.Fixed"/> it is β.</summary>
-        public double PenaltyAdjust { get; set; } = 1;
-        /// <summary>Smallest segment length.</summary>
-        public int MinSize { get; set; } = 2;
         /// <summary>Stop after this many change points (0 = stop only on the penalty).</summary>
         public int MaxChangePoints { get; set; }
     }
@@ -37,8 +31,7 @@ public sealed class BinarySegmentation : IChangePointDetector, IAlarmThreshold
 
     public BinarySegmentation(Options options)
     {
-        DetectorOptions.Require(options.MinSize >= 1, Name, "min-size", "must be ≥ 1");
-        DetectorOptions.Require(options.PenaltyAdjust >= 0 && double.IsFinite(options.PenaltyAdjust), Name, "penalty-adjust", "must be a finite number ≥ 0");
+        options.Validate(Name);
         DetectorOptions.Require(options.MaxChangePoints >= 0, Name, "max-change-points", "must be ≥ 0");
         _o = options;
     }
@@ -49,7 +42,7 @@ public sealed class BinarySegmentation : IChangePointDetector, IAlarmThreshold
 
     public double[] Score(ReadOnlySpan<double> series) =>
         L2Cost.ChangePointScores(series, y =>
-            ChangePoints(y, Pelt.PenaltyFor(y, _o.Penalty, _o.PenaltyAdjust), _o.MinSize, _o.MaxChangePoints).Select(c => c.Index).ToArray());
+            ChangePoints(y, _o.PenaltyFor(y), _o.MinSize, _o.MaxChangePoints).Select(c => c.Index).ToArray());
 
     /// <summary>
     /// Change points (first rows of new segments) with their gains, ascending by position: splits are taken greedily by gain while

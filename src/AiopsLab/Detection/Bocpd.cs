@@ -89,8 +89,7 @@ public sealed class BocpdResult
 /// hazard P(r_t = 0 | x₁..x_t) is exactly H at every step, so it cannot serve as a score). The first w points score 0.
 /// NaN points do not update the state and score 0.</para>
 /// </remarks>
-[Method("bocpd", Summary = "Bayesian online change-point detection (Student-t predictive, constant hazard); score = P(run length < w).",
-    Citation = "Adams & MacKay 2007, arXiv:0710.3742; multivariate form as in BARO (Pham et al., FSE 2024)")]
+[Method("bocpd", Summary = "Bayesian online change-point detection (Student-t predictive, constant hazard); score = P(run length < w).", Citation = "Adams & MacKay 2007, arXiv:0710.3742; multivariate form as in BARO (Pham et al., FSE 2024)")]
 public sealed class Bocpd : IAnomalyDetector, IAlarmThreshold
 {
     private readonly BocpdOptions _o;

@@ -16,9 +16,8 @@ namespace AiopsLab.Detection;
 /// sorted by (uses, left hash, right hash) as in the reference; the hash and the order in which a left semi-context's contexts
 /// are visited follow Python 2.7, which produced NAB's published outputs (<see cref="Py2"/>).
 /// </summary>
-[Method("context-ose", Summary = "NAB's contextOSE (CAD OSE): share of expected contexts not confirmed plus share of new contexts.",
-    Citation = "Smirnov, Contextual Anomaly Detector OSE (2016), NAB's contextOSE")]
-public sealed class ContextOse : NabDetectorBase, IAlarmThreshold
+[Method("context-ose", Summary = "NAB's contextOSE (CAD OSE): share of expected contexts not confirmed plus share of new contexts.", Citation = "Smirnov, Contextual Anomaly Detector OSE (2016), NAB's contextOSE")]
+public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThreshold
 {
     public sealed record Options : NabDetectorOptions
     {
@@ -34,14 +33,10 @@ public sealed class ContextOse : NabDetectorBase, IAlarmThreshold
         public double Threshold { get; set; } = 0.75;
     }
 
-    private readonly Options _o;
-
     public ContextOse() : this(new Options()) { }
 
     public ContextOse(Options options) : base(options)
     {
-        _o = options;
-        CheckShared();
         DetectorOptions.Require(options.BaseThreshold is > 0 and <= 1, Name, "base-threshold", "must be in (0, 1]");
         DetectorOptions.Require(options.MaxLeftLength >= 1, Name, "max-left-length", "must be ≥ 1");
         DetectorOptions.Require(options.MaxActiveNeurons >= 1, Name, "max-active-neurons", "must be ≥ 1");
@@ -50,9 +45,9 @@ public sealed class ContextOse : NabDetectorBase, IAlarmThreshold
 
     public override string Name => "context-ose";
 
-    public double AlarmThreshold => _o.Threshold;
+    public double AlarmThreshold => O.Threshold;
 
-    public override IDetectorState Start(NabSeriesSetup setup) => new State(_o, setup);
+    public override IDetectorState Start(NabSeriesSetup setup) => new State(O, setup);
 
     private sealed class Semi(int index, int length, bool left)
     {

@@ -14,8 +14,7 @@ namespace AiopsLab.Detection;
 /// z/(1 + z) of the standardised statistic (z ~ N(0, 1) in control, Montgomery Eq. 9.24), ordered as the two-sided normal
 /// confidence 1 − 2Q(z) (<see cref="Grades"/>). <b>Warm-up</b> (<see cref="IConfigurableWarmup"/>): the Phase-I length; NAB's probationary period is Phase I.
 /// </summary>
-[Method("ewma", Summary = "EWMA control chart: exponentially weighted mean against time-varying control limits; alarm above L.",
-    Citation = "Roberts, Technometrics 1959; Lucas & Saccucci, Technometrics 1990")]
+[Method("ewma", Summary = "EWMA control chart: exponentially weighted mean against time-varying control limits; alarm above L.", Citation = "Roberts, Technometrics 1959; Lucas & Saccucci, Technometrics 1990")]
 public sealed class EwmaDetector : StreamingDetector, IAlarmThreshold, IGradedScore, IConfigurableWarmup, IWarmup
 {
     public sealed record Options

@@ -15,8 +15,7 @@ namespace AiopsLab.Detection;
 /// Raw values are used, as in NAB. The features come from numpy's <c>RandomState(290)</c> (<see cref="Mt19937"/>) in
 /// scikit-learn's RBFSampler order — D normals, then D uniforms — so the scores are NAB's. A point costs O(D) (vectorised).
 /// </summary>
-[Method("expose", Summary = "NAB's EXPoSE: dissimilarity of each point to a decaying kernel mean embedding (random Fourier features of an RBF kernel).",
-    Citation = "Schneider, Ertel & Ramos, Expected similarity estimation for large-scale batch and streaming anomaly detection, Machine Learning 105 (2016)")]
+[Method("expose", Summary = "NAB's EXPoSE: dissimilarity of each point to a decaying kernel mean embedding (random Fourier features of an RBF kernel).", Citation = "Schneider, Ertel & Ramos, Expected similarity estimation for large-scale batch and streaming anomaly detection, Machine Learning 105 (2016)")]
 public sealed class Expose : StreamingDetector
 {
     public sealed record Options

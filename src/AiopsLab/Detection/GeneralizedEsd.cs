@@ -16,8 +16,7 @@ namespace AiopsLab.Detection;
 /// reduced sample, divided by λ_{r+1} and capped at the smallest removed score, so the order of scores follows the test's order.
 /// NaN points are left out and score 0; fewer than 3 values, or a constant series, score 0.
 /// </remarks>
-[Method("generalized-esd", Summary = "Rosner's generalized ESD test for up to r outliers (batch); score R_i/λ_i, outliers above 1.",
-    Citation = "Rosner, Technometrics 1983")]
+[Method("generalized-esd", Summary = "Rosner's generalized ESD test for up to r outliers (batch); score R_i/λ_i, outliers above 1.", Citation = "Rosner, Technometrics 1983")]
 public sealed class GeneralizedEsd : IAnomalyDetector, IAlarmThreshold
 {
     public sealed record Options

@@ -10,32 +10,18 @@ namespace AiopsLab.Detection;
 /// (<see cref="AlarmThreshold"/>). The point is scored before it joins the history; until the history is full (warm-up) points
 /// score 0.
 /// </summary>
-[Method("iid-spike", Summary = "ML.NET's IID spike detector: kernel-density p-value of the value against recent values; score −log10 p.",
-    Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidSpike")]
-public sealed class IidSpikeDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
+[Method("iid-spike", Summary = "ML.NET's IID spike detector: kernel-density p-value of the value against recent values; score −log10 p.", Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidSpike")]
+public sealed class IidSpikeDetector(IidSpikeDetector.Options options) : MlNetDetector<IidSpikeDetector.Options>(options)
 {
-    /// <summary>s/(1 + s) of s = −log₁₀ p, ordered as 1 − p, the kernel-density confidence that the point is not from the recent raw scores.</summary>
-    public double Grade(double score) => Grades.FromNegLog10(score);
-
     public sealed record Options : SpikeOptions;
-
-    private readonly Options _o;
 
     public IidSpikeDetector() : this(new Options()) { }
 
-    public IidSpikeDetector(Options options)
-    {
-        options.Validate(Name);
-        _o = options;
-    }
-
     public override string Name => "iid-spike";
 
-    public int Warmup => _o.PvalueHistoryLength;
+    public override int Warmup => O.PvalueHistoryLength;
 
-    public double AlarmThreshold => _o.AlarmThreshold;
-
-    public override IDetectorState Start() => new SpikeState(_o.PvalueHistoryLength, _o.Side);
+    public override IDetectorState Start() => new SpikeState(O.PvalueHistoryLength, O.Side);
 
     /// <summary>The p-value stage on a stream of raw scores (the values here; SSA forecast errors in <see cref="SsaSpikeDetector"/>).</summary>
     internal sealed class SpikeState(int history, AnomalySide side) : IDetectorState
@@ -60,34 +46,19 @@ public sealed class IidSpikeDetector : StreamingDetector, IAlarmThreshold, IWarm
 /// n·log₁₀ β(q) (<see cref="AlarmThreshold"/>). The first n points fill the history and the next n − 1 the martingale window;
 /// they score 0 (<see cref="Warmup"/>). With <see cref="MartingaleType.None"/> the score is −log₁₀ p as for spikes.
 /// </summary>
-[Method("iid-changepoint", Summary = "ML.NET's IID change-point detector: exchangeability martingale (power/mixture) over kernel p-values; score log10 s.",
-    Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidChangePoint")]
-public sealed class IidChangePointDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
+[Method("iid-changepoint", Summary = "ML.NET's IID change-point detector: exchangeability martingale (power/mixture) over kernel p-values; score log10 s.", Citation = "Vovk, Nouretdinov & Gammerman, ICML 2003; ML.NET DetectIidChangePoint")]
+public sealed class IidChangePointDetector(IidChangePointDetector.Options options) : MlNetDetector<IidChangePointDetector.Options>(options)
 {
-    /// <summary>l/(1 + l) of l = log₁₀ s for a martingale value s &gt; 1, else 0 — ordered as 1 − 1/s, which by Ville's inequality
-    /// (P(sup s ≥ c) ≤ 1/c on exchangeable data) is the confidence that exchangeability has failed (<see cref="Grades"/>).</summary>
-    public double Grade(double score) => Grades.FromNegLog10(score);
-
     public sealed record Options : ChangePointOptions;
 
-    private readonly Options _o;
-
     public IidChangePointDetector() : this(new Options()) { }
-
-    public IidChangePointDetector(Options options)
-    {
-        options.Validate(Name);
-        _o = options;
-    }
 
     public override string Name => "iid-changepoint";
 
     /// <summary>The p-value history fills, then the martingale window.</summary>
-    public int Warmup => 2 * _o.ChangeHistoryLength;
+    public override int Warmup => 2 * O.ChangeHistoryLength;
 
-    public double AlarmThreshold => _o.AlarmThreshold;
-
-    public override IDetectorState Start() => new ChangeState(_o.ChangeHistoryLength, _o.Martingale, _o.Eps);
+    public override IDetectorState Start() => new ChangeState(O.ChangeHistoryLength, O.Martingale, O.Eps);
 
     /// <summary>The martingale stage on a stream of raw scores (the values here; SSA forecast errors in <see cref="SsaChangePointDetector"/>).</summary>
     internal sealed class ChangeState(int n, MartingaleType type, double eps) : IDetectorState
@@ -109,8 +80,50 @@ public sealed class IidChangePointDetector : StreamingDetector, IAlarmThreshold,
     }
 }
 
+/// <summary>
+/// Base of ML.NET's four time-series detectors (<see cref="IidSpikeDetector"/>, <see cref="IidChangePointDetector"/>,
+/// <see cref="SsaSpikeDetector"/>, <see cref="SsaChangePointDetector"/>): the options of their last stage (p-value or martingale)
+/// are validated on construction and give the alarm threshold; a score grades as for any −log₁₀ p or log₁₀ s
+/// (<see cref="Grades.FromNegLog10"/>).
+/// </summary>
+public abstract class MlNetDetector<TOptions> : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
+    where TOptions : MlNetStageOptions
+{
+    /// <summary>Validates <paramref name="options"/> under the detector's <see cref="StreamingDetector.Name"/>.</summary>
+    protected MlNetDetector(TOptions options)
+    {
+        options.Validate(Name);
+        O = options;
+    }
+
+    /// <summary>The detector's options.</summary>
+    protected TOptions O { get; }
+
+    /// <summary>
+    /// s/(1 + s) of the score s. For a spike score s = −log₁₀ p this is ordered as 1 − p, the kernel-density confidence that the
+    /// point is not from the recent raw scores; for a change-point score l = log₁₀ s of a martingale value s &gt; 1 (else 0) it is
+    /// ordered as 1 − 1/s, which by Ville's inequality (P(sup s ≥ c) ≤ 1/c on exchangeable data) is the confidence that
+    /// exchangeability has failed (<see cref="Grades"/>).
+    /// </summary>
+    public double Grade(double score) => Grades.FromNegLog10(score);
+
+    public double AlarmThreshold => O.AlarmThreshold;
+
+    public abstract int Warmup { get; }
+}
+
+/// <summary>Options of the last stage of an <see cref="MlNetDetector{TOptions}"/>: what it validates and its alarm threshold.</summary>
+public abstract record MlNetStageOptions
+{
+    /// <summary>The score above which ML.NET alerts.</summary>
+    internal abstract double AlarmThreshold { get; }
+
+    /// <summary>Throws a clear error, naming the detector <paramref name="name"/>, for an option out of range.</summary>
+    internal abstract void Validate(string name);
+}
+
 /// <summary>Options of the p-value stage, shared by <see cref="IidSpikeDetector"/> and <see cref="SsaSpikeDetector"/> (ML.NET's names).</summary>
-public record SpikeOptions
+public record SpikeOptions : MlNetStageOptions
 {
     /// <summary>Confidence in [0, 100) (ML.NET: confidence).</summary>
     public double Confidence { get; set; } = 99;
@@ -120,9 +133,9 @@ public record SpikeOptions
     public AnomalySide Side { get; set; } = AnomalySide.TwoSided;
 
     /// <summary>−log₁₀(1 − confidence/100): ML.NET's alert p &lt; 1 − confidence/100 on the −log₁₀ p score.</summary>
-    internal double AlarmThreshold => -Math.Log10(1 - Confidence / 100);
+    internal override double AlarmThreshold => -Math.Log10(1 - Confidence / 100);
 
-    internal void Validate(string name)
+    internal override void Validate(string name)
     {
         DetectorOptions.Require(Confidence >= 0 && Confidence < 100, name, "confidence", "must be in [0, 100)");
         DetectorOptions.Require(PvalueHistoryLength >= 2, name, "pvalue-history-length", "must be ≥ 2");
@@ -130,7 +143,7 @@ public record SpikeOptions
 }
 
 /// <summary>Options of the martingale stage, shared by <see cref="IidChangePointDetector"/> and <see cref="SsaChangePointDetector"/> (ML.NET's names).</summary>
-public record ChangePointOptions
+public record ChangePointOptions : MlNetStageOptions
 {
     /// <summary>Confidence in [0, 100) (ML.NET: confidence).</summary>
     public double Confidence { get; set; } = 95;
@@ -141,7 +154,7 @@ public record ChangePointOptions
     /// <summary>ε of the power martingale, in (0, 1) (ML.NET: eps).</summary>
     public double Eps { get; set; } = 0.1;
 
-    internal void Validate(string name)
+    internal override void Validate(string name)
     {
         DetectorOptions.Require(Confidence >= 0 && Confidence < 100, name, "confidence", "must be in [0, 100)");
         DetectorOptions.Require(ChangeHistoryLength >= 2, name, "change-history-length", "must be ≥ 2");
@@ -149,7 +162,7 @@ public record ChangePointOptions
     }
 
     /// <summary>log₁₀ s(q, …, q) over n p-values, q = 1 − confidence/100 (−log₁₀ q without a martingale).</summary>
-    internal double AlarmThreshold
+    internal override double AlarmThreshold
     {
         get
         {

@@ -20,20 +20,14 @@ namespace AiopsLab.Detection;
 /// are rare patterns (with a window of 1 a lasting shift forms its own dense cluster and is not isolated). The forest is seeded by <see cref="Options.Seed"/>: the same input and seed
 /// give the same scores.
 /// </remarks>
-[Method("isolation-forest", Summary = "Isolation Forest on sliding windows (univariate) or rows of a frame (multivariate); seeded.",
-    Citation = "Liu, Ting & Zhou, ICDM 2008")]
+[Method("isolation-forest", Summary = "Isolation Forest on sliding windows (univariate) or rows of a frame (multivariate); seeded.", Citation = "Liu, Ting & Zhou, ICDM 2008")]
 public sealed class IsolationForest : SlidingWindowDetector, IAnomalyDetector, IAlarmThreshold
 {
-    public sealed record Options
+    /// <summary>The forest's options (t trees, sub-sample size ψ, seed) and the window and alarm threshold.</summary>
+    public sealed record Options : ForestOptions
     {
-        /// <summary>Number of trees t (the paper: 100).</summary>
-        public int Trees { get; set; } = 100;
-        /// <summary>Sub-sample size ψ (the paper: 256).</summary>
-        public int SampleSize { get; set; } = 256;
         /// <summary>Sliding-window length: the features of a point are its last Window values (1 = the value alone).</summary>
         public int Window { get; set; } = 4;
-        /// <summary>Seed of the forest.</summary>
-        public long Seed { get; set; }
         /// <summary>Alarm threshold on s (a heuristic: the paper calls s close to 1 anomalous and s ≤ 0.5 normal).</summary>
         public double Threshold { get; set; } = 0.6;
     }
@@ -44,8 +38,7 @@ public sealed class IsolationForest : SlidingWindowDetector, IAnomalyDetector, I
 
     public IsolationForest(Options options)
     {
-        DetectorOptions.Require(options.Trees >= 1, Name, "trees", "must be ≥ 1");
-        DetectorOptions.Require(options.SampleSize >= 2, Name, "sample-size", "must be ≥ 2");
+        options.Validate(Name);
         DetectorOptions.Require(options.Window >= 1, Name, "window", "must be ≥ 1");
         DetectorOptions.Require(options.Threshold > 0 && options.Threshold < 1, Name, "threshold", "must be in (0, 1)");
         _o = options;

@@ -15,9 +15,8 @@ namespace AiopsLab.Detection;
 /// probation/5 points scored 0.5 (NAB's refractory period). Distances use the Cholesky factor L of TᵀT (Σ = L⁻ᵀL⁻¹, so the
 /// distance is ‖L⁻¹v − L⁻¹t‖²) with the transformed training vectors kept, so a point costs O(dim² + |T|·dim) and allocates nothing.
 /// </summary>
-[Method("knncad", Summary = "NAB's kNN-CAD: conformal p-value of the k-nearest-neighbour Mahalanobis non-conformity of the lag vector.",
-    Citation = "Burnaev & Ishimtsev, Conformalized density- and distance-based anomaly detection in time-series data, arXiv:1608.04585 (2016)")]
-public sealed class Knncad : NabDetectorBase, IAlarmThreshold, ICoarseScore
+[Method("knncad", Summary = "NAB's kNN-CAD: conformal p-value of the k-nearest-neighbour Mahalanobis non-conformity of the lag vector.", Citation = "Burnaev & Ishimtsev, Conformalized density- and distance-based anomaly detection in time-series data, arXiv:1608.04585 (2016)")]
+public sealed class Knncad : NabDetectorBase<Knncad.Options>, IAlarmThreshold, ICoarseScore
 {
     public sealed record Options : NabDetectorOptions
     {
@@ -29,14 +28,10 @@ public sealed class Knncad : NabDetectorBase, IAlarmThreshold, ICoarseScore
         public double AlarmLevel { get; set; } = 0.9965;
     }
 
-    private readonly Options _o;
-
     public Knncad() : this(new Options()) { }
 
     public Knncad(Options options) : base(options)
     {
-        _o = options;
-        CheckShared();
         DetectorOptions.Require(options.K >= 1, Name, "k", "must be ≥ 1");
         DetectorOptions.Require(options.Dim >= 1, Name, "dim", "must be ≥ 1");
         DetectorOptions.Require(options.AlarmLevel is > 0 and <= 1, Name, "alarm-level", "must be in (0, 1]");
@@ -44,9 +39,9 @@ public sealed class Knncad : NabDetectorBase, IAlarmThreshold, ICoarseScore
 
     public override string Name => "knncad";
 
-    public double AlarmThreshold => _o.AlarmLevel;
+    public double AlarmThreshold => O.AlarmLevel;
 
-    public override IDetectorState Start(NabSeriesSetup setup) => new State(_o, setup.Probation);
+    public override IDetectorState Start(NabSeriesSetup setup) => new State(O, setup.Probation);
 
     /// <summary>A FIFO of fixed-length vectors in one array.</summary>
     private sealed class Ring(int capacity, int dim)

@@ -11,8 +11,7 @@ namespace AiopsLab.Detection;
 /// is floored at 10⁻⁹·max(1, |μ|), so a departure from a constant history gets a large finite score.
 /// </summary>
 /// <remarks>Not the RCA localizer <c>nsigma</c>, which scores a whole post-anomaly window against a pre-anomaly one.</remarks>
-[Method("n-sigma", Summary = "Streaming n-sigma rule: |x − mean| / std of the past (expanding or sliding window); alarm above n.",
-    Citation = "Shewhart 1931; Pukelsheim, The American Statistician 1994")]
+[Method("n-sigma", Summary = "Streaming n-sigma rule: |x − mean| / std of the past (expanding or sliding window); alarm above n.", Citation = "Shewhart 1931; Pukelsheim, The American Statistician 1994")]
 public sealed class NSigmaDetector : StreamingDetector, IAlarmThreshold, IGradedScore, IWarmup
 {
     public sealed record Options

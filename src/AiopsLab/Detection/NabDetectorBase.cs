@@ -76,6 +76,20 @@ public abstract class NabDetectorBase(NabDetectorOptions options) : IStreamingDe
     }
 }
 
+/// <summary>A NAB detector with its own options record (derived from <see cref="NabDetectorOptions"/>): holds them and checks
+/// the shared ones on construction.</summary>
+public abstract class NabDetectorBase<TOptions> : NabDetectorBase where TOptions : NabDetectorOptions
+{
+    protected NabDetectorBase(TOptions options) : base(options)
+    {
+        O = options;
+        CheckShared();
+    }
+
+    /// <summary>The detector's options.</summary>
+    protected TOptions O { get; }
+}
+
 /// <summary>
 /// A detector whose scores are coarse by its paper's construction — 0/1 decisions (relative entropy) or ranks among a small
 /// calibration set (kNN-CAD's conformal score, 1 as soon as a point beats every calibration score) — so that an ordinary point

@@ -14,8 +14,8 @@ public enum PeltPenalty
     Fixed,
 }
 
-/// <summary>Options of <see cref="Pelt"/>.</summary>
-public sealed record PeltOptions
+/// <summary>Options of <see cref="Pelt"/>, and the penalized-segmentation options <see cref="BinarySegmentation"/> shares.</summary>
+public record PeltOptions
 {
     /// <summary>Penalty family.</summary>
     public PeltPenalty Penalty { get; set; } = PeltPenalty.Bic;
@@ -23,6 +23,16 @@ public sealed record PeltOptions
     public double PenaltyAdjust { get; set; } = 1;
     /// <summary>Smallest segment length (ruptures' <c>min_size</c>; MetricSifter uses 2).</summary>
     public int MinSize { get; set; } = 2;
+
+    /// <summary>β for the series <paramref name="y"/> (<see cref="Pelt.PenaltyFor"/>).</summary>
+    internal double PenaltyFor(ReadOnlySpan<double> y) => Pelt.PenaltyFor(y, Penalty, PenaltyAdjust);
+
+    /// <summary>Throws, naming <paramref name="detector"/>, for a min-size below 1 or a penalty adjustment that is not a finite number ≥ 0.</summary>
+    internal void Validate(string detector)
+    {
+        DetectorOptions.Require(MinSize >= 1, detector, "min-size", "must be ≥ 1");
+        DetectorOptions.Require(PenaltyAdjust >= 0 && double.IsFinite(PenaltyAdjust), detector, "penalty-adjust", "must be a finite number ≥ 0");
+    }
 }
 
 /// <summary>
@@ -48,8 +58,7 @@ public sealed record PeltOptions
 /// divided by the series variance, a dimensionless size of the change; 0 elsewhere. NaN points are left out of the segmentation
 /// and score 0.</para>
 /// </remarks>
-[Method("pelt", Summary = "PELT optimal change-point segmentation (l2 cost, BIC-style penalty); score = normalised gain at change points.",
-    Citation = "Killick, Fearnhead & Eckley, JASA 2012")]
+[Method("pelt", Summary = "PELT optimal change-point segmentation (l2 cost, BIC-style penalty); score = normalised gain at change points.", Citation = "Killick, Fearnhead & Eckley, JASA 2012")]
 public sealed class Pelt : IChangePointDetector, IAlarmThreshold
 {
     private readonly PeltOptions _o;
@@ -58,8 +67,7 @@ public sealed class Pelt : IChangePointDetector, IAlarmThreshold
 
     public Pelt(PeltOptions options)
     {
-        if (options.MinSize < 1) throw new ArgumentException("pelt: min-size must be ≥ 1.");
-        if (!(options.PenaltyAdjust >= 0) || double.IsInfinity(options.PenaltyAdjust)) throw new ArgumentException("pelt: penalty-adjust must be a finite number ≥ 0.");
+        options.Validate(Name);
         _o = options;
     }
 
@@ -70,7 +78,7 @@ public sealed class Pelt : IChangePointDetector, IAlarmThreshold
 
     /// <inheritdoc/>
     public double[] Score(ReadOnlySpan<double> series) =>
-        L2Cost.ChangePointScores(series, y => ChangePoints(y, PenaltyFor(y, _o.Penalty, _o.PenaltyAdjust), _o.MinSize));
+        L2Cost.ChangePointScores(series, y => ChangePoints(y, _o.PenaltyFor(y), _o.MinSize));
 
     /// <summary>β for a series: σ²·ln n·adjust (BIC), σ²·adjust (AIC) or adjust (fixed); σ is the population standard deviation.</summary>
     public static double PenaltyFor(ReadOnlySpan<double> y, PeltPenalty kind, double adjust)

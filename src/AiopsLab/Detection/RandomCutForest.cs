@@ -30,16 +30,13 @@ namespace AiopsLab.Detection;
 /// (NAB's / 8); codisp: / sample size, the share of a tree's sample the point displaces. Randomised: <see cref="Options.Seed"/>
 /// fixes every tree's stream; the same input and seed give the same scores. Cost per point and tree: O(depth) (≈ 10–20 at 256).</para>
 /// </remarks>
-[Method("random-cut-forest", Summary = "Streaming robust random cut forest over time-decayed reservoir trees, AWS's depth score (or the paper's CoDisp); seeded.",
-    Citation = "Guha, Mishra, Roy & Schrijvers, Robust random cut forest based anomaly detection on streams, ICML 2016")]
+[Method("random-cut-forest", Summary = "Streaming robust random cut forest over time-decayed reservoir trees, AWS's depth score (or the paper's CoDisp); seeded.", Citation = "Guha, Mishra, Roy & Schrijvers, Robust random cut forest based anomaly detection on streams, ICML 2016")]
 public sealed class RandomCutForest : StreamingDetector, IGradedScore
 {
-    public sealed record Options
+    /// <summary>The forest's options (trees, points kept per tree: NAB/AWS's subSampleSize, seed of the random cuts and
+    /// reservoir draws) and AWS's.</summary>
+    public sealed record Options : ForestOptions
     {
-        /// <summary>Trees in the forest (NAB/AWS: 100).</summary>
-        public int Trees { get; set; } = 100;
-        /// <summary>Points kept per tree (NAB/AWS: subSampleSize 256).</summary>
-        public int SampleSize { get; set; } = 256;
         /// <summary>AWS's timeDecay: the reservoir weighs a point by e^{t/time-decay} (NAB: 100,000).</summary>
         public double TimeDecay { get; set; } = 100_000;
         /// <summary>Consecutive values per point (NAB/AWS: 1).</summary>
@@ -47,8 +44,6 @@ public sealed class RandomCutForest : StreamingDetector, IGradedScore
         /// <summary>depth (default: the score of AWS's RANDOM_CUT_FOREST, which NAB ran; <see cref="CutTree.DepthScore"/>) or codisp
         /// (the paper's collusive displacement, Definition 6).</summary>
         public RcfScore Score { get; set; } = RcfScore.Depth;
-        /// <summary>Seed of the forest's random cuts and reservoir draws.</summary>
-        public long Seed { get; set; }
     }
 
     private readonly Options _o;
@@ -57,8 +52,7 @@ public sealed class RandomCutForest : StreamingDetector, IGradedScore
 
     public RandomCutForest(Options options)
     {
-        DetectorOptions.Require(options.Trees >= 1, Name, "trees", "must be ≥ 1");
-        DetectorOptions.Require(options.SampleSize >= 2, Name, "sample-size", "must be ≥ 2");
+        options.Validate(Name);
         DetectorOptions.Require(options.TimeDecay > 0, Name, "time-decay", "must be > 0");
         DetectorOptions.Require(options.ShingleSize >= 1, Name, "shingle-size", "must be ≥ 1");
         _o = options;

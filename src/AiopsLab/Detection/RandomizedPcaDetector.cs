@@ -27,8 +27,7 @@ namespace AiopsLab.Detection;
 /// <c>Oversampling</c>, <c>EnsureZeroMean</c>, <c>Seed</c>); the rank is capped at the window dimension. Seeded: the same input
 /// and seed give the same scores.
 /// </remarks>
-[Method("randomized-pca", Summary = "ML.NET randomized-PCA anomaly detector on sliding windows: reconstruction error; seeded.",
-    Citation = "Halko, Martinsson & Tropp, SIAM Review 2011; ML.NET RandomizedPcaTrainer")]
+[Method("randomized-pca", Summary = "ML.NET randomized-PCA anomaly detector on sliding windows: reconstruction error; seeded.", Citation = "Halko, Martinsson & Tropp, SIAM Review 2011; ML.NET RandomizedPcaTrainer")]
 public sealed class RandomizedPcaDetector : SlidingWindowDetector, IAnomalyDetector
 {
     public sealed record Options

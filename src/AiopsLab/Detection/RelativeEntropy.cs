@@ -15,9 +15,8 @@ namespace AiopsLab.Detection;
 /// times. The first full window becomes the first hypothesis; earlier points, and all points of a constant series, score 0.
 /// Bin counts are kept incrementally, so a point costs O(bins · hypotheses).
 /// </summary>
-[Method("relative-entropy", Summary = "NAB's relative-entropy detector: multinomial goodness-of-fit of the recent window against learned hypotheses.",
-    Citation = "Wang et al., Statistical techniques for online anomaly detection in data centers, IM 2011")]
-public sealed class RelativeEntropy : NabDetectorBase, IAlarmThreshold, ICoarseScore
+[Method("relative-entropy", Summary = "NAB's relative-entropy detector: multinomial goodness-of-fit of the recent window against learned hypotheses.", Citation = "Wang et al., Statistical techniques for online anomaly detection in data centers, IM 2011")]
+public sealed class RelativeEntropy : NabDetectorBase<RelativeEntropy.Options>, IAlarmThreshold, ICoarseScore
 {
     public sealed record Options : NabDetectorOptions
     {
@@ -31,15 +30,12 @@ public sealed class RelativeEntropy : NabDetectorBase, IAlarmThreshold, ICoarseS
         public int CountThreshold { get; set; } = 1;
     }
 
-    private readonly Options _o;
     private readonly double _t;
 
     public RelativeEntropy() : this(new Options()) { }
 
     public RelativeEntropy(Options options) : base(options)
     {
-        _o = options;
-        CheckShared();
         DetectorOptions.Require(options.Bins >= 2, Name, "bins", "must be ≥ 2");
         DetectorOptions.Require(options.Window >= 2, Name, "window", "must be ≥ 2");
         DetectorOptions.Require(options.FalseNegative is > 0 and < 1, Name, "false-negative", "must be in (0, 1)");
@@ -52,7 +48,7 @@ public sealed class RelativeEntropy : NabDetectorBase, IAlarmThreshold, ICoarseS
     /// <summary>Scores are 0/1: a point alarms when it scores 1.</summary>
     public double AlarmThreshold => 0.5;
 
-    public override IDetectorState Start(NabSeriesSetup setup) => new State(_o, _t, setup);
+    public override IDetectorState Start(NabSeriesSetup setup) => new State(O, _t, setup);
 
     private sealed class State(Options o, double threshold, NabSeriesSetup setup) : IDetectorState
     {

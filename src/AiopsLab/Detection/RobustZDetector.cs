@@ -22,8 +22,7 @@ public enum RobustScale
 /// consistent σ estimate (the fallback of the modified z-score in IBM SPSS Statistics' outlier rules). Fewer than <see cref="Options.MinHistory"/> past values score 0;
 /// a zero scale is floored as in <see cref="NSigmaDetector"/>.
 /// </summary>
-[Method("robust-z", Summary = "Streaming robust z-score: |x − median| / (1.4826·MAD or IQR/1.349) of a sliding window; alarm above 3.5.",
-    Citation = "Iglewicz & Hoaglin 1993; Rousseeuw & Croux, JASA 1993")]
+[Method("robust-z", Summary = "Streaming robust z-score: |x − median| / (1.4826·MAD or IQR/1.349) of a sliding window; alarm above 3.5.", Citation = "Iglewicz & Hoaglin 1993; Rousseeuw & Croux, JASA 1993")]
 public sealed class RobustZDetector : StreamingDetector, IAlarmThreshold, IGradedScore, IWarmup
 {
     public sealed record Options

@@ -69,8 +69,7 @@ public abstract class TimedStreamingDetector : IStreamingDetector, ITimedDetecto
 /// points, hence the NAB score, is the same.) Python's cost per point grows with the history (≈ 7,000 CPU-s over the corpus);
 /// here a point costs O(log² n).
 /// </summary>
-[Method("skyline", Summary = "Etsy's Skyline as NAB runs it: mean vote of seven whole-history tests (MAD, first hour, σ, EWMA, cumulation, least squares, histogram).",
-    Citation = "Etsy, Skyline (github.com/etsy/skyline, 2013); Lavin & Ahmad, Evaluating real-time anomaly detection algorithms - the Numenta Anomaly Benchmark, ICMLA 2015")]
+[Method("skyline", Summary = "Etsy's Skyline as NAB runs it: mean vote of seven whole-history tests (MAD, first hour, σ, EWMA, cumulation, least squares, histogram).", Citation = "Etsy, Skyline (github.com/etsy/skyline, 2013); Lavin & Ahmad, Evaluating real-time anomaly detection algorithms - the Numenta Anomaly Benchmark, ICMLA 2015")]
 public sealed class Skyline : TimedStreamingDetector, ICoarseScore
 {
     public sealed record Options
@@ -117,8 +116,7 @@ public sealed class Skyline : TimedStreamingDetector, ICoarseScore
 /// vote for it, else 0. After a point scores 1, the points of the next <see cref="Options.Expiration"/> seconds are not
 /// tested and score 0 (Skyline's expiry), though they still join the history. Deterministic, O(log² n) per point.
 /// </summary>
-[Method("earthgecko-skyline", Summary = "earthgecko Skyline as NAB runs it: 1 when 5 of 7 Skyline tests agree, then a 12-hour expiry.",
-    Citation = "earthgecko Skyline (github.com/earthgecko/skyline); Lavin & Ahmad, ICMLA 2015 (NAB)")]
+[Method("earthgecko-skyline", Summary = "earthgecko Skyline as NAB runs it: 1 when 5 of 7 Skyline tests agree, then a 12-hour expiry.", Citation = "earthgecko Skyline (github.com/earthgecko/skyline); Lavin & Ahmad, ICMLA 2015 (NAB)")]
 public sealed class EarthgeckoSkyline : TimedStreamingDetector, IAlarmThreshold, ICoarseScore
 {
     public sealed record Options

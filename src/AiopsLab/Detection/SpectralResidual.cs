@@ -23,8 +23,7 @@ namespace AiopsLab.Detection;
 /// ML.NET's detect modes AnomalyAndMargin / AnomalyAndExpectedValue and its deseasonality step are not implemented: the score
 /// and the anomaly flags are those of AnomalyOnly.
 /// </summary>
-[Method("spectral-residual", Summary = "Spectral Residual saliency (batch, ML.NET SrCnn entire-series options); score (S − local mean)/local mean.",
-    Citation = "Ren et al., Time-Series Anomaly Detection Service at Microsoft, KDD 2019")]
+[Method("spectral-residual", Summary = "Spectral Residual saliency (batch, ML.NET SrCnn entire-series options); score (S − local mean)/local mean.", Citation = "Ren et al., Time-Series Anomaly Detection Service at Microsoft, KDD 2019")]
 public sealed class SpectralResidual : IAnomalyDetector, IAlarmThreshold
 {
     public sealed record Options

@@ -22,8 +22,7 @@ public enum SpotSide { Upper, Lower, Both }
 /// of a value less extreme than x) without rounding to 1 in double precision (<see cref="Grades"/>); 0 within t. <b>Warm-up</b> (<see cref="IConfigurableWarmup"/>): the calibration length n; NAB's probationary period is the
 /// paper's calibration batch.</para>
 /// </remarks>
-[Method("spot", Summary = "SPOT: streaming peaks-over-threshold with a GPD tail (Grimshaw MLE); score −log10 tail probability.",
-    Citation = "Siffer et al., KDD 2017")]
+[Method("spot", Summary = "SPOT: streaming peaks-over-threshold with a GPD tail (Grimshaw MLE); score −log10 tail probability.", Citation = "Siffer et al., KDD 2017")]
 public sealed class Spot : StreamingDetector, IAlarmThreshold, IGradedScore, IConfigurableWarmup
 {
     private readonly SpotOptions _o;
@@ -52,8 +51,7 @@ public sealed class Spot : StreamingDetector, IAlarmThreshold, IGradedScore, ICo
 /// <see cref="SpotOptions.Depth"/> values that were not anomalies. The first <see cref="SpotOptions.Depth"/> values only fill that
 /// window; the next <see cref="SpotOptions.NInit"/> calibrate. Score, graded score and warm-up as for <see cref="Spot"/>.
 /// </summary>
-[Method("dspot", Summary = "DSPOT: SPOT on the deviation from a moving mean of recent normal values (drifting streams).",
-    Citation = "Siffer et al., KDD 2017")]
+[Method("dspot", Summary = "DSPOT: SPOT on the deviation from a moving mean of recent normal values (drifting streams).", Citation = "Siffer et al., KDD 2017")]
 public sealed class DSpot : StreamingDetector, IAlarmThreshold, IGradedScore, IConfigurableWarmup
 {
     private readonly SpotOptions _o;

@@ -86,6 +86,29 @@ public sealed class SsaForecaster
     };
 }
 
+/// <summary>Options of the SSA model of <see cref="SsaSpikeDetector"/> and <see cref="SsaChangePointDetector"/> (ML.NET's names);
+/// a group (<see cref="OptionGroupAttribute"/>): a spec names them directly, <c>ssa-spike(training-window-size=120)</c>.</summary>
+[OptionGroup]
+public sealed record SsaModelOptions
+{
+    /// <summary>Values that train the SSA model (ML.NET: trainingWindowSize).</summary>
+    public int TrainingWindowSize { get; set; } = 50;
+    /// <summary>SSA window L, an upper bound on the seasonality (ML.NET: seasonalityWindowSize).</summary>
+    public int SeasonalityWindowSize { get; set; } = 10;
+    /// <summary>Raw-score function (ML.NET: errorFunction).</summary>
+    public ErrorFunction ErrorFunction { get; set; } = ErrorFunction.SignedDifference;
+
+    /// <summary>The rules <see cref="SsaForecaster"/> needs, as errors of the detector <paramref name="name"/>.</summary>
+    internal void Validate(string name)
+    {
+        DetectorOptions.Require(SeasonalityWindowSize >= 2, name, "seasonality-window-size", "must be ≥ 2");
+        DetectorOptions.Require(TrainingWindowSize >= 2 * SeasonalityWindowSize, name, "training-window-size", "must be at least twice seasonality-window-size");
+    }
+
+    /// <summary>A state that feeds this model's forecast errors to <paramref name="inner"/>.</summary>
+    internal IDetectorState Start(IDetectorState inner) => new SsaState(TrainingWindowSize, SeasonalityWindowSize, ErrorFunction, inner);
+}
+
 /// <summary>
 /// Feeds SSA forecast errors of a stream to an inner scoring state (the IID spike or change-point stage): the first
 /// <c>training</c> values fit the <see cref="SsaForecaster"/> and score 0; each later value scores its error function's raw score.
@@ -95,13 +118,6 @@ internal sealed class SsaState(int training, int window, ErrorFunction error, ID
     private readonly List<double> _train = new(training);
     private readonly double[] _last = new double[Math.Max(1, window - 1)];
     private SsaForecaster? _model;
-
-    /// <summary>The SSA options' rules, as <see cref="SsaForecaster"/> needs them.</summary>
-    public static void Validate(string name, int training, int window)
-    {
-        DetectorOptions.Require(window >= 2, name, "seasonality-window-size", "must be ≥ 2");
-        DetectorOptions.Require(training >= 2 * window, name, "training-window-size", "must be at least twice seasonality-window-size");
-    }
 
     public double Update(double x)
     {
@@ -124,87 +140,54 @@ internal sealed class SsaState(int training, int window, ErrorFunction error, ID
 
 /// <summary>
 /// SSA spike detection as ML.NET's <c>DetectSpikeBySsa</c> (<c>SsaSpikeDetector</c>): raw score = the error function of the value
-/// and its SSA forecast (<see cref="SsaForecaster"/>, trained on the first <see cref="Options.TrainingWindowSize"/> values with window
-/// <see cref="Options.SeasonalityWindowSize"/>), then the kernel-density p-value stage of <see cref="IidSpikeDetector"/>; score
+/// and its SSA forecast (<see cref="SsaForecaster"/>, trained on the first <see cref="SsaModelOptions.TrainingWindowSize"/> values with window
+/// <see cref="SsaModelOptions.SeasonalityWindowSize"/>), then the kernel-density p-value stage of <see cref="IidSpikeDetector"/>; score
 /// −log₁₀ p, alert above −log₁₀(1 − confidence/100).
 /// </summary>
-[Method("ssa-spike", Summary = "ML.NET's SSA spike detector: SSA one-step forecast error, kernel-density p-value; score −log10 p.",
-    Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectSpikeBySsa")]
-public sealed class SsaSpikeDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
+[Method("ssa-spike", Summary = "ML.NET's SSA spike detector: SSA one-step forecast error, kernel-density p-value; score −log10 p.", Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectSpikeBySsa")]
+public sealed class SsaSpikeDetector : MlNetDetector<SsaSpikeDetector.Options>
 {
-    /// <summary>s/(1 + s) of s = −log₁₀ p, ordered as 1 − p, the kernel-density confidence that the point is not from the recent raw scores.</summary>
-    public double Grade(double score) => Grades.FromNegLog10(score);
-
+    /// <summary>Options: the p-value stage's and the SSA model's (<see cref="SsaModelOptions"/>, flat in a spec).</summary>
     public sealed record Options : SpikeOptions
     {
-        /// <summary>Values that train the SSA model (ML.NET: trainingWindowSize).</summary>
-        public int TrainingWindowSize { get; set; } = 50;
-        /// <summary>SSA window L, an upper bound on the seasonality (ML.NET: seasonalityWindowSize).</summary>
-        public int SeasonalityWindowSize { get; set; } = 10;
-        /// <summary>Raw-score function (ML.NET: errorFunction).</summary>
-        public ErrorFunction ErrorFunction { get; set; } = ErrorFunction.SignedDifference;
+        /// <summary>The SSA model.</summary>
+        public SsaModelOptions Ssa { get; init; } = new();
     }
-
-    private readonly Options _o;
 
     public SsaSpikeDetector() : this(new Options()) { }
 
-    public SsaSpikeDetector(Options options)
-    {
-        options.Validate(Name);
-        SsaState.Validate(Name, options.TrainingWindowSize, options.SeasonalityWindowSize);
-        _o = options;
-    }
+    public SsaSpikeDetector(Options options) : base(options) => options.Ssa.Validate(Name);
 
     public override string Name => "ssa-spike";
 
-    public int Warmup => _o.TrainingWindowSize + _o.PvalueHistoryLength;
-
-    public double AlarmThreshold => _o.AlarmThreshold;
+    public override int Warmup => O.Ssa.TrainingWindowSize + O.PvalueHistoryLength;
 
     public override IDetectorState Start() =>
-        new SsaState(_o.TrainingWindowSize, _o.SeasonalityWindowSize, _o.ErrorFunction, new IidSpikeDetector.SpikeState(_o.PvalueHistoryLength, _o.Side));
+        O.Ssa.Start(new IidSpikeDetector.SpikeState(O.PvalueHistoryLength, O.Side));
 }
 
 /// <summary>
 /// SSA change-point detection as ML.NET's <c>DetectChangePointBySsa</c> (<c>SsaChangePointDetector</c>): SSA forecast errors
 /// (as <see cref="SsaSpikeDetector"/>) fed to the martingale stage of <see cref="IidChangePointDetector"/>; score log₁₀ s.
 /// </summary>
-[Method("ssa-changepoint", Summary = "ML.NET's SSA change-point detector: SSA forecast errors, exchangeability martingale; score log10 s.",
-    Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectChangePointBySsa")]
-public sealed class SsaChangePointDetector : StreamingDetector, IAlarmThreshold, IWarmup, IGradedScore
+[Method("ssa-changepoint", Summary = "ML.NET's SSA change-point detector: SSA forecast errors, exchangeability martingale; score log10 s.", Citation = "Golyandina et al., Analysis of Time Series Structure: SSA, 2001; ML.NET DetectChangePointBySsa")]
+public sealed class SsaChangePointDetector : MlNetDetector<SsaChangePointDetector.Options>
 {
-    /// <summary>l/(1 + l) of l = log₁₀ s for a martingale value s &gt; 1, else 0 — ordered as 1 − 1/s, the Ville confidence that exchangeability has failed.</summary>
-    public double Grade(double score) => Grades.FromNegLog10(score);
-
+    /// <summary>Options: the martingale stage's and the SSA model's (<see cref="SsaModelOptions"/>, flat in a spec).</summary>
     public sealed record Options : ChangePointOptions
     {
-        /// <summary>Values that train the SSA model (ML.NET: trainingWindowSize).</summary>
-        public int TrainingWindowSize { get; set; } = 50;
-        /// <summary>SSA window L (ML.NET: seasonalityWindowSize).</summary>
-        public int SeasonalityWindowSize { get; set; } = 10;
-        /// <summary>Raw-score function (ML.NET: errorFunction).</summary>
-        public ErrorFunction ErrorFunction { get; set; } = ErrorFunction.SignedDifference;
+        /// <summary>The SSA model.</summary>
+        public SsaModelOptions Ssa { get; init; } = new();
     }
-
-    private readonly Options _o;
 
     public SsaChangePointDetector() : this(new Options()) { }
 
-    public SsaChangePointDetector(Options options)
-    {
-        options.Validate(Name);
-        SsaState.Validate(Name, options.TrainingWindowSize, options.SeasonalityWindowSize);
-        _o = options;
-    }
+    public SsaChangePointDetector(Options options) : base(options) => options.Ssa.Validate(Name);
 
     public override string Name => "ssa-changepoint";
 
-    public int Warmup => _o.TrainingWindowSize + 2 * _o.ChangeHistoryLength;
-
-    public double AlarmThreshold => _o.AlarmThreshold;
+    public override int Warmup => O.Ssa.TrainingWindowSize + 2 * O.ChangeHistoryLength;
 
     public override IDetectorState Start() =>
-        new SsaState(_o.TrainingWindowSize, _o.SeasonalityWindowSize, _o.ErrorFunction,
-            new IidChangePointDetector.ChangeState(_o.ChangeHistoryLength, _o.Martingale, _o.Eps));
+        O.Ssa.Start(new IidChangePointDetector.ChangeState(O.ChangeHistoryLength, O.Martingale, O.Eps));
 }

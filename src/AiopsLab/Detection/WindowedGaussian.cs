@@ -11,8 +11,7 @@ namespace AiopsLab.Detection;
 /// values; the first point scores 0 (empty window); a σ of 0 counts as 10⁻⁶. Means and deviations are summed pairwise as
 /// numpy does (<see cref="PairwiseSum"/>), so scores match NAB's to the last bit where it matters (at threshold 1.0).
 /// </summary>
-[Method("windowed-gaussian", Summary = "NAB's windowed Gaussian: 1 − Gaussian tail probability against a sliding window of past values.",
-    Citation = "Lavin & Ahmad, NAB, ICMLA 2015 (windowedGaussian detector)")]
+[Method("windowed-gaussian", Summary = "NAB's windowed Gaussian: 1 − Gaussian tail probability against a sliding window of past values.", Citation = "Lavin & Ahmad, NAB, ICMLA 2015 (windowedGaussian detector)")]
 public sealed class WindowedGaussian : StreamingDetector, IAlarmThreshold
 {
     public sealed record Options

@@ -12,8 +12,7 @@ namespace AiopsLab.Labelling;
 /// deterministic; a type's score is its predicted class probability. With one type in the training set it answers
 /// that type.
 /// </summary>
-[Method("gbdt", Summary = "LightGBM multiclass trees (ML.NET) on robust-score features of the service and its neighbours.",
-    Citation = "Ke et al., LightGBM, NeurIPS 2017")]
+[Method("gbdt", Summary = "LightGBM multiclass trees (ML.NET) on robust-score features of the service and its neighbours.", Citation = "Ke et al., LightGBM, NeurIPS 2017")]
 public sealed class GbdtLabeller : IFaultLabeller
 {
     /// <summary>Options of <see cref="GbdtLabeller"/>.</summary>

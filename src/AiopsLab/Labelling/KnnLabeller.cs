@@ -8,8 +8,7 @@ namespace AiopsLab.Labelling;
 /// Euclidean distance, the k nearest training cases vote with weight 1/(d + ε); a type's score is its share of the vote.
 /// Ties in distance are broken by training order, so the answer does not depend on anything but the examples.
 /// </summary>
-[Method("knn", Summary = "k-nearest neighbours on standardised robust-score features of the service and its neighbours.",
-    Citation = "Cover & Hart, IEEE Trans. Inf. Theory 1967")]
+[Method("knn", Summary = "k-nearest neighbours on standardised robust-score features of the service and its neighbours.", Citation = "Cover & Hart, IEEE Trans. Inf. Theory 1967")]
 public sealed class KnnLabeller : IFaultLabeller
 {
     /// <summary>Options of <see cref="KnnLabeller"/>.</summary>

@@ -11,8 +11,7 @@ namespace AiopsLab.Labelling;
 /// </summary>
 /// <remarks>This is the "read the dashboard" heuristic an on-call engineer applies; it cannot name a wrong return value
 /// (no metric shows it) and confuses a fault with its symptom (a CPU hog also raises latency).</remarks>
-[Method("max-family", Summary = "Rule baseline: the metric family with the largest BARO robust score at the service names the fault type.",
-    Citation = "Pham, Ha & Zhang, BARO, FSE 2024 (RobustScorer)", IsBaseline = true)]
+[Method("max-family", Summary = "Rule baseline: the metric family with the largest BARO robust score at the service names the fault type.", Citation = "Pham, Ha & Zhang, BARO, FSE 2024 (RobustScorer)", IsBaseline = true)]
 public sealed class RuleLabeller : IFaultLabeller
 {
     /// <summary>Which type each family points to.</summary>

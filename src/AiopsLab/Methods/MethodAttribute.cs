@@ -32,6 +32,12 @@ public sealed class MethodAttribute(string name) : Attribute
 
     /// <summary>A reference baseline (such as <c>random</c>) that is not expected to find root causes.</summary>
     public bool IsBaseline { get; init; }
+
+    /// <summary>The name <paramref name="type"/> is registered under, so a method's <c>Name</c> need not spell it again.</summary>
+    /// <exception cref="InvalidOperationException"><paramref name="type"/> has no <see cref="MethodAttribute"/>.</exception>
+    public static string NameOf(Type type) =>
+        (GetCustomAttribute(type, typeof(MethodAttribute), inherit: false) as MethodAttribute)?.Name
+        ?? throw new InvalidOperationException($"{type} has no [Method] attribute.");
 }
 
 /// <summary>What a registered method does.</summary>

@@ -5,7 +5,38 @@ using AiopsLab.Data;
 
 namespace AiopsLab.Methods;
 
-/// <summary>Binds name=value text to an options object's settable properties (invariant culture, kebab-case names).</summary>
+/// <summary>
+/// Marks a record of options that several methods share (a causal-graph source's settings, SSA's model): an options object
+/// holds it as a property, and <see cref="OptionsBinder"/> lists, binds and writes its settable properties as if they were the
+/// holder's own (flat, kebab-case names), so a spec never names the group. The holder creates the group in its initializer;
+/// binding sets the group's properties in place.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = true)]
+public sealed class OptionGroupAttribute : Attribute;
+
+/// <summary>One settable option: a property of the options object, or of an <see cref="OptionGroupAttribute"/> group it holds.</summary>
+/// <param name="Property">The settable property.</param>
+/// <param name="Group">The holder's property that holds the group; null for the holder's own option.</param>
+public sealed record OptionProperty(PropertyInfo Property, PropertyInfo? Group)
+{
+    /// <summary>The property's name (PascalCase); <see cref="OptionsBinder.Kebab"/> gives the spec's name.</summary>
+    public string Name => Property.Name;
+
+    /// <summary>The option's type.</summary>
+    public Type PropertyType => Property.PropertyType;
+
+    /// <summary>The option's value in <paramref name="options"/>.</summary>
+    public object? GetValue(object options) => Property.GetValue(Owner(options));
+
+    /// <summary>Sets the option in <paramref name="options"/> (in its group, where it belongs to one).</summary>
+    public void SetValue(object options, object? value) => Property.SetValue(Owner(options), value);
+
+    private object Owner(object options) =>
+        Group is null ? options : Group.GetValue(options) ?? throw new InvalidOperationException($"option group {Group.Name} of {options.GetType().Name} is null.");
+}
+
+/// <summary>Binds name=value text to an options object's settable properties (invariant culture, kebab-case names); the
+/// properties of an <see cref="OptionGroupAttribute"/> group the object holds count as its own.</summary>
 public static class OptionsBinder
 {
     /// <summary>Creates <paramref name="optionsType"/> with defaults, then sets the given parameters.</summary>
@@ -44,10 +75,18 @@ public static class OptionsBinder
         return d;
     }
 
-    internal static IEnumerable<PropertyInfo> Settable(Type t) =>
+    /// <summary>The options of <paramref name="t"/>, groups flattened, by name.</summary>
+    internal static IEnumerable<OptionProperty> Settable(Type t) =>
         t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-         .Where(p => p.CanWrite && p.SetMethod!.IsPublic && p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
+         .Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && p.PropertyType.IsDefined(typeof(OptionGroupAttribute), true))
+         .SelectMany(g => Own(g.PropertyType).Select(p => new OptionProperty(p, g)))
+         .Concat(Own(t).Select(p => new OptionProperty(p, null)))
          .OrderBy(p => p.Name, StringComparer.Ordinal);
+
+    private static IEnumerable<PropertyInfo> Own(Type t) =>
+        t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+         .Where(p => p.CanWrite && p.SetMethod!.IsPublic && p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract"
+             && !p.PropertyType.IsDefined(typeof(OptionGroupAttribute), true));
 
     /// <summary><c>WindowSize</c>, <c>window_size</c> and <c>window-size</c> all become <c>window-size</c>.</summary>
     public static string Kebab(string name)

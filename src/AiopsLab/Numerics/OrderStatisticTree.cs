@@ -41,37 +41,24 @@ public sealed class OrderStatisticTree
     {
         if (t == 0) return node;
         _size[t]++;
-        if (_key[node] < _key[t])
-        {
-            _left[t] = Insert(_left[t], node);
-            if (_prio[_left[t]] > _prio[t]) t = RotateRight(t);
-        }
-        else
-        {
-            _right[t] = Insert(_right[t], node);
-            if (_prio[_right[t]] > _prio[t]) t = RotateLeft(t);
-        }
-        return t;
+        var (side, other) = _key[node] < _key[t] ? (_left, _right) : (_right, _left);
+        side[t] = Insert(side[t], node);
+        return _prio[side[t]] > _prio[t] ? Rotate(t, side, other) : t;
     }
 
-    private int RotateRight(int t)
+    /// <summary>
+    /// Lifts the child of <paramref name="t"/> on one side (<paramref name="side"/>: that side's child links,
+    /// <paramref name="other"/>: the opposite side's) above it, and returns it: a right rotation for the left child,
+    /// a left rotation for the right one.
+    /// </summary>
+    private int Rotate(int t, int[] side, int[] other)
     {
-        int l = _left[t];
-        _left[t] = _right[l];
-        _right[l] = t;
-        _size[l] = _size[t];
+        int c = side[t];
+        side[t] = other[c];
+        other[c] = t;
+        _size[c] = _size[t];
         _size[t] = _size[_left[t]] + _size[_right[t]] + 1;
-        return l;
-    }
-
-    private int RotateLeft(int t)
-    {
-        int r = _right[t];
-        _right[t] = _left[r];
-        _left[r] = t;
-        _size[r] = _size[t];
-        _size[t] = _size[_left[t]] + _size[_right[t]] + 1;
-        return r;
+        return c;
     }
 
     /// <summary>Number of elements strictly below <paramref name="value"/>.</summary>

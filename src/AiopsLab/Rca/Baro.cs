@@ -25,8 +25,7 @@ namespace AiopsLab.Rca;
 /// <para>Preprocessing follows RCAEval (<see cref="PreparedWindow"/>, <see cref="WindowRecipe.Statistical"/>): forward fill, columns constant in either window dropped
 /// and ranked last.</para>
 /// </remarks>
-[Method("baro", Summary = "BARO's RobustScorer: max over the anomalous window of (x − median)/IQR of the normal window.",
-    Citation = "Pham, Ha & Zhang, BARO, FSE 2024")]
+[Method("baro", Summary = "BARO's RobustScorer: max over the anomalous window of (x − median)/IQR of the normal window.", Citation = "Pham, Ha & Zhang, BARO, FSE 2024")]
 public sealed class Baro : IRootCauseLocalizer
 {
     /// <summary>Options of <see cref="Baro"/>.</summary>
@@ -137,8 +136,7 @@ public sealed class Baro : IRootCauseLocalizer
 /// The hazard's expected run length λ counts rows, as in BARO's code: λ = 50 is 50 s of 1-second data and 50 minutes of
 /// 1-minute data (there is no seconds form).
 /// </remarks>
-[Method("bocpd", Summary = "BARO's anomaly time: first change point of multivariate BOCPD over the latency and error metrics.",
-    Citation = "Pham, Ha & Zhang, BARO, FSE 2024")]
+[Method("bocpd", Summary = "BARO's anomaly time: first change point of multivariate BOCPD over the latency and error metrics.", Citation = "Pham, Ha & Zhang, BARO, FSE 2024")]
 public sealed class BaroAnomalyDetector : IAnomalyTimeSource
 {
     private readonly BocpdOptions _o;

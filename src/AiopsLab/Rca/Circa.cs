@@ -27,8 +27,7 @@ namespace AiopsLab.Rca;
 /// children's scores, where a child below the threshold passes on its own children's scores (CIRCA's <c>DAScorer</c>).
 /// The ranking is by (score, earlier topological layer, RHT z-score), then metric name.</para>
 /// </remarks>
-[Method("circa", Summary = "CIRCA: regression-based hypothesis testing on a causal graph (structural from the call graph, else PC), descendant adjustment.",
-    Citation = "Li et al., Causal Inference-Based Root Cause Analysis for Online Service Systems with Intervention Recognition, KDD 2022")]
+[Method("circa", Summary = "CIRCA: regression-based hypothesis testing on a causal graph (structural from the call graph, else PC), descendant adjustment.", Citation = "Li et al., Causal Inference-Based Root Cause Analysis for Online Service Systems with Intervention Recognition, KDD 2022")]
 public sealed class Circa : IRootCauseLocalizer
 {
     public sealed record Options

@@ -32,8 +32,7 @@ namespace AiopsLab.Rca;
 /// <see cref="Variant.PyRca"/> reproduces that behaviour (including its n/(n−1) factor: covariance with n−1, variances with n),
 /// so RCAEval's published ε-Diagnosis numbers can be checked; the default <see cref="Variant.Paper"/> follows the paper.</para>
 /// </remarks>
-[Method("e-diagnosis", Summary = "ε-Diagnosis: per-metric energy two-sample test (seeded permutation bootstrap); changed metrics first.",
-    Citation = "Shan et al., ε-Diagnosis, WWW 2019")]
+[Method("e-diagnosis", Summary = "ε-Diagnosis: per-metric energy two-sample test (seeded permutation bootstrap); changed metrics first.", Citation = "Shan et al., ε-Diagnosis, WWW 2019")]
 public sealed class EDiagnosis : IRootCauseLocalizer
 {
     /// <summary>Which ε-Diagnosis.</summary>

@@ -115,6 +115,7 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
     protected GraphLocalizer(GraphLocalizerOptions options, IGraphDiscovery discovery, IGraphScoringHead head)
     {
         if (options.Window < 0) throw new ArgumentException("window must be ≥ 0 (0 keeps every row).");
+        Name = MethodAttribute.NameOf(GetType());
         _options = options;
         _discovery = discovery;
         _head = head;
@@ -137,7 +138,7 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
         lag >= 1 ? lag : throw new ArgumentException("max-lag must be at least 1.");
 
     /// <summary>PC (Fisher-z) discovery; checks alpha. <paramref name="rcaeval"/>: fail where causal-learn's Fisher-z fails and orient in causal-learn's order.</summary>
-    protected static IGraphDiscovery Pc(double alpha, int maxDepth, bool stable, int parallelism,
+    internal static IGraphDiscovery Pc(double alpha, int maxDepth, bool stable, int parallelism,
         SeparatingSetRule sepsets = SeparatingSetRule.CausalLearn, bool rcaeval = false) => new PcDiscovery(new PcOptions
     {
         Alpha = CheckAlpha(alpha), MaxDepth = maxDepth, Stable = stable, Parallelism = parallelism, SeparatingSets = sepsets,
@@ -154,16 +155,17 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
             new Dictionary<string, double> { ["rcaeval_failed"] = 1 });
 
     /// <summary>Pairwise Granger discovery; checks alpha and the lag.</summary>
-    protected static IGraphDiscovery Granger(int maxLag, double alpha, GrangerTest test, int parallelism) => new GrangerDiscovery(new GrangerOptions
+    internal static IGraphDiscovery Granger(int maxLag, double alpha, GrangerTest test, int parallelism) => new GrangerDiscovery(new GrangerOptions
     {
         MaxLag = CheckLag(maxLag), Alpha = CheckAlpha(alpha), Test = test, Parallelism = parallelism,
     });
 
     /// <summary>DirectLiNGAM discovery.</summary>
-    protected static IGraphDiscovery Lingam(bool adaptiveLasso, int parallelism) =>
+    internal static IGraphDiscovery Lingam(bool adaptiveLasso, int parallelism) =>
         new LingamDiscovery(new DirectLingamOptions { AdaptiveLasso = adaptiveLasso, Parallelism = parallelism });
 
-    public abstract string Name { get; }
+    /// <summary>The name of the method's <see cref="MethodAttribute"/>.</summary>
+    public string Name { get; }
 
     /// <summary>The graph source.</summary>
     public IGraphDiscovery Discovery => _discovery;
@@ -193,130 +195,91 @@ public abstract class GraphLocalizer : IRootCauseLocalizer
 }
 
 /// <summary>PC-PageRank: PC (Fisher-z, PC-stable) on the window, then PageRank on the reversed graph.</summary>
-[Method("pc-pagerank", Summary = "PC causal graph (Fisher-z), PageRank on the reversed graph (RCAEval's PC-PageRank).",
-    Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
+[Method("pc-pagerank", Summary = "PC causal graph (Fisher-z), PageRank on the reversed graph (RCAEval's PC-PageRank).", Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
 public sealed class PcPageRank(PcPageRank.Options options)
-    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets, options.Rcaeval),
-        new PageRankHead(options, rcaevalPcPairing: true))
+    : GraphLocalizer(options, options.Pc.Discovery(options.Parallelism, options.Rcaeval), new PageRankHead(options, rcaevalPcPairing: true))
 {
     public PcPageRank() : this(new Options()) { }
 
+    /// <summary>The PageRank head's options and PC's (<see cref="PcGraphOptions"/>, flat in a spec).</summary>
     public sealed record Options : PageRankHeadOptions
     {
-        /// <summary>Significance level of the Fisher-z tests.</summary>
-        public double Alpha { get; set; } = 0.05;
-        /// <summary>Largest conditioning set; -1 for no limit.</summary>
-        public int MaxDepth { get; set; } = -1;
-        /// <summary>Order-independent skeleton (RCAEval's default, causal-learn <c>stable=True</c>).</summary>
-        public bool Stable { get; set; } = true;
-        /// <summary>
-        /// Separating sets that decide the colliders: <c>causal-learn</c> (union of every separating set found at the
-        /// removal depth, causal-learn's <c>uc_rule=0</c>, as RCAEval runs it) or <c>first</c> (the first one found).
-        /// </summary>
-        public SeparatingSetRule Sepsets { get; set; } = SeparatingSetRule.CausalLearn;
+        /// <summary>The PC graph.</summary>
+        public PcGraphOptions Pc { get; init; } = new();
     }
-
-    public override string Name => "pc-pagerank";
 }
 
 /// <summary>PC-RandomWalk: PC (Fisher-z, PC-stable) on the window, then the random walk with backtracking.</summary>
-[Method("pc-randomwalk", Summary = "PC causal graph (Fisher-z), random walk with backtracking (RCAEval's PC-RW).",
-    Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
+[Method("pc-randomwalk", Summary = "PC causal graph (Fisher-z), random walk with backtracking (RCAEval's PC-RW).", Citation = "Spirtes et al. 2000; Colombo & Maathuis, JMLR 2014; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
 public sealed class PcRandomWalk(PcRandomWalk.Options options)
-    : GraphLocalizer(options, Pc(options.Alpha, options.MaxDepth, options.Stable, options.Parallelism, options.Sepsets, options.Rcaeval), HeadOf(options))
+    : GraphLocalizer(options, options.Pc.Discovery(options.Parallelism, options.Rcaeval), HeadOf(options))
 {
     public PcRandomWalk() : this(new Options()) { }
 
+    /// <summary>The random-walk head's options and PC's (<see cref="PcGraphOptions"/>, flat in a spec).</summary>
     public sealed record Options : RandomWalkHeadOptions
     {
-        /// <summary>Significance level of the Fisher-z tests.</summary>
-        public double Alpha { get; set; } = 0.05;
-        /// <summary>Largest conditioning set; -1 for no limit.</summary>
-        public int MaxDepth { get; set; } = -1;
-        /// <summary>Order-independent skeleton.</summary>
-        public bool Stable { get; set; } = true;
-        /// <summary>
-        /// Separating sets that decide the colliders: <c>causal-learn</c> (union of every separating set found at the
-        /// removal depth, causal-learn's <c>uc_rule=0</c>, as RCAEval runs it) or <c>first</c> (the first one found).
-        /// </summary>
-        public SeparatingSetRule Sepsets { get; set; } = SeparatingSetRule.CausalLearn;
+        /// <summary>The PC graph.</summary>
+        public PcGraphOptions Pc { get; init; } = new();
     }
-
-    public override string Name => "pc-randomwalk";
 }
 
 /// <summary>Granger-PageRank: pairwise Granger causality, then PageRank on the reversed graph.</summary>
-[Method("granger-pagerank", Summary = "Pairwise Granger-causality graph, PageRank on the reversed graph (RCAEval's Granger-PageRank).",
-    Citation = "Granger, Econometrica 1969; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
+[Method("granger-pagerank", Summary = "Pairwise Granger-causality graph, PageRank on the reversed graph (RCAEval's Granger-PageRank).", Citation = "Granger, Econometrica 1969; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
 public sealed class GrangerPageRank(GrangerPageRank.Options options)
-    : GraphLocalizer(options, Granger(options.MaxLag, options.Alpha, options.Test, options.Parallelism), HeadOf(options))
+    : GraphLocalizer(options, options.Granger.Discovery(options.Parallelism), HeadOf(options))
 {
     public GrangerPageRank() : this(new Options()) { }
 
+    /// <summary>The PageRank head's options and Granger's (<see cref="GrangerGraphOptions"/>, flat in a spec).</summary>
     public sealed record Options : PageRankHeadOptions
     {
-        /// <summary>Lags 1..max-lag are tested (RCAEval: 3).</summary>
-        public int MaxLag { get; set; } = 3;
-        /// <summary>Significance level.</summary>
-        public double Alpha { get; set; } = 0.05;
-        /// <summary>p-value used (RCAEval averages four).</summary>
-        public GrangerTest Test { get; set; } = GrangerTest.RcaEvalAverage;
+        /// <summary>The Granger graph.</summary>
+        public GrangerGraphOptions Granger { get; init; } = new();
     }
-
-    public override string Name => "granger-pagerank";
 }
 
 /// <summary>Granger-RandomWalk: pairwise Granger causality, then the random walk with backtracking.</summary>
-[Method("granger-randomwalk", Summary = "Pairwise Granger-causality graph, random walk with backtracking (RCAEval's Granger-RW).",
-    Citation = "Granger, Econometrica 1969; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
+[Method("granger-randomwalk", Summary = "Pairwise Granger-causality graph, random walk with backtracking (RCAEval's Granger-RW).", Citation = "Granger, Econometrica 1969; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
 public sealed class GrangerRandomWalk(GrangerRandomWalk.Options options)
-    : GraphLocalizer(options, Granger(options.MaxLag, options.Alpha, options.Test, options.Parallelism), HeadOf(options))
+    : GraphLocalizer(options, options.Granger.Discovery(options.Parallelism), HeadOf(options))
 {
     public GrangerRandomWalk() : this(new Options()) { }
 
+    /// <summary>The random-walk head's options and Granger's (<see cref="GrangerGraphOptions"/>, flat in a spec).</summary>
     public sealed record Options : RandomWalkHeadOptions
     {
-        /// <summary>Lags 1..max-lag are tested (RCAEval: 3).</summary>
-        public int MaxLag { get; set; } = 3;
-        /// <summary>Significance level.</summary>
-        public double Alpha { get; set; } = 0.05;
-        /// <summary>p-value used (RCAEval averages four).</summary>
-        public GrangerTest Test { get; set; } = GrangerTest.RcaEvalAverage;
+        /// <summary>The Granger graph.</summary>
+        public GrangerGraphOptions Granger { get; init; } = new();
     }
-
-    public override string Name => "granger-randomwalk";
 }
 
 /// <summary>LiNGAM-PageRank: DirectLiNGAM, then PageRank on the reversed graph.</summary>
-[Method("lingam-pagerank", Summary = "DirectLiNGAM causal graph, PageRank on the reversed graph (RCAEval's LiNGAM-PageRank, with DirectLiNGAM).",
-    Citation = "Shimizu et al., JMLR 2011; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
+[Method("lingam-pagerank", Summary = "DirectLiNGAM causal graph, PageRank on the reversed graph (RCAEval's LiNGAM-PageRank, with DirectLiNGAM).", Citation = "Shimizu et al., JMLR 2011; Page et al. 1999; RCAEval (Pham et al., ASE 2024)")]
 public sealed class LingamPageRank(LingamPageRank.Options options)
-    : GraphLocalizer(options, Lingam(options.AdaptiveLasso, options.Parallelism), HeadOf(options))
+    : GraphLocalizer(options, options.Lingam.Discovery(options.Parallelism), HeadOf(options))
 {
     public LingamPageRank() : this(new Options()) { }
 
+    /// <summary>The PageRank head's options and LiNGAM's (<see cref="LingamGraphOptions"/>, flat in a spec).</summary>
     public sealed record Options : PageRankHeadOptions
     {
-        /// <summary>Prune connection strengths with the adaptive lasso (BIC).</summary>
-        public bool AdaptiveLasso { get; set; } = true;
+        /// <summary>The LiNGAM graph.</summary>
+        public LingamGraphOptions Lingam { get; init; } = new();
     }
-
-    public override string Name => "lingam-pagerank";
 }
 
 /// <summary>LiNGAM-RandomWalk: DirectLiNGAM, then the random walk with backtracking.</summary>
-[Method("lingam-randomwalk", Summary = "DirectLiNGAM causal graph, random walk with backtracking (RCAEval's LiNGAM-RW, with DirectLiNGAM).",
-    Citation = "Shimizu et al., JMLR 2011; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
+[Method("lingam-randomwalk", Summary = "DirectLiNGAM causal graph, random walk with backtracking (RCAEval's LiNGAM-RW, with DirectLiNGAM).", Citation = "Shimizu et al., JMLR 2011; CloudRanger (Wang et al., CCGRID 2018); RCAEval (Pham et al., ASE 2024)")]
 public sealed class LingamRandomWalk(LingamRandomWalk.Options options)
-    : GraphLocalizer(options, Lingam(options.AdaptiveLasso, options.Parallelism), HeadOf(options))
+    : GraphLocalizer(options, options.Lingam.Discovery(options.Parallelism), HeadOf(options))
 {
     public LingamRandomWalk() : this(new Options()) { }
 
+    /// <summary>The random-walk head's options and LiNGAM's (<see cref="LingamGraphOptions"/>, flat in a spec).</summary>
     public sealed record Options : RandomWalkHeadOptions
     {
-        /// <summary>Prune connection strengths with the adaptive lasso (BIC).</summary>
-        public bool AdaptiveLasso { get; set; } = true;
+        /// <summary>The LiNGAM graph.</summary>
+        public LingamGraphOptions Lingam { get; init; } = new();
     }
-
-    public override string Name => "lingam-randomwalk";
 }

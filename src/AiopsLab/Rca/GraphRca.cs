@@ -32,8 +32,7 @@ public enum GraphHead
 /// <c>granger-randomwalk</c> is <c>graph-rca(graph=granger,head=randomwalk)</c>, and so on, <c>rcaeval=true</c>
 /// included. Each part runs with its preset defaults; the presets expose every setting of their graph and head.
 /// </summary>
-[Method("graph-rca", Summary = "A causal graph (pc, granger, lingam, or the structural graph from the call graph) scored by a head (pagerank, randomwalk).",
-    Citation = "RCAEval (Pham et al., ASE 2024); Page et al. 1999; CloudRanger (Wang et al., CCGRID 2018); CIRCA (Li et al., KDD 2022)")]
+[Method("graph-rca", Summary = "A causal graph (pc, granger, lingam, or the structural graph from the call graph) scored by a head (pagerank, randomwalk).", Citation = "RCAEval (Pham et al., ASE 2024); Page et al. 1999; CloudRanger (Wang et al., CCGRID 2018); CIRCA (Li et al., KDD 2022)")]
 public sealed class GraphRca(GraphRca.Options options) : GraphLocalizer(options, DiscoveryOf(options), HeadFor(options))
 {
     public GraphRca() : this(new Options()) { }
@@ -52,8 +51,6 @@ public sealed class GraphRca(GraphRca.Options options) : GraphLocalizer(options,
         /// <summary>The head replicates RCAEval's (<see cref="PageRankHeadOptions.Rcaeval"/>, <see cref="RandomWalkHeadOptions.Rcaeval"/>).</summary>
         public bool Rcaeval { get; set; }
     }
-
-    public override string Name => "graph-rca";
 
     private static IGraphDiscovery DiscoveryOf(Options o) => o.Graph switch
     {

@@ -25,8 +25,7 @@ namespace AiopsLab.Rca;
 /// <para>Faulty window: [anomaly time, + <see cref="Options.Window"/> s) (0 = the rest of the case). Without anomalous
 /// traces there is nothing to rank and the result is empty (diagnostic <c>anomalous_traces</c> = 0).</para>
 /// </remarks>
-[Method("microrank", Summary = "MicroRank: anomalous vs normal traces, personalized PageRank over operations and traces, weighted spectrum analysis (DStar²).",
-    Citation = "Yu et al., MicroRank, WWW 2021", Needs = "traces")]
+[Method("microrank", Summary = "MicroRank: anomalous vs normal traces, personalized PageRank over operations and traces, weighted spectrum analysis (DStar²).", Citation = "Yu et al., MicroRank, WWW 2021", Needs = "traces")]
 public sealed class MicroRank : IRootCauseLocalizer
 {
     /// <summary>Spectrum formula of <see cref="MicroRank"/>.</summary>
@@ -69,11 +68,8 @@ public sealed class MicroRank : IRootCauseLocalizer
         ct.ThrowIfCancellationRequested();
         var s = TelemetryWindows.SpansOf(problem, Name);
         var (nt, nrows) = TelemetryWindows.NormalSpans(problem, s);
-        var slo = new Dictionary<string, (double Mean, double Std)>(StringComparer.Ordinal);
-        foreach (var g in nrows.GroupBy(r => Op(nt, r), StringComparer.Ordinal))
-            slo[g.Key] = Numerics.Stats.MeanStd(g.Select(r => (double)nt.DurationMicros[r]).ToArray(), 1);
-        var (from, to) = TelemetryWindows.FaultWindow(problem, 0, _o.Window);
-        var traces = TelemetryWindows.ByTrace(s, TelemetryWindows.TraceRows(s, from, to));
+        var slo = TelemetryWindows.DurationStats(nt, nrows, r => Op(nt, r));
+        var traces = TelemetryWindows.FaultTraces(problem, s, _o.Window);
         var anomalous = new List<int[]>();
         var normal = new List<int[]>();
         foreach (var t in traces)

@@ -14,8 +14,7 @@ namespace AiopsLab.Rca;
 /// <remarks>Preprocessing follows RCAEval (<see cref="PreparedWindow"/>, <see cref="WindowRecipe.Statistical"/>): forward fill, columns constant in either window
 /// dropped and ranked last. <see cref="Options.Absolute"/> scores max |z|; <see cref="Options.Aggregate"/> can take the
 /// mean instead of the maximum.</remarks>
-[Method("nsigma", Summary = "Max z-score of the anomalous window against the normal window's mean and standard deviation.",
-    Citation = "RCAEval's NSigma (Pham et al., ASE 2024)")]
+[Method("nsigma", Summary = "Max z-score of the anomalous window against the normal window's mean and standard deviation.", Citation = "RCAEval's NSigma (Pham et al., ASE 2024)")]
 public sealed class NSigma : IRootCauseLocalizer
 {
     /// <summary>How the per-point z-scores of the anomalous window become one score.</summary>

@@ -40,8 +40,7 @@ namespace AiopsLab.Rca;
 /// (same score and depth) as one rank and does not advance the rank on non-matching resource entries; we rank by position.</para>
 /// <para>Log events: see <see cref="NezhaEvents.LogEvent"/>.</para>
 /// </remarks>
-[Method("nezha", Summary = "Nezha: event graphs of metric alarms, log templates and spans; patterns of the fault-free vs the faulty period; service and inner-service ranking.",
-    Citation = "Yu et al., Nezha, ESEC/FSE 2023", Needs = "traces", Uses = "metrics,logs")]
+[Method("nezha", Summary = "Nezha: event graphs of metric alarms, log templates and spans; patterns of the fault-free vs the faulty period; service and inner-service ranking.", Citation = "Yu et al., Nezha, ESEC/FSE 2023", Needs = "traces", Uses = "metrics,logs")]
 public sealed class NezhaLocalizer : IRootCauseLocalizer
 {
     /// <summary>Options of <see cref="NezhaLocalizer"/> (defaults: the reference code's values).</summary>

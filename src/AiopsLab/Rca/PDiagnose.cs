@@ -23,8 +23,7 @@ namespace AiopsLab.Rca;
 /// <para>A source without data (no logs, no metric columns) casts no vote. Normal period: see <see cref="TelemetryWindows"/>;
 /// faulty window: [anomaly time, + <see cref="Options.Window"/> s) (0 = the rest of the case).</para>
 /// </remarks>
-[Method("pdiagnose", Summary = "PDiagnose: votes over metric, log (error keywords) and trace (span latency) anomalies per service.",
-    Citation = "Hou et al., PDiagnose, ISPA 2021", Needs = "traces", Uses = "metrics,logs")]
+[Method("pdiagnose", Summary = "PDiagnose: votes over metric, log (error keywords) and trace (span latency) anomalies per service.", Citation = "Hou et al., PDiagnose, ISPA 2021", Needs = "traces", Uses = "metrics,logs")]
 public sealed class PDiagnose : IRootCauseLocalizer
 {
     /// <summary>Options of <see cref="PDiagnose"/>.</summary>

@@ -34,8 +34,7 @@ namespace AiopsLab.Rca;
 /// as in the reference (set <c>rank-all</c> to append them, by N-sigma score).</para>
 /// <para><b>Randomness</b> (subset split and neighbour order) comes only from <see cref="RcaProblem.Seed"/>.</para>
 /// </remarks>
-[Method("rcd", Summary = "RCD: localized ψ-PC with a failure-indicator node F, chi-square tests on binned data, hierarchical subsets.",
-    Citation = "Ikram et al., Root Cause Analysis of Failures in Microservices through Causal Discovery, NeurIPS 2022")]
+[Method("rcd", Summary = "RCD: localized ψ-PC with a failure-indicator node F, chi-square tests on binned data, hierarchical subsets.", Citation = "Ikram et al., Root Cause Analysis of Failures in Microservices through Causal Discovery, NeurIPS 2022")]
 public sealed class Rcd : IRootCauseLocalizer
 {
     public sealed record Options

@@ -74,6 +74,20 @@ public static class TelemetryWindows
         return (from, to);
     }
 
+    /// <summary>The case's traces that start in the faulty window [anomaly time, + <paramref name="lengthSeconds"/>) (0 =
+    /// open-ended), each as the rows of its spans (<see cref="TraceRows"/>, <see cref="ByTrace"/>).</summary>
+    public static List<int[]> FaultTraces(RcaProblem p, SpanTable spans, double lengthSeconds)
+    {
+        var (from, to) = FaultWindow(p, 0, lengthSeconds);
+        return ByTrace(spans, TraceRows(spans, from, to));
+    }
+
+    /// <summary>Mean and sample standard deviation (ddof 1) of the durations (µs) of <paramref name="rows"/> of
+    /// <paramref name="spans"/>, per key (an operation, a caller–callee pair): the normal latency a span is judged against.</summary>
+    public static Dictionary<string, (double Mean, double Std)> DurationStats(SpanTable spans, IEnumerable<int> rows, Func<int, string> keyOf) =>
+        rows.GroupBy(keyOf, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => Numerics.Stats.MeanStd(g.Select(r => (double)spans.DurationMicros[r]).ToArray(), 1), StringComparer.Ordinal);
+
     /// <summary>The normal spans: the dataset's fault-free reference period if any, else the case before the anomaly.</summary>
     public static (SpanTable Table, int[] Rows) NormalSpans(RcaProblem p, SpanTable caseSpans)
     {

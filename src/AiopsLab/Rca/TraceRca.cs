@@ -23,8 +23,7 @@ namespace AiopsLab.Rca;
 /// The reference code's name exclusion (<c>gateway</c>) is not applied.</para>
 /// <para>Faulty window: [anomaly time, + <see cref="Options.Window"/> s) (0 = the rest of the case).</para>
 /// </remarks>
-[Method("tracerca", Summary = "TraceRCA: anomalous invocations, association-rule mining of services over anomalous traces (Jaccard of support and confidence × in/out difference).",
-    Citation = "Li et al., TraceRCA, IWQoS 2021", Needs = "traces")]
+[Method("tracerca", Summary = "TraceRCA: anomalous invocations, association-rule mining of services over anomalous traces (Jaccard of support and confidence × in/out difference).", Citation = "Li et al., TraceRCA, IWQoS 2021", Needs = "traces")]
 public sealed class TraceRca : IRootCauseLocalizer
 {
     /// <summary>Options of <see cref="TraceRca"/>.</summary>
@@ -56,11 +55,8 @@ public sealed class TraceRca : IRootCauseLocalizer
         var s = TelemetryWindows.SpansOf(problem, Name);
         var (nt, nrows) = TelemetryWindows.NormalSpans(problem, s);
         var nparent = TelemetryWindows.Parents(nt, nrows);
-        var history = nrows.Where(r => nparent[r] >= 0).GroupBy(r => Kind(nt, nparent[r], r), StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => Numerics.Stats.MeanStd(g.Select(r => (double)nt.DurationMicros[r]).ToArray(), 1), StringComparer.Ordinal);
-
-        var (from, to) = TelemetryWindows.FaultWindow(problem, 0, _o.Window);
-        var traces = TelemetryWindows.ByTrace(s, TelemetryWindows.TraceRows(s, from, to));
+        var history = TelemetryWindows.DurationStats(nt, nrows.Where(r => nparent[r] >= 0), r => Kind(nt, nparent[r], r));
+        var traces = TelemetryWindows.FaultTraces(problem, s, _o.Window);
         int abnormalTraces = 0;
         var containing = new Dictionary<string, int>(StringComparer.Ordinal);          // traces containing the service
         var abnormalContaining = new Dictionary<string, int>(StringComparer.Ordinal);  // anomalous traces containing it

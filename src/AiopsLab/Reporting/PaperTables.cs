@@ -158,27 +158,24 @@ public static class PaperTables
     {
         var cols = MainColumns().Where(c => stores.ContainsKey(c.Experiment)).ToArray();
         var counts = cols.Select(c => CasesOf(Primary(stores[c.Experiment]).Where(c.Keep))).ToArray();
-        var table = new ReportTable
-        {
-            Unranked = RandomBaseline,
-            FitWidth = true,
-            Wide = true,
-            Title = "Service-level Avg@5 of every localizer (defaults) on every dataset",
-            Label = "tab:main",
-            Caption = "Service-level Avg@5 (higher is better; seeds pooled; failed runs count as misses) of every localizer with its default options, "
+        var rows = DefaultMethods.Where(m => cols.Any(c => Primary(stores[c.Experiment]).Any(r => r.Method == m)))
+            .Select<string, TableCell[]>(m => [m, .. cols.Select(c => Score(Primary(stores[c.Experiment]).Where(r => r.Method == m && c.Keep(r))))]);
+        return OneBlock("tab:main", "Service-level Avg@5 of every localizer (defaults) on every dataset",
+            "Service-level Avg@5 (higher is better; seeds pooled; failed runs count as misses) of every localizer with its default options, "
                 + "anomaly time = the label's inject time. Cases per column: "
                 + string.Join(", ", cols.Select((c, i) => $"{c.Header} {counts[i].ToString(CultureInfo.InvariantCulture)}"))
                 + (cols.Any(c => c.Experiment == "petshop") ? "; PetShop counts only the cases whose normal data is in the dataset copy" : "")
                 + $". Seeds per case: {Seeds(stores)}. Best in bold, second underlined; the random baseline and zeros are never marked.",
-            Columns = [new TableColumn("Method", "method", Key: true), .. cols.Select(c => new TableColumn(c.Header, Slug(c.Header), Better.Higher))],
-        };
-        var block = new List<TableCell[]>();
-        foreach (var m in DefaultMethods)
-        {
-            if (!cols.Any(c => Primary(stores[c.Experiment]).Any(r => r.Method == m))) continue;
-            block.Add([m, .. cols.Select(c => Score(Primary(stores[c.Experiment]).Where(r => r.Method == m && c.Keep(r))))]);
-        }
-        table.Blocks.Add(block);
+            [new TableColumn("Method", "method", Key: true), .. cols.Select(c => new TableColumn(c.Header, Slug(c.Header), Better.Higher))],
+            rows, wide: true);
+    }
+
+    /// <summary>A paper table of one block of <paramref name="rows"/>, fitted to the text width (<paramref name="wide"/>: across
+    /// both columns of the page); the random baseline is never marked best.</summary>
+    private static ReportTable OneBlock(string label, string title, string caption, IReadOnlyList<TableColumn> columns, IEnumerable<TableCell[]> rows, bool wide = false)
+    {
+        var table = new ReportTable { Unranked = RandomBaseline, FitWidth = true, Wide = wide, Title = title, Label = label, Caption = caption, Columns = columns };
+        table.Blocks.Add(rows.ToList());
         return table;
     }
 
@@ -191,27 +188,6 @@ public static class PaperTables
     public static ReportTable Fidelity(IReadOnlyList<CaseOutcome> sock, IReadOnlyList<PublishedFigure> refs)
     {
         var rows = Primary(sock).ToList();
-        var table = new ReportTable
-        {
-            Unranked = RandomBaseline,
-            FitWidth = true,
-            Wide = true,
-            Title = "Fidelity on rcd-sockshop: AiopsLab against published and original-code figures",
-            Label = "tab:fidelity",
-            Caption = "Service-level Avg@5 on rcd-sockshop (Sock Shop 1) per fault type (all = CPU and MEM together, for RCD, whose original figures are ranges over seeds averaged over both). "
-                + "Published: RCAEval (ASE 2024, Table 5). Original: the original Python code run on the same data on a 2-core machine. "
-                + "Rows marked \"RCAEval code path\" run AiopsLab's rcaeval=true mode, which reproduces RCAEval 0.1.6's code including its quirks "
-                + "(causal-learn's PC with its separating-set rule, orientation order and failures; PC-PageRank's score-name pairing; CIRCA's 1-second grid); "
-                + "on rcd-sockshop it gives the original's top-1 service in 50 of 50 cases (PC-PageRank) and 47 of 50 (CIRCA). "
-                + "The default modes follow the methods' papers instead (docs/causal.md). "
-                + $"Gap: |ours − nearer reference| (0 when ours lies in an original range). Ours: mean over {sock.Select(r => r.Seed).Distinct().Count().ToString(CultureInfo.InvariantCulture)} seeds of all {CasesOf(sock).ToString(CultureInfo.InvariantCulture)} cases.",
-            Columns =
-            [
-                new TableColumn("Method", "method", Key: true), new TableColumn("AiopsLab spec", "spec", Key: true), new TableColumn("Fault", "fault", Key: true),
-                new TableColumn("Ours", "ours"), new TableColumn("Published", "published"), new TableColumn("Original", "original"),
-                new TableColumn("Gap", "gap", Better.None),
-            ],
-        };
         var block = new List<TableCell[]>();
         foreach (var f in refs.Where(r => r.Experiment == "sockshop"))
         {
@@ -221,8 +197,20 @@ public static class PaperTables
             block.Add([f.Label, f.Method, f.Group, TableCell.Number(ours, 3),
                 f.Published is { } p ? TableCell.Number(p, 3) : "–", f.Original ?? "–", TableCell.Number(gap, 3)]);
         }
-        table.Blocks.Add(block);
-        return table;
+        return OneBlock("tab:fidelity", "Fidelity on rcd-sockshop: AiopsLab against published and original-code figures",
+            "Service-level Avg@5 on rcd-sockshop (Sock Shop 1) per fault type (all = CPU and MEM together, for RCD, whose original figures are ranges over seeds averaged over both). "
+                + "Published: RCAEval (ASE 2024, Table 5). Original: the original Python code run on the same data on a 2-core machine. "
+                + "Rows marked \"RCAEval code path\" run AiopsLab's rcaeval=true mode, which reproduces RCAEval 0.1.6's code including its quirks "
+                + "(causal-learn's PC with its separating-set rule, orientation order and failures; PC-PageRank's score-name pairing; CIRCA's 1-second grid); "
+                + "on rcd-sockshop it gives the original's top-1 service in 50 of 50 cases (PC-PageRank) and 47 of 50 (CIRCA). "
+                + "The default modes follow the methods' papers instead (docs/causal.md). "
+                + $"Gap: |ours − nearer reference| (0 when ours lies in an original range). Ours: mean over {sock.Select(r => r.Seed).Distinct().Count().ToString(CultureInfo.InvariantCulture)} seeds of all {CasesOf(sock).ToString(CultureInfo.InvariantCulture)} cases.",
+            [
+                new TableColumn("Method", "method", Key: true), new TableColumn("AiopsLab spec", "spec", Key: true), new TableColumn("Fault", "fault", Key: true),
+                new TableColumn("Ours", "ours"), new TableColumn("Published", "published"), new TableColumn("Original", "original"),
+                new TableColumn("Gap", "gap", Better.None),
+            ],
+            block, wide: true);
     }
 
     /// <summary>|ours − nearer reference|; a reference "lo-hi" is a range (distance 0 inside it).</summary>
@@ -287,48 +275,28 @@ public static class PaperTables
     {
         var prim = Primary(rows).ToList();
         var faults = prim.Select(r => r.Fault).Distinct().Order(StringComparer.Ordinal).ToArray();
-        var table = new ReportTable
-        {
-            Unranked = RandomBaseline,
-            FitWidth = true,
-            Title = $"{name}: Avg@5 per fault type",
-            Label = label,
-            Caption = $"{name}: service-level Avg@5 per fault type ({string.Join(", ", faults.Select(f => $"{f} {CasesOf(prim.Where(r => r.Fault == f)).ToString(CultureInfo.InvariantCulture)} cases"))}; "
+        var methods = DefaultMethods.Where(m => prim.Any(r => r.Method == m));
+        return OneBlock(label, $"{name}: Avg@5 per fault type",
+            $"{name}: service-level Avg@5 per fault type ({string.Join(", ", faults.Select(f => $"{f} {CasesOf(prim.Where(r => r.Fault == f)).ToString(CultureInfo.InvariantCulture)} cases"))}; "
                 + $"{CasesOf(prim).ToString(CultureInfo.InvariantCulture)} cases, seeds pooled: {string.Join(", ", prim.Select(r => r.Seed).Distinct().Order())}). Best in bold, second underlined; random and zeros are never marked.",
-            Columns = [new TableColumn("Method", "method", Key: true), .. faults.Select(f => new TableColumn(f, f, Better.Higher)), new TableColumn("all", "all", Better.Higher)],
-        };
-        var block = new List<TableCell[]>();
-        foreach (var m in DefaultMethods.Where(m => prim.Any(r => r.Method == m)))
-            block.Add([m, .. faults.Select(f => Score(prim.Where(r => r.Method == m && r.Fault == f))), Score(prim.Where(r => r.Method == m))]);
-        table.Blocks.Add(block);
-        return table;
+            [new TableColumn("Method", "method", Key: true), .. faults.Select(f => new TableColumn(f, f, Better.Higher)), new TableColumn("all", "all", Better.Higher)],
+            methods.Select<string, TableCell[]>(m => [m, .. faults.Select(f => Score(prim.Where(r => r.Method == m && r.Fault == f))), Score(prim.Where(r => r.Method == m))]));
     }
 
     /// <summary>Median seconds of one method call per case.</summary>
     public static ReportTable Runtime(IReadOnlyDictionary<string, List<CaseOutcome>> stores)
     {
         var exps = new[] { ("sockshop", "Sock Shop"), ("nezha", "Nezha"), ("petshop", "PetShop"), ("synthetic", "Synthetic") }.Where(e => stores.ContainsKey(e.Item1)).ToArray();
-        var table = new ReportTable
+        TableCell Median(string m, string experiment)
         {
-            Unranked = RandomBaseline,
-            FitWidth = true,
-            Title = "Median seconds per case",
-            Label = "tab:runtime",
-            Caption = "Median wall-clock seconds of one localizer call on one case (ok runs, all seeds), as measured during the runs (2 cores, 2 cases at once). Fastest in bold (random excluded).",
-            Columns = [new TableColumn("Method", "method", Key: true), .. exps.Select(e => new TableColumn(e.Item2, e.Item1, Better.Lower))],
-        };
-        var block = new List<TableCell[]>();
-        foreach (var m in DefaultMethods)
-        {
-            if (!exps.Any(e => stores[e.Item1].Any(r => r.Method == m))) continue;
-            block.Add([m, .. exps.Select(e =>
-            {
-                var median = Summary.MedianSeconds(Primary(stores[e.Item1]).Where(r => r.Method == m));
-                return double.IsNaN(median) ? new TableCell("–") : TableCell.Number(median, 4);
-            })]);
+            var median = Summary.MedianSeconds(Primary(stores[experiment]).Where(r => r.Method == m));
+            return double.IsNaN(median) ? new TableCell("–") : TableCell.Number(median, 4);
         }
-        table.Blocks.Add(block);
-        return table;
+        return OneBlock("tab:runtime", "Median seconds per case",
+            "Median wall-clock seconds of one localizer call on one case (ok runs, all seeds), as measured during the runs (2 cores, 2 cases at once). Fastest in bold (random excluded).",
+            [new TableColumn("Method", "method", Key: true), .. exps.Select(e => new TableColumn(e.Item2, e.Item1, Better.Lower))],
+            DefaultMethods.Where(m => exps.Any(e => stores[e.Item1].Any(r => r.Method == m)))
+                .Select<string, TableCell[]>(m => [m, .. exps.Select(e => Median(m, e.Item1))]));
     }
 
     /// <summary>Every registered method: name, kind and paper (from the catalog, so the table cannot drift from the code).</summary>
@@ -360,17 +328,6 @@ public static class PaperTables
     /// </summary>
     public static ReportTable DatasetTable(IReadOnlyDictionary<string, List<CaseOutcome>> stores, IReadOnlyDictionary<string, List<CaseOutcome>> excluded)
     {
-        var table = new ReportTable
-        {
-            Unranked = RandomBaseline,
-            FitWidth = true,
-            Title = "Datasets",
-            Label = "tab:datasets",
-            Caption = "Fault-injection cases used in every table and figure, per dataset and system. Left out: cases whose normal-period data is absent from "
-                + "this copy of the dataset (no method can run on them); they appear in no score. Fault types count the cases used.",
-            Columns = [new TableColumn("Dataset", "dataset", Key: true), new TableColumn("System", "system", Key: true), new TableColumn("Cases used", "cases"),
-                new TableColumn("Left out", "left_out"), new TableColumn("Fault types (cases)", "faults", Key: true)],
-        };
         var block = new List<TableCell[]>();
         foreach (var exp in new[] { "sockshop", "nezha", "petshop", "synthetic" }.Where(stores.ContainsKey))
         {
@@ -384,8 +341,12 @@ public static class PaperTables
                     u.Count == 0 ? "–" : string.Join(", ", u.GroupBy(c => c.Fault).OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Count().ToString(CultureInfo.InvariantCulture)}"))]);
             }
         }
-        table.Blocks.Add(block);
-        return table;
+        return OneBlock("tab:datasets", "Datasets",
+            "Fault-injection cases used in every table and figure, per dataset and system. Left out: cases whose normal-period data is absent from "
+                + "this copy of the dataset (no method can run on them); they appear in no score. Fault types count the cases used.",
+            [new TableColumn("Dataset", "dataset", Key: true), new TableColumn("System", "system", Key: true), new TableColumn("Cases used", "cases"),
+                new TableColumn("Left out", "left_out"), new TableColumn("Fault types (cases)", "faults", Key: true)],
+            block);
     }
 
     private static string Slug(string s) => ExperimentReport.Slug(s).Replace('-', '_');

@@ -72,7 +72,7 @@ public class RegistrationConformanceTests
         var m = MethodCatalog.Find(name, kind);
         var options = Activator.CreateInstance(m.OptionsType!)!;
         var changed = new List<string>();
-        foreach (var p in m.OptionsType!.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic && p.Name != "EqualityContract"))
+        foreach (var p in OptionsBinder.Settable(m.OptionsType!))
         {
             var before = OptionsBinder.Unbind(options)[OptionsBinder.Kebab(p.Name)];
             p.SetValue(options, OtherValue(p.PropertyType, p.GetValue(options)));
@@ -90,7 +90,7 @@ public class RegistrationConformanceTests
         var stage = Assert.Single(MethodSpec.Parse(text).Stages);
         var bound = OptionsBinder.Bind(m.OptionsType!, stage.Parameters, m.Name);
         Assert.Equal(text, new MethodStage(m.Name, OptionsBinder.Unbind(bound)).ToString());
-        foreach (var p in m.OptionsType!.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.Name != "EqualityContract"))
+        foreach (var p in OptionsBinder.Settable(m.OptionsType!))
             AssertSameValue(p.GetValue(options), p.GetValue(bound), $"{m.Name}: option {p.Name} after {text}");
     }
 

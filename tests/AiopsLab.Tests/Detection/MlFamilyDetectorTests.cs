@@ -130,7 +130,7 @@ public class MlFamilyDetectorTests
         var noise = Normal(500, 5);
         var x = Enumerable.Range(0, 500).Select(i => 5 * Math.Sin(2 * Math.PI * i / 12) + 0.3 * noise[i]).ToArray();
         x[420] += 3;   // 10σ of the noise, but within the seasonal range: invisible to a plain threshold on the value
-        var det = new SsaSpikeDetector(new() { TrainingWindowSize = 120, SeasonalityWindowSize = 24 });
+        var det = new SsaSpikeDetector(new() { Ssa = new() { TrainingWindowSize = 120, SeasonalityWindowSize = 24 } });
         var s = det.Score(x);
         Assert.Equal(420, Array.IndexOf(s, s.Max()));
         var plain = new IidSpikeDetector().Score(x);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 
 namespace AiopsLab.Reporting.Figures;
 
@@ -30,4 +31,39 @@ internal static class Svg
     }
 
     public static string Fmt(double v) => (v == 0 ? 0.0 : v).ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>A title centred over a chart <paramref name="width"/> wide, its baseline at <paramref name="y"/>.</summary>
+    public static void Title(StringBuilder sb, string title, int width, double y, int fontSize) =>
+        sb.Append($"<text x=\"{N(width / 2.0)}\" y=\"{N(y)}\" text-anchor=\"middle\" font-size=\"{fontSize}\">{T(title)}</text>\n");
+
+    /// <summary>A light horizontal grid line from <paramref name="left"/> to <paramref name="right"/> at each y tick
+    /// (<paramref name="py"/> maps a value to its pixel row), labelled <paramref name="labelGap"/> pixels left of the plot.</summary>
+    public static void YGrid(StringBuilder sb, IEnumerable<double> ticks, Func<double, double> py, double left, double right, double labelGap)
+    {
+        foreach (var t in ticks)
+        {
+            sb.Append($"<line x1=\"{N(left)}\" y1=\"{N(py(t))}\" x2=\"{N(right)}\" y2=\"{N(py(t))}\" stroke=\"#e5e5e5\"/>\n");
+            sb.Append($"<text x=\"{N(left - labelGap)}\" y=\"{N(py(t) + 4)}\" text-anchor=\"end\">{Fmt(t)}</text>\n");
+        }
+    }
+
+    /// <summary>The x title centred under the plot [<paramref name="left"/>, <paramref name="right"/>] with its baseline at
+    /// <paramref name="xTitleY"/>, and the y title turned a quarter left at x = <paramref name="yTitleX"/>, centred on the plot's height.</summary>
+    public static void AxisTitles(StringBuilder sb, string xTitle, string yTitle, double left, double right, double top, double bottom, double xTitleY, double yTitleX)
+    {
+        double mid = (top + bottom) / 2;
+        sb.Append($"<text x=\"{N((left + right) / 2)}\" y=\"{N(xTitleY)}\" text-anchor=\"middle\">{T(xTitle)}</text>\n");
+        sb.Append($"<text x=\"{N(yTitleX)}\" y=\"{N(mid)}\" text-anchor=\"middle\" transform=\"rotate(-90 {N(yTitleX)} {N(mid)})\">{T(yTitle)}</text>\n");
+    }
+}
+
+/// <summary>What every x–y chart written as SVG has: a title and the two axis titles.</summary>
+public abstract record SvgChart
+{
+    public required string Title { get; init; }
+    public string XTitle { get; init; } = "";
+    public string YTitle { get; init; } = "";
+
+    /// <summary>The chart as a standalone SVG document.</summary>
+    public abstract string Render();
 }

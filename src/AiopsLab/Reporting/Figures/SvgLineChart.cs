@@ -7,17 +7,14 @@ namespace AiopsLab.Reporting.Figures;
 /// series, axes with "nice" ticks, a legend on the right. Used for robustness curves (a score against the delay tΔ).
 /// NaN points break the line.
 /// </summary>
-public sealed record SvgLineChart
+public sealed record SvgLineChart : SvgChart
 {
-    public required string Title { get; init; }
-    public string XTitle { get; init; } = "";
-    public string YTitle { get; init; } = "";
     public required IReadOnlyList<(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y)> Series { get; init; }
     public (double Min, double Max)? YRange { get; init; }
     public int Width { get; init; } = 900;
     public int Height { get; init; } = 520;
 
-    public string Render()
+    public override string Render()
     {
         var xs = Series.SelectMany(s => s.X).Where(double.IsFinite).ToArray();
         var ys = Series.SelectMany(s => s.Y).Where(double.IsFinite).ToArray();
@@ -30,12 +27,8 @@ public sealed record SvgLineChart
         double Px(double x) => left + (x - x0) / (x1 - x0) * (right - left);
         double Py(double y) => bottom - (y - y0) / (y1 - y0) * (bottom - top);
         var sb = new StringBuilder(Svg.Header(Width, Height));
-        sb.Append($"<text x=\"{Svg.N(Width / 2.0)}\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">{Svg.T(Title)}</text>\n");
-        foreach (var t in Svg.Ticks(y0, y1))
-        {
-            sb.Append($"<line x1=\"{Svg.N(left)}\" y1=\"{Svg.N(Py(t))}\" x2=\"{Svg.N(right)}\" y2=\"{Svg.N(Py(t))}\" stroke=\"#e5e5e5\"/>\n");
-            sb.Append($"<text x=\"{Svg.N(left - 8)}\" y=\"{Svg.N(Py(t) + 4)}\" text-anchor=\"end\">{Svg.Fmt(t)}</text>\n");
-        }
+        Svg.Title(sb, Title, Width, 28, 16);
+        Svg.YGrid(sb, Svg.Ticks(y0, y1), Py, left, right, 8);
         var xticks = xs.Distinct().Count() <= 12 ? xs.Distinct().OrderBy(x => x).ToArray() : Svg.Ticks(x0, x1);
         foreach (var t in xticks)
         {
@@ -44,8 +37,7 @@ public sealed record SvgLineChart
         }
         sb.Append($"<line x1=\"{Svg.N(left)}\" y1=\"{Svg.N(bottom)}\" x2=\"{Svg.N(right)}\" y2=\"{Svg.N(bottom)}\" stroke=\"#444\"/>\n");
         sb.Append($"<line x1=\"{Svg.N(left)}\" y1=\"{Svg.N(top)}\" x2=\"{Svg.N(left)}\" y2=\"{Svg.N(bottom)}\" stroke=\"#444\"/>\n");
-        sb.Append($"<text x=\"{Svg.N((left + right) / 2)}\" y=\"{Svg.N(Height - 18)}\" text-anchor=\"middle\">{Svg.T(XTitle)}</text>\n");
-        sb.Append($"<text x=\"18\" y=\"{Svg.N((top + bottom) / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 18 {Svg.N((top + bottom) / 2)})\">{Svg.T(YTitle)}</text>\n");
+        Svg.AxisTitles(sb, XTitle, YTitle, left, right, top, bottom, Height - 18, 18);
         for (int k = 0; k < Series.Count; k++)
         {
             var (name, x, y) = Series[k];

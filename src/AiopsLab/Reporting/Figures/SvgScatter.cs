@@ -8,11 +8,8 @@ namespace AiopsLab.Reporting.Figures;
 /// the legend. Labels are placed right of their point, or left when they would leave the plot, and moved down when they
 /// would overlap an earlier label.
 /// </summary>
-public sealed record SvgScatter
+public sealed record SvgScatter : SvgChart
 {
-    public required string Title { get; init; }
-    public string XTitle { get; init; } = "";
-    public string YTitle { get; init; } = "";
     public required IReadOnlyList<(string Label, double X, double Y, bool Hollow)> Points { get; init; }
     public bool LogX { get; init; }
     public (double Min, double Max) YRange { get; init; } = (0, 1);
@@ -21,7 +18,7 @@ public sealed record SvgScatter
     public int Width { get; init; } = 520;
     public int Height { get; init; } = 400;
 
-    public string Render()
+    public override string Render()
     {
         var pts = Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y) && (!LogX || p.X > 0)).ToArray();
         double T(double x) => LogX ? Math.Log10(x) : x;
@@ -32,15 +29,11 @@ public sealed record SvgScatter
         double Px(double x) => left + (T(x) - x0) / (x1 - x0) * (right - left);
         double Py(double y) => bottom - (y - YRange.Min) / (YRange.Max - YRange.Min) * (bottom - top);
         var sb = new StringBuilder(Svg.Header(Width, Height));
-        sb.Append($"<text x=\"{Svg.N(Width / 2.0)}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">{Svg.T(Title)}</text>\n");
+        Svg.Title(sb, Title, Width, 20, 14);
         double lx = left;
         if (FilledName.Length > 0) { sb.Append(SvgDotPlot.Marker("circle", lx + 5, 38, Svg.Colors[0])); sb.Append($"<text x=\"{Svg.N(lx + 14)}\" y=\"42\">{Svg.T(FilledName)}</text>\n"); lx += 30 + 7.4 * FilledName.Length; }
         if (HollowName.Length > 0 && pts.Any(p => p.Hollow)) { sb.Append(SvgDotPlot.Marker("diamond", lx + 5, 38, Svg.Colors[3], hollow: true)); sb.Append($"<text x=\"{Svg.N(lx + 14)}\" y=\"42\">{Svg.T(HollowName)}</text>\n"); }
-        foreach (var t in Svg.Ticks(YRange.Min, YRange.Max))
-        {
-            sb.Append($"<line x1=\"{Svg.N(left)}\" y1=\"{Svg.N(Py(t))}\" x2=\"{Svg.N(right)}\" y2=\"{Svg.N(Py(t))}\" stroke=\"#e5e5e5\"/>\n");
-            sb.Append($"<text x=\"{Svg.N(left - 6)}\" y=\"{Svg.N(Py(t) + 4)}\" text-anchor=\"end\">{Svg.Fmt(t)}</text>\n");
-        }
+        Svg.YGrid(sb, Svg.Ticks(YRange.Min, YRange.Max), Py, left, right, 6);
         var xt = LogX ? Enumerable.Range((int)x0, (int)(x1 - x0) + 1).Select(e => Math.Pow(10, e)).ToArray() : Svg.Ticks(x0, x1);
         foreach (var t in xt)
         {
@@ -48,8 +41,7 @@ public sealed record SvgScatter
             sb.Append($"<text x=\"{Svg.N(Px(t))}\" y=\"{Svg.N(bottom + 16)}\" text-anchor=\"middle\">{(LogX ? t.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : Svg.Fmt(t))}</text>\n");
         }
         sb.Append($"<rect x=\"{Svg.N(left)}\" y=\"{Svg.N(top)}\" width=\"{Svg.N(right - left)}\" height=\"{Svg.N(bottom - top)}\" fill=\"none\" stroke=\"#444\"/>\n");
-        sb.Append($"<text x=\"{Svg.N((left + right) / 2)}\" y=\"{Svg.N(Height - 12)}\" text-anchor=\"middle\">{Svg.T(XTitle)}</text>\n");
-        sb.Append($"<text x=\"16\" y=\"{Svg.N((top + bottom) / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {Svg.N((top + bottom) / 2)})\">{Svg.T(YTitle)}</text>\n");
+        Svg.AxisTitles(sb, XTitle, YTitle, left, right, top, bottom, Height - 12, 16);
         // labels: the first candidate position (right, left, then shifted up or down) that overlaps no label, no marker and stays inside the plot
         var placed = new List<(double X0, double X1, double Y)>();
         var marks = pts.Select(p => (X: Px(p.X), Y: Py(p.Y))).ToArray();

@@ -100,7 +100,7 @@ public abstract class PostProcessedDetector : IStreamingDetector, ITimedDetector
 /// decision, not a graded score, so an ordinary new extreme ties with a planted anomaly (<see cref="ICoarseScore"/>).
 /// </summary>
 [Method("spatial", Summary = "NAB numenta's spatial rule over any streaming detector: 1 when a value leaves the range seen so far by 5 % of its width.",
-    Citation = "NAB numenta detector (Lavin & Ahmad, ICMLA 2015; Ahmad et al., Neurocomputing 262, 2017), SPATIAL_TOLERANCE")]
+    Citation = "Lavin & Ahmad, NAB, ICMLA 2015: NAB's numenta detector, SPATIAL_TOLERANCE")]
 public sealed class SpatialDetector : PostProcessedDetector, ICoarseScore
 {
     /// <summary>Options of <see cref="SpatialDetector"/>.</summary>

@@ -31,7 +31,7 @@ public static class CaseDetectionTables
         {
             Title = title,
             Label = "tab:detection",
-            Caption = "Case-level detection (BARO Table 2 style): a case is a true positive when the first alarm comes at or after the inject time, a false positive when it comes before, a false negative without alarm. Precision = TP/(TP + FP), – when the detector never alarmed; recall = TP/cases that ran; F1 their harmonic mean. Each detector first learns from the case's opening min(⌊0.15·n⌋, 750) points (NAB's probationary rule, label-free; inside every case's normal period), where its alarms do not count. Every detector runs at its own default alarm threshold. Delay in seconds over true positives. Best per dataset in bold (zeros and undefined values are not marked).",
+            Caption = "Case-level detection (BARO Table 2 style): a case is a true positive when the first alarm comes at or after the inject time, a false positive when it comes before, a false negative without alarm. Precision = TP/(TP + FP), – when the detector never alarmed; recall = TP/cases that ran; F1 their harmonic mean. Each detector first learns from the case's opening 15 % of points (at most 750) (NAB's probationary rule, label-free; inside every case's normal period), where its alarms do not count. Every detector runs at its own default alarm threshold. Delay in seconds over true positives. Best per dataset in bold (zeros and undefined values are not marked).",
             Columns =
             [
                 new("dataset", "dataset", Key: true), new("detector", "detector", Key: true), new("cases", "cases"),

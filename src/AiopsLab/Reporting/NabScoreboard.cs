@@ -1,3 +1,4 @@
+using AiopsLab.Data;
 using AiopsLab.Datasets;
 using AiopsLab.Evaluation;
 
@@ -16,7 +17,27 @@ public static class NabScoreboard
     }
 
     /// <summary>Our detectors and NAB's published ones in one table, by standard score (ties by name).</summary>
-    public static ReportTable Table(IReadOnlyList<NabRun> ours, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> published)
+    public static ReportTable Table(IReadOnlyList<NabRun> ours, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> published) =>
+        Build(ours.Select(o => (o.Spec, SourceOf(o.Spec), NabCorpus.ProfileOrder.Select(pr => o.Result[pr].Normalized).ToArray(), o.DetectSeconds))
+            .Concat(published.Select(kv => (kv.Key, "NAB published", NabCorpus.ProfileOrder.Select(pr => kv.Value.TryGetValue(pr, out var v) ? v : double.NaN).ToArray(), double.NaN))));
+
+    /// <summary>The paper's copy of a written scoreboard (<c>scoreboard.csv</c>) without the rows in <paramref name="leaveOut"/>
+    /// (the anomaly-likelihood sweep: 70 rows would not fit a page), with a note that says where they are.</summary>
+    public static ReportTable PaperTable(string scoreboardCsv, IReadOnlySet<string> leaveOut)
+    {
+        var records = Csv.ReadRecords(scoreboardCsv).ToList();
+        if (records.Count == 0) throw new DataFormatException(scoreboardCsv, 1, 1, "empty scoreboard.");
+        int Col(string name) => Array.IndexOf(records[0].Fields, name) is var k and >= 0 ? k : throw new DataFormatException(scoreboardCsv, 1, 1, $"no column '{name}'.");
+        int[] cols = [Col("detector"), Col("source"), Col("standard"), Col("reward_low_FP_rate"), Col("reward_low_FN_rate"), Col("detect_seconds")];
+        static double Num(string f) => double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
+        var kept = records.Skip(1).Where(r => !leaveOut.Contains(r.Fields[cols[0]])).ToList();
+        var table = Build(kept.Select(r => (r.Fields[cols[0]], r.Fields[cols[1]], new[] { Num(r.Fields[cols[2]]), Num(r.Fields[cols[3]]), Num(r.Fields[cols[4]]) }, Num(r.Fields[cols[5]]))));
+        int left = records.Count - 1 - kept.Count;
+        if (left > 0) table.Notes.Add($"{left.ToString(System.Globalization.CultureInfo.InvariantCulture)} rows of the anomaly-likelihood sweep (docs/detection.md: the likelihood in both forms and NAB numenta's spatial rule over every streaming detector, declared before scoring) are left out here; results/nab/scoreboard.md has every row. The spatial row (over context-ose) is the sweep's best.");
+        return table;
+    }
+
+    private static ReportTable Build(IEnumerable<(string Name, string Source, double[] Scores, double Secs)> all)
     {
         var table = new ReportTable
         {
@@ -32,9 +53,7 @@ public static class NabScoreboard
                 new TableColumn("low FN", "reward_low_FN_rate", Better.Higher), new TableColumn("detect s", "detect_seconds"),
             ],
         };
-        var rows = ours.Select(o => (Name: o.Spec, Source: SourceOf(o.Spec), Scores: NabCorpus.ProfileOrder.Select(pr => o.Result[pr].Normalized).ToArray(), Secs: o.DetectSeconds))
-            .Concat(published.Select(kv => (Name: kv.Key, Source: "NAB published", Scores: NabCorpus.ProfileOrder.Select(pr => kv.Value.TryGetValue(pr, out var v) ? v : double.NaN).ToArray(), Secs: double.NaN)))
-            .OrderByDescending(r => r.Scores[0]).ThenBy(r => r.Name, StringComparer.Ordinal);
+        var rows = all.OrderByDescending(r => r.Scores[0]).ThenBy(r => r.Name, StringComparer.Ordinal);
         table.Blocks.Add(rows.Select(r => new TableCell[]
         {
             r.Name, r.Source, TableCell.Number(r.Scores[0], 2), TableCell.Number(r.Scores[1], 2), TableCell.Number(r.Scores[2], 2),

@@ -142,15 +142,9 @@ public static class PaperReproduction
             if (left > 0) table.Notes.Add($"{left.ToString(CultureInfo.InvariantCulture)} cases whose data is absent from this copy are left out, as in every table (Table datasets).");
             files.AddRange(table.Write(outDir, "detection"));
         }
-        var nab = Path.Combine(results, "nab");
-        foreach (var ext in new[] { "csv", "md", "tex" })
-        {
-            var src = Path.Combine(nab, "scoreboard." + ext);
-            if (!File.Exists(src)) continue;
-            var dst = Path.Combine(outDir, "nab." + ext);
-            File.Copy(src, dst, overwrite: true);
-            files.Add(dst);
-        }
+        var scoreboard = Path.Combine(results, "nab", "scoreboard.csv");
+        if (File.Exists(scoreboard))
+            files.AddRange(NabScoreboard.PaperTable(scoreboard, LikelihoodVariants().ToHashSet(StringComparer.Ordinal)).Write(outDir, "nab"));
         return files;
     }
 }

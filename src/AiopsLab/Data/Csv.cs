@@ -95,6 +95,11 @@ public static class Csv
         }
     }
 
+    /// <summary>The index of column <paramref name="name"/> in a header record of <paramref name="path"/>, or a
+    /// <see cref="DataFormatException"/> naming the file, the header line and the missing column.</summary>
+    public static int Column(CsvRecord header, string name, string path) =>
+        Array.IndexOf(header.Fields, name) is var k and >= 0 ? k : throw new DataFormatException(path, header.Line, 1, $"no column '{name}'.");
+
     /// <summary>
     /// Parses a number: invariant culture, exponent allowed; empty, <c>nan</c>, <c>null</c> and <c>NA</c> are NaN;
     /// <c>inf</c>/<c>-inf</c>/<c>Infinity</c> are infinities. Returns false for anything else.

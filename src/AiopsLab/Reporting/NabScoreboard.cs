@@ -27,7 +27,7 @@ public static class NabScoreboard
     {
         var records = Csv.ReadRecords(scoreboardCsv).ToList();
         if (records.Count == 0) throw new DataFormatException(scoreboardCsv, 1, 1, "empty scoreboard.");
-        int Col(string name) => Array.IndexOf(records[0].Fields, name) is var k and >= 0 ? k : throw new DataFormatException(scoreboardCsv, 1, 1, $"no column '{name}'.");
+        int Col(string name) => Csv.Column(records[0], name, scoreboardCsv);
         int[] cols = [Col("detector"), Col("source"), Col("standard"), Col("reward_low_FP_rate"), Col("reward_low_FN_rate"), Col("detect_seconds")];
         static double Num(string f) => double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
         var kept = records.Skip(1).Where(r => !leaveOut.Contains(r.Fields[cols[0]])).ToList();

@@ -26,7 +26,7 @@ public static class PaperExternal
         if (!File.Exists(path)) return map;
         var records = Csv.ReadRecords(path).ToList();
         if (records.Count == 0) return map;
-        int Col(string name) => Array.IndexOf(records[0].Fields, name) is var k and >= 0 ? k : throw new DataFormatException(path, 1, 1, $"no column '{name}'.");
+        int Col(string name) => Csv.Column(records[0], name, path);
         int cm = Col("method"), cp = Col("python_seconds"), co = Col("aiopslab_seconds");
         double Num(CsvRecord r, int c) => double.TryParse(r.Fields[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 ? v
             : throw new DataFormatException(path, r.Line, c + 1, $"'{r.Fields[c]}' is not a number of seconds.");

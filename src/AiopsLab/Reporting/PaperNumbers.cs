@@ -204,7 +204,7 @@ public static class PaperNumbers
         if (!File.Exists(csv)) return;
         var records = Csv.ReadRecords(csv).ToList();
         if (records.Count == 0) return;
-        int Col(string name) => Array.IndexOf(records[0].Fields, name) is var k and >= 0 ? k : throw new DataFormatException(csv, 1, 1, $"no column '{name}'.");
+        int Col(string name) => Csv.Column(records[0], name, csv);
         int cd = Col("detector"), cs = Col("source"), cst = Col("standard");
         var rows = records.Skip(1).Select(r => (Detector: r.Fields[cd], Source: r.Fields[cs],
             Score: double.TryParse(r.Fields[cst], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN)).ToArray();

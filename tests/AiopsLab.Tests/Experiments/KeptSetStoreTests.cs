@@ -3,7 +3,6 @@ using AiopsLab.Evaluation;
 using AiopsLab.Experiments;
 using AiopsLab.Reporting;
 using AiopsLab.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace AiopsLab.Tests.Experiments;
@@ -56,19 +55,7 @@ public class KeptSetStoreTests
     {
         var dir = CliRunner.TempDir("kept-v2");
         RunStoreTests.RunInto(dir, RunStoreTests.Plan(Spec));
-        using (var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = RunStore.FileOf(dir), Pooling = false }.ToString()))
-        {
-            db.Open();
-            using var cmd = db.CreateCommand();
-            cmd.CommandText = "ALTER TABLE runs DROP COLUMN kept; PRAGMA user_version=2;";
-            cmd.ExecuteNonQuery();
-        }
-        static long Version(RunStore s)
-        {
-            using var q = s.Connection.CreateCommand();
-            q.CommandText = "PRAGMA user_version;";
-            return (long)q.ExecuteScalar()!;
-        }
+        RunStoreTests.Downgrade(dir, "ALTER TABLE runs DROP COLUMN kept; PRAGMA user_version=2;");
         using (var store = RunStore.Open(dir))
         {
             Assert.False(store.HasKeptColumn);
@@ -78,12 +65,12 @@ public class KeptSetStoreTests
             Assert.All(runs, r => Assert.Null(r.Kept));
             ExperimentReport.Write(store, new ReportOptions { OutDir = Path.Combine(dir, "report"), Render = false });
             Assert.False(File.Exists(Path.Combine(dir, "report", "kept.csv")));
-            Assert.Equal(2, Version(store));
+            Assert.Equal(2, RunStoreTests.SchemaVersionOf(store));
         }
         using (var store = RunStore.Create(dir))
         {
             Assert.True(store.HasKeptColumn);
-            Assert.Equal(RunStore.SchemaVersion, Version(store));
+            Assert.Equal(RunStore.SchemaVersion, RunStoreTests.SchemaVersionOf(store));
             Assert.Equal(6, store.ReadRuns().Count());
         }
         // A resumed run fills nothing in (all rows are done), and the old rows read with a NULL kept set.

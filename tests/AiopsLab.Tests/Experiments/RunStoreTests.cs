@@ -24,6 +24,25 @@ public class RunStoreTests
         delays: [0, 20]
         """;
 
+
+    /// <summary>Turns the store in <paramref name="dir"/> into an older schema by running <paramref name="sql"/> on it
+    /// (dropping columns, setting <c>user_version</c>): older stores made on demand for the upgrade tests.</summary>
+    internal static void Downgrade(string dir, string sql)
+    {
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = RunStore.FileOf(dir), Pooling = false }.ToString());
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>The schema version (<c>PRAGMA user_version</c>) of an open store.</summary>
+    internal static long SchemaVersionOf(RunStore s)
+    {
+        using var q = s.Connection.CreateCommand();
+        q.CommandText = "PRAGMA user_version;";
+        return (long)q.ExecuteScalar()!;
+    }
     internal static ExperimentRunStats RunInto(string dir, ExperimentPlan plan, int jobs = 2, Shard? shard = null, bool retry = false)
     {
         using var store = RunStore.Create(dir);

@@ -4,7 +4,6 @@ using AiopsLab.Experiments;
 using AiopsLab.Reporting;
 using AiopsLab.Tests.Experiments;
 using AiopsLab.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace AiopsLab.Tests.Multimodal;
@@ -99,20 +98,7 @@ public class InnerServiceScoresTests
     {
         var dir = CliRunner.TempDir("v1");
         RunStoreTests.RunInto(dir, RunStoreTests.Plan("name: v1\ndatasets:\n  - name: synthetic\n    options: {cases: 2, services: 4}\nmethods: [random]\n"));
-        var file = RunStore.FileOf(dir);
-        using (var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString()))
-        {
-            db.Open();
-            using var cmd = db.CreateCommand();
-            cmd.CommandText = "ALTER TABLE runs DROP COLUMN inner_rank; ALTER TABLE runs DROP COLUMN kept; ALTER TABLE cases DROP COLUMN inner_root_cause; PRAGMA user_version=1;";
-            cmd.ExecuteNonQuery();
-        }
-        static long Version(RunStore s)
-        {
-            using var q = s.Connection.CreateCommand();
-            q.CommandText = "PRAGMA user_version;";
-            return (long)q.ExecuteScalar()!;
-        }
+        RunStoreTests.Downgrade(dir, "ALTER TABLE runs DROP COLUMN inner_rank; ALTER TABLE runs DROP COLUMN kept; ALTER TABLE cases DROP COLUMN inner_root_cause; PRAGMA user_version=1;");
         // Opened for reading (report, merge input): read as it is, without inner-service columns, and left at version 1.
         using (var store = RunStore.Open(dir))
         {
@@ -121,13 +107,13 @@ public class InnerServiceScoresTests
             Assert.Equal(2, runs.Count);
             Assert.All(runs, r => Assert.True(r.InnerRootCause is null && r.InnerRank is null && r.Status == RunStatus.Ok));
             ResultFiles.Export(store, dir);
-            Assert.Equal(1, Version(store));
+            Assert.Equal(1, RunStoreTests.SchemaVersionOf(store));
         }
         // Opened for writing (a resumed run): upgraded in place, the rows kept.
         using (var store = RunStore.Create(dir))
         {
             Assert.True(store.HasInnerColumns);
-            Assert.Equal(RunStore.SchemaVersion, Version(store));
+            Assert.Equal(RunStore.SchemaVersion, RunStoreTests.SchemaVersionOf(store));
             Assert.Equal(2, store.ReadRuns().Count());
         }
     }

@@ -85,17 +85,19 @@ public sealed class MetricSifter : IMetricReducer
         ct.ThrowIfCancellationRequested();
         var f = problem.Metrics;
         int n = f.RowCount;
+        // Step 1 is independent per metric: the metrics are spread over the cores, and gathered back in frame order.
+        var perColumn = new int[]?[f.ColumnCount];
+        var parallel = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = (long)n * f.ColumnCount >= ParallelCells ? -1 : 1 };
+        Parallel.For(0, f.ColumnCount, parallel, () => new double[n], (j, _, core) =>
+        {
+            var col = f.Column(j);
+            if (CanChange(col, _o.RelativeTolerance)) perColumn[j] = ChangePoints(col, _o.PenaltyAdjust, _o.MinSize, ct, core);
+            return core;
+        }, _ => { });
         var names = new List<string>();
         var cps = new List<int[]>();
-        var core = new double[n];
         for (int j = 0; j < f.ColumnCount; j++)
-        {
-            ct.ThrowIfCancellationRequested();
-            var col = f.Column(j);
-            if (!CanChange(col, _o.RelativeTolerance)) continue;
-            names.Add(f.Names[j]);
-            cps.Add(ChangePoints(col, _o.PenaltyAdjust, _o.MinSize, ct, core));
-        }
+            if (perColumn[j] is { } c) { names.Add(f.Names[j]); cps.Add(c); }
         int? minRow = _o.AfterAnomaly ? problem.AnomalyRow - (int)Math.Ceiling(3 * _o.Bandwidth) : null;
         var selected = SelectDensest(cps, n, _o.Bandwidth, _o.Weighted, minRow);
         var kept = new string[selected.Length];
@@ -131,6 +133,9 @@ public sealed class MetricSifter : IMetricReducer
         if (linear && dHi - dLo <= tol) return false;
         return !diffsZero;
     }
+
+    /// <summary>Frames of at least this many cells (rows × metrics) run step 1 on all cores; smaller ones on one.</summary>
+    private const long ParallelCells = 4096;
 
     /// <summary>Default of <see cref="Options.RelativeTolerance"/>: 10⁻¹², as <see cref="Stats.IsNumericallyConstant"/>.</summary>
     public const double DefaultRelativeTolerance = 1e-12;

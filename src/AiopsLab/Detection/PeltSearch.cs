@@ -36,7 +36,7 @@ internal static class PeltSearch
         int cap = n + 1;
         double[] s1 = pool.Rent(cap), s2 = pool.Rent(cap), f = pool.Rent(cap);
         double[] cTau = pool.Rent(cap), cF = pool.Rent(cap), cS1 = pool.Rent(cap), cS2 = pool.Rent(cap);
-        double[] cLo = pool.Rent(cap), cHi = pool.Rent(cap), cost = pool.Rent(cap);
+        double[] cLo = pool.Rent(cap), cHi = pool.Rent(cap);
         int[] last = ArrayPool<int>.Shared.Rent(cap), dead = ArrayPool<int>.Shared.Rent(cap);
         try
         {
@@ -71,8 +71,8 @@ internal static class PeltSearch
                     cLo[count] = double.NegativeInfinity; cHi[count] = double.PositiveInfinity;
                     count++;
                 }
-                int arg = ArgMin(c, count, t, s1[t], s2[t], penalty, cost);
-                f[t] = cost[arg]; last[t] = (int)cTau[arg];
+                var (arg, least) = ArgMin(c, count, t, s1[t], s2[t], penalty);
+                f[t] = least; last[t] = (int)cTau[arg];
             }
             var cps = new List<int>();
             for (int t = last[n]; t > 0; t = last[t]) cps.Add(t);
@@ -82,7 +82,7 @@ internal static class PeltSearch
         finally
         {
             pool.Return(s1); pool.Return(s2); pool.Return(f); pool.Return(cTau); pool.Return(cF);
-            pool.Return(cS1); pool.Return(cS2); pool.Return(cLo); pool.Return(cHi); pool.Return(cost);
+            pool.Return(cS1); pool.Return(cS2); pool.Return(cLo); pool.Return(cHi);
             ArrayPool<int>.Shared.Return(last);
             ArrayPool<int>.Shared.Return(dead);
         }
@@ -156,37 +156,45 @@ internal static class PeltSearch
         return nDead;
     }
 
-    /// <summary>F(τ) + C(y_{τ..t−1}) + β of every candidate into <paramref name="cost"/>; the index of the earliest least.</summary>
-    private static int ArgMin(Candidates c, int count, int t, double s1t, double s2t, double penalty, double[] cost)
+    /// <summary>The earliest candidate of least F(τ) + C(y_{τ..t−1}) + β, and that cost.</summary>
+    private static (int Arg, double Cost) ArgMin(Candidates c, int count, int t, double s1t, double s2t, double penalty)
     {
-        int k = 0;
+        int k = 0, arg = -1;
         double best = double.PositiveInfinity;
         if (Vector256.IsHardwareAccelerated && count >= W)
         {
             var vt = Vector256.Create((double)t); var v1 = Vector256.Create(s1t); var v2 = Vector256.Create(s2t);
             var vPen = Vector256.Create(penalty);
             var vBest = Vector256.Create(double.PositiveInfinity);
-            for (; k + W <= count; k += W)
+            var vArg = Vector256<double>.Zero;
+            var vIdx = Vector256.Create(0.0, 1, 2, 3);
+            var vStep = Vector256.Create((double)W);
+            for (; k + W <= count; k += W, vIdx += vStep)
             {
                 var sum = v1 - Load(c.S1, k);
                 var seg = (v2 - Load(c.S2, k)) - sum * sum / (vt - Load(c.Tau, k));
                 seg = Vector256.ConditionalSelect(Vector256.GreaterThan(seg, Vector256<double>.Zero), seg, Vector256<double>.Zero);
                 var v = (Load(c.F, k) + seg) + vPen;
-                v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(cost), (nuint)k);
-                vBest = Vector256.Min(vBest, v);
+                var less = Vector256.LessThan(v, vBest); // strict: each lane keeps its earliest least
+                vBest = Vector256.ConditionalSelect(less, v, vBest);
+                vArg = Vector256.ConditionalSelect(less, vIdx, vArg);
             }
-            for (int i = 0; i < W; i++) if (vBest[i] < best) best = vBest[i];
+            for (int i = 0; i < W; i++)
+            {
+                double v = vBest[i];
+                int at = (int)vArg[i];
+                if (v < best || (v == best && at < arg)) { best = v; arg = at; }
+            }
         }
-        for (; k < count; k++)
+        for (; k < count; k++) // later than every lane: a tie keeps the earlier
         {
             double sum = s1t - c.S1[k];
             double seg = s2t - c.S2[k] - sum * sum / (t - c.Tau[k]);
             double v = c.F[k] + (seg > 0 ? seg : 0) + penalty;
-            cost[k] = v;
-            if (v < best) best = v;
+            if (v < best) { best = v; arg = k; }
         }
-        for (k = 0; k < count; k++) if (cost[k] == best) return k; // ascending τ: the earliest wins a tie
-        throw new InvalidOperationException("pelt: no finite segmentation cost.");
+        if (arg < 0) throw new InvalidOperationException("pelt: no finite segmentation cost.");
+        return (arg, best);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

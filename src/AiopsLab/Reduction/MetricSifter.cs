@@ -26,7 +26,8 @@ namespace AiopsLab.Reduction;
 /// </list>
 /// Defaults are those of the reference implementation (github.com/ai4sre/metricsifter, <c>Sifter()</c>): pelt, l2,
 /// bic, penalty_adjust 2.0, bandwidth 2.5, weighted_max. When no metric has a change point nothing is kept, and the
-/// composition (<see cref="ReducedLocalizer"/>) then passes every metric on.
+/// composition (<see cref="ReducedLocalizer"/>) then passes every metric on. Step 1 runs in parallel over the metrics
+/// (frames of at least 4,096 cells); the result does not depend on the order in which they finish.
 /// </summary>
 /// <remarks>
 /// <para><b>Numerically constant columns.</b> The authors' step 0 compares values exactly, so a column that is constant

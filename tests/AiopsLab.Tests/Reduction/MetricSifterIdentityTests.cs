@@ -30,12 +30,7 @@ public class MetricSifterIdentityTests
         {
             double best = double.PositiveInfinity; int arg = -1;
             for (int a = 0; a <= t - minSize; a = a == 0 ? minSize : a + 1)
-            {
-                double sum = s1[t] - s1[a];
-                double seg = s2[t] - s2[a] - sum * sum / (t - a);
-                double c = f[a] + (seg > 0 ? seg : 0) + penalty;
-                if (c < best) { best = c; arg = a; }
-            }
+                if (Cost(s1, s2, f, a, t, penalty) is var c && c < best) { best = c; arg = a; }
             f[t] = best; last[t] = arg;
         }
         return Backtrack(last, n);
@@ -81,16 +76,18 @@ public class MetricSifterIdentityTests
             }
             double best = double.PositiveInfinity; int arg = -1;
             for (int k = 0; k < count; k++)
-            {
-                int a = tau[k];
-                double sum = s1[t] - s1[a];
-                double seg = s2[t] - s2[a] - sum * sum / (t - a);
-                double c = f[a] + (seg > 0 ? seg : 0) + penalty;
-                if (c < best) { best = c; arg = a; }
-            }
+                if (Cost(s1, s2, f, tau[k], t, penalty) is var c && c < best) { best = c; arg = tau[k]; }
             f[t] = best; last[t] = arg;
         }
         return Backtrack(last, n);
+    }
+
+    /// <summary>F(a) + C(y_{a..t−1}) + β from the centred prefix sums, the cost clipped at 0 (the loop's arithmetic).</summary>
+    private static double Cost(double[] s1, double[] s2, double[] f, int a, int t, double penalty)
+    {
+        double sum = s1[t] - s1[a];
+        double seg = s2[t] - s2[a] - sum * sum / (t - a);
+        return f[a] + (seg > 0 ? seg : 0) + penalty;
     }
 
     private static (double[] S1, double[] S2) CentredSums(double[] y)

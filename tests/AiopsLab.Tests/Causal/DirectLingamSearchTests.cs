@@ -92,15 +92,6 @@ public class DirectLingamSearchTests
         Assert.True(nonzero > 0, $"{what}: no edge at all, nothing compared");
     }
 
-    [DataFact("petshop")]
-    public void The_coefficients_equal_the_reference_regressions_on_a_whole_PetShop_window()
-    {
-        // All 248 columns of the benchmark's window: the order is the one checked above, the regressions those of the
-        // reference (each with its own Gram matrices and a fresh Cholesky factor at every LARS step).
-        var w = Window("petshop", "high_traffic/train/issue_0");
-        AssertSameRegressions(w.Columns, "petshop high_traffic/train/issue_0, all columns");
-    }
-
     [DataFact("nezha")]
     public void The_coefficients_equal_the_reference_regressions_on_a_whole_Nezha_Train_Ticket_window()
     {

@@ -75,14 +75,19 @@ public static partial class DirectLingam
         var order = CausalOrder(columns, o, ct);
         var b = new double[p, p];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Parallelism > 0 ? o.Parallelism : Environment.ProcessorCount, CancellationToken = ct };
-        var standardized = o.AdaptiveLasso ? new double[p][] : [];
-        if (o.AdaptiveLasso) Parallel.For(0, p, parallel, j => standardized[j] = Standardize(columns[j]));
+        NestedOls? nested = null;
+        if (o.AdaptiveLasso)
+        {
+            var standardized = new double[p][];
+            Parallel.For(0, p, parallel, k => standardized[k] = Standardize(columns[order[k]]));
+            nested = new NestedOls(standardized);
+        }
         // Each variable's regression on its predecessors is independent of the others': one per task, each writing its own row.
         Parallel.For(1, p, parallel, k =>
         {
             int target = order[k];
             var predictors = order.AsSpan(0, k).ToArray();
-            var coef = o.AdaptiveLasso ? AdaptiveLasso(columns, standardized, predictors, target) : OlsCoefficients(columns, predictors, target);
+            var coef = nested is not null ? AdaptiveLasso(columns, nested, predictors, target) : OlsCoefficients(columns, predictors, target);
             for (int a = 0; a < predictors.Length; a++)
                 if (Math.Abs(coef[a]) > o.Threshold) b[target, predictors[a]] = coef[a];
         });
@@ -174,16 +179,37 @@ public static partial class DirectLingam
     private static double[] OlsCoefficients(IReadOnlyList<double[]> columns, int[] predictors, int target) =>
         Ols.Fit(predictors.Select(j => columns[j]).ToArray(), columns[target]).Coefficients.ToArray();
 
-    private static double[] AdaptiveLasso(IReadOnlyList<double[]> columns, double[][] standardized, int[] predictors, int target)
+    /// <summary>
+    /// The adaptive lasso of variable <paramref name="target"/> (position k = predictors.Length in the order) on its
+    /// predecessors, as the <c>lingam</c> package's <c>predict_adaptive_lasso</c>: weights |β̂_OLS| of the standardised
+    /// fit, <see cref="LassoLars.FitBic"/> on the weighted predictors, then least squares on the original scale over the
+    /// selected ones. FitBic's inputs come from the window's <see cref="NestedOls"/> instead of the samples: the centred
+    /// Gram matrix of the weighted predictors is wₐ·w_b·Σ(zₐ − z̄ₐ)(z_b − z̄_b), and the least-squares fit of y on the
+    /// weighted predictors (which gives σ̂²) has the residuals of the unweighted one and uses the predictors with wₐ ≠ 0.
+    /// </summary>
+    private static double[] AdaptiveLasso(IReadOnlyList<double[]> columns, NestedOls z, int[] predictors, int target)
     {
-        var xs = predictors.Select(j => standardized[j]).ToArray();
-        var ys = standardized[target];
-        var ols = Ols.Fit(xs, ys);
+        int k = predictors.Length, n = columns[target].Length;
+        var ols = z.Fit(k);
         var weight = ols.Coefficients.Select(Math.Abs).ToArray();
-        var weighted = xs.Select((c, a) => c.Select(v => v * weight[a]).ToArray()).ToArray();
-        var lasso = LassoLars.FitBic(weighted, ys);
-        var keep = Enumerable.Range(0, predictors.Length).Where(a => Math.Abs(lasso[a] * weight[a]) > 0).ToArray();
-        var coef = new double[predictors.Length];
+        bool[] selected;
+        double sigma2 = ols.Rss / (n - k - 1);
+        if (n - k - 1 <= 0 || !(sigma2 > 0))
+            selected = weight.Select(v => v > 0).ToArray(); // FitBic returns the least-squares fit
+        else
+        {
+            var g = new double[k, k];
+            var xty = new double[k];
+            for (int a = 0; a < k; a++)
+            {
+                xty[a] = weight[a] * z.CentredCross(a, k);
+                for (int b = 0; b <= a; b++) g[a, b] = g[b, a] = weight[a] * weight[b] * z.CentredCross(a, b);
+            }
+            var lasso = LassoLars.SelectBic(g, xty, z.CentredCross(k, k), n, sigma2);
+            selected = lasso.Select((v, a) => Math.Abs(v * weight[a]) > 0).ToArray();
+        }
+        var keep = Enumerable.Range(0, k).Where(a => selected[a]).ToArray();
+        var coef = new double[k];
         if (keep.Length == 0) return coef;
         var refit = Ols.Fit(keep.Select(a => columns[predictors[a]]).ToArray(), columns[target]);
         for (int t = 0; t < keep.Length; t++) coef[keep[t]] = refit.Coefficients[t];

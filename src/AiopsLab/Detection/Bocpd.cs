@@ -16,8 +16,13 @@ public enum BocpdScaling
 /// <summary>Options of <see cref="Bocpd"/>. Defaults are BARO's (Pham et al., FSE 2024; its code's <c>bocpd()</c>).</summary>
 public sealed record BocpdOptions
 {
-    /// <summary>Expected run length λ of the constant hazard H = 1/λ (Adams &amp; MacKay §2.1). BARO: 50.</summary>
+    /// <summary>Expected run length λ of the constant hazard H = 1/λ (Adams &amp; MacKay §2.1), in rows (points), not
+    /// seconds. BARO: 50, whatever the sampling interval.</summary>
     public double Lambda { get; set; } = 50;
+    /// <summary>λ in seconds, for BARO's anomaly time only (<c>--anomaly-time bocpd(lambda-seconds=…)</c>): when &gt; 0 it
+    /// replaces <see cref="Lambda"/> by seconds ÷ the case's sampling interval, read from its timestamps. The univariate
+    /// detector (<see cref="Bocpd"/>) scores bare series without timestamps and refuses it.</summary>
+    public double LambdaSeconds { get; set; }
     /// <summary>Prior pseudo-count κ₀ on the mean. BARO: 1.</summary>
     public double PriorKappa { get; set; } = 1;
     /// <summary>Prior degrees of freedom ν₀ of the inverse-Wishart; 0 means d + 1 (the smallest proper value; BARO's default).</summary>
@@ -112,6 +117,7 @@ public sealed class Bocpd : IAnomalyDetector, IAlarmThreshold
     private static void Validate(BocpdOptions o)
     {
         if (!(o.Lambda > 1)) throw new ArgumentException("bocpd: lambda (expected run length) must be > 1.");
+        if (o.LambdaSeconds != 0) throw new ArgumentException("bocpd: lambda-seconds is for BARO's anomaly time (--anomaly-time bocpd); the detector counts points: use lambda.");
         if (!(o.PriorKappa > 0)) throw new ArgumentException("bocpd: prior-kappa must be > 0.");
         if (!(o.PriorScale > 0)) throw new ArgumentException("bocpd: prior-scale must be > 0.");
         if (o.PriorDof < 0) throw new ArgumentException("bocpd: prior-dof must be ≥ 0 (0 = dimensions + 1).");

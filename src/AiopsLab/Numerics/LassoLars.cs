@@ -1,5 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
-
 namespace AiopsLab.Numerics;
 
 /// <summary>
@@ -42,21 +40,33 @@ public static class LassoLars
             xty[j] = Dot(xc[j], yc);
             for (int k = 0; k <= j; k++) g[j, k] = g[k, j] = Dot(xc[j], xc[k]);
         }
-        double yty = Dot(yc, yc);
+        return SelectBic(g, xty, Dot(yc, yc), n, sigma2);
+    }
+
+    /// <summary>
+    /// The point of smallest BIC on the LARS-lasso path (<see cref="Path(double[,], double[], double)"/>) of centred data
+    /// given by its Gram matrix G = XᵀX, Xᵀy and yᵀy, with n rows and the noise variance σ̂² of the full least-squares fit
+    /// (see <see cref="FitBic"/>). Ties within 10⁻¹² relative go to the earlier (sparser) point.
+    /// </summary>
+    public static double[] SelectBic(double[,] g, double[] xty, double yty, int n, double sigma2)
+    {
+        int p = xty.Length;
         var path = Path(g, xty, yty);
         double best = double.PositiveInfinity;
         double[] bestBeta = path[0];
+        var nonzero = new List<int>(p);
         foreach (var beta in path)
         {
+            nonzero.Clear();
+            for (int j = 0; j < p; j++) if (beta[j] != 0) nonzero.Add(j);
             double rss = yty;
-            for (int j = 0; j < p; j++)
+            foreach (int j in nonzero)
             {
-                if (beta[j] == 0) continue;
                 rss -= 2 * beta[j] * xty[j];
-                for (int k = 0; k < p; k++) if (beta[k] != 0) rss += beta[j] * g[j, k] * beta[k];
+                foreach (int k in nonzero) rss += beta[j] * g[j, k] * beta[k];
             }
             rss = Math.Max(rss, 0);
-            int df = beta.Count(b => b != 0);
+            int df = nonzero.Count;
             double bic = n * Math.Log(2 * Math.PI * sigma2) + rss / sigma2 + Math.Log(n) * df;
             if (double.IsPositiveInfinity(best) || bic < best - 1e-12 * Math.Abs(best)) { best = bic; bestBeta = beta; }
         }
@@ -83,6 +93,9 @@ public static class LassoLars
     /// <summary>
     /// The LARS-lasso path from the Gram matrix G = XᵀX, Xᵀy and yᵀy of centred data: the correlations are
     /// c = Xᵀy − Gβ and the equiangular direction's correlations a = G_{·A}·w, so no pass over the samples is needed.
+    /// The Cholesky factor of G_A is kept from step to step: a joining column appends one row (forward substitution,
+    /// O(|A|²)), a column leaving by the lasso modification is deleted by Givens rotations (O(|A|²)), as in Efron et al.
+    /// (2004) §7 and Golub &amp; Van Loan (4th ed.) §6.5.2–6.5.3, instead of refactorising G_A (O(|A|³)) at every step.
     /// </summary>
     public static List<double[]> Path(double[,] g, double[] xty, double yty)
     {
@@ -92,23 +105,32 @@ public static class LassoLars
         var active = new List<int>();
         var inActive = new bool[p];
         var dead = new bool[p]; // columns that are zero or linearly dependent on the active set
-        for (int j = 0; j < p; j++) if (g[j, j] <= 1e-300) dead[j] = true;
+        int deadCount = 0;
+        for (int j = 0; j < p; j++) if (g[j, j] <= 1e-300) { dead[j] = true; deadCount++; }
         const double tiny = 1e-12;
         double scale = Math.Max(1, Math.Sqrt(Math.Max(yty, 0)));
         int maxSteps = 8 * Math.Max(1, p) + 8;
         int drop = -1;
         var c = new double[p];
+        var chol = new UpdatableCholesky(p);
+        var column = new double[p];
+        var s = new double[p];
+        var w = new double[p];
+        var nonzero = new List<int>(p);
         for (int step = 0; step < maxSteps; step++)
         {
+            nonzero.Clear();
+            for (int k = 0; k < p; k++) if (beta[k] != 0) nonzero.Add(k);
             for (int j = 0; j < p; j++)
             {
                 double v = xty[j];
-                for (int k = 0; k < p; k++) if (beta[k] != 0) v -= g[j, k] * beta[k];
+                foreach (int k in nonzero) v -= g[j, k] * beta[k];
                 c[j] = v;
             }
             double cMax = 0;
             for (int j = 0; j < p; j++) if (!dead[j]) cMax = Math.Max(cMax, Math.Abs(c[j]));
             if (cMax <= tiny * scale) break;
+            bool factorOk = true;
             if (drop < 0)
             {
                 // Add the inactive column with the largest absolute correlation.
@@ -117,32 +139,37 @@ public static class LassoLars
                 for (int j = 0; j < p; j++)
                     if (!inActive[j] && !dead[j] && Math.Abs(c[j]) > bestC) { bestC = Math.Abs(c[j]); enter = j; }
                 if (enter < 0) break;
+                for (int a = 0; a < active.Count; a++) column[a] = g[enter, active[a]];
                 active.Add(enter);
                 inActive[enter] = true;
+                factorOk = chol.Append(column, g[enter, enter]);
             }
             drop = -1;
             int kA = active.Count;
-            // Equiangular direction: w = A·G_A⁻¹·s (Efron et al. eqs. 2.5–2.6).
-            var ga = Matrix<double>.Build.Dense(kA, kA, (a, b) => g[active[a], active[b]]);
-            var s = Vector<double>.Build.Dense(kA, a => c[active[a]] < 0 ? -1 : 1);
-            Vector<double>? gis = null;
-            try
+            // A pivot far below the columns' scale means the new column is (numerically) in the span of the others.
+            if (factorOk)
             {
-                var chol = ga.Cholesky();
-                // A pivot far below the columns' scale means the new column is (numerically) in the span of the others.
-                if (chol.DeterminantLn - kA * Math.Log(Math.Max(1e-300, MaxDiagonal(ga))) > -60) gis = chol.Solve(s);
+                double maxDiagonal = 0;
+                foreach (int j in active) maxDiagonal = Math.Max(maxDiagonal, g[j, j]);
+                factorOk = chol.LogDeterminant() - kA * Math.Log(Math.Max(1e-300, maxDiagonal)) > -60;
+                if (!factorOk) chol.RemoveLast();
             }
-            catch (ArgumentException) { }
-            if (gis is null)
+            if (!factorOk)
             {
                 int last = active[^1];
                 active.RemoveAt(active.Count - 1);
                 inActive[last] = false;
                 dead[last] = true;
+                deadCount++;
                 continue;
             }
-            double aa = 1 / Math.Sqrt(Math.Max(s.DotProduct(gis), 1e-300));
-            var w = gis * aa;
+            // Equiangular direction: w = A·G_A⁻¹·s (Efron et al. eqs. 2.5–2.6).
+            for (int a = 0; a < kA; a++) s[a] = c[active[a]] < 0 ? -1 : 1;
+            chol.Solve(s, w);
+            double sGs = 0;
+            for (int a = 0; a < kA; a++) sGs += s[a] * w[a];
+            double aa = 1 / Math.Sqrt(Math.Max(sGs, 1e-300));
+            for (int a = 0; a < kA; a++) w[a] *= aa;
             // Step length: next column to join (eq. 2.13), or a coefficient crossing zero (lasso modification, eq. 3.6).
             double cA = 0;
             foreach (var j in active) cA = Math.Max(cA, Math.Abs(c[j]));
@@ -156,31 +183,26 @@ public static class LassoLars
                 if (g1 > tiny && g1 < gamma) gamma = g1;
                 if (g2 > tiny && g2 < gamma) gamma = g2;
             }
+            int dropAt = -1;
             for (int a = 0; a < kA; a++)
             {
                 int j = active[a];
                 if (w[a] == 0 || beta[j] == 0) continue;
                 double gz = -beta[j] / w[a];
-                if (gz > tiny && gz < gamma) { gamma = gz; drop = j; }
+                if (gz > tiny && gz < gamma) { gamma = gz; drop = j; dropAt = a; }
             }
             for (int a = 0; a < kA; a++) beta[active[a]] += gamma * w[a];
             if (drop >= 0)
             {
                 beta[drop] = 0;
-                active.Remove(drop);
+                active.RemoveAt(dropAt);
                 inActive[drop] = false;
+                chol.Delete(dropAt);
             }
             path.Add((double[])beta.Clone());
-            if (drop < 0 && active.Count >= p - dead.Count(d => d) && gamma >= cA / aa * (1 - 1e-12)) break;
+            if (drop < 0 && active.Count >= p - deadCount && gamma >= cA / aa * (1 - 1e-12)) break;
         }
         return path;
-    }
-
-    private static double MaxDiagonal(Matrix<double> m)
-    {
-        double d = 0;
-        for (int i = 0; i < m.RowCount; i++) d = Math.Max(d, m[i, i]);
-        return d;
     }
 
     private static double Dot(double[] a, double[] b) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(a, b);

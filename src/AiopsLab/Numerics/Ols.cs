@@ -64,25 +64,8 @@ public static class Ols
         var ys = y.Span;
         var mean = new double[p];
         var scale = new double[p];
-        double my = 0;
-        if (intercept)
-        {
-            for (int i = 0; i < n; i++) my += ys[i];
-            my /= n;
-        }
-        for (int j = 0; j < p; j++)
-        {
-            var xs = x[j].Span;
-            double m = 0;
-            if (intercept) { for (int i = 0; i < n; i++) m += xs[i]; m /= n; }
-            double ss = 0;
-            bool constant = true;
-            for (int i = 0; i < n; i++) { double d = xs[i] - m; ss += d * d; constant &= xs[i] == xs[0]; }
-            mean[j] = m;
-            // A constant regressor is dropped with an intercept even where its computed mean is off by rounding (the
-            // centred values would otherwise be that rounding error, fitted as if it were signal).
-            scale[j] = ss > 0 && !(intercept && constant) ? Math.Sqrt(ss) : 0;
-        }
+        double my = intercept ? Mean(ys) : 0;
+        for (int j = 0; j < p; j++) (mean[j], scale[j]) = Moments(x[j].Span, intercept);
         // Gram matrix of the centred, unit-norm regressors (a correlation matrix) and Xᵀy.
         var g = new double[p * p];
         var b = new double[p];
@@ -94,17 +77,51 @@ public static class Ols
             for (int k = 0; k <= j; k++)
             {
                 if (scale[k] == 0) continue;
-                var xk = x[k].Span;
-                double mk = mean[k], s = 0;
-                for (int i = 0; i < n; i++) s += (xj[i] - mj) * (xk[i] - mk);
-                g[j * p + k] = g[k * p + j] = s / (sj * scale[k]);
+                g[j * p + k] = g[k * p + j] = Cross(xj, mj, x[k].Span, mean[k]) / (sj * scale[k]);
             }
-            double t = 0;
-            for (int i = 0; i < n; i++) t += (xj[i] - mj) * (ys[i] - my);
-            b[j] = t / sj;
+            b[j] = Cross(xj, mj, ys, my) / sj;
         }
-        // Cholesky with dropping of dependent columns: L is stored in the lower triangle of g.
         var used = new bool[p];
+        Factor(g, p, scale, used);
+        return Finish(x, ys, intercept, my, mean, scale, used, Solve(g, p, used, b, p));
+    }
+
+    /// <summary>The mean Σxᵢ/n, summed in order.</summary>
+    internal static double Mean(ReadOnlySpan<double> x)
+    {
+        double m = 0;
+        for (int i = 0; i < x.Length; i++) m += x[i];
+        return m / x.Length;
+    }
+
+    /// <summary>A regressor's mean (0 without an intercept) and the norm of its centred values; the norm is 0 for a
+    /// regressor to drop (no spread, or constant with an intercept).</summary>
+    internal static (double Mean, double Scale) Moments(ReadOnlySpan<double> x, bool intercept)
+    {
+        double m = intercept ? Mean(x) : 0;
+        double ss = 0;
+        bool constant = true;
+        for (int i = 0; i < x.Length; i++) { double d = x[i] - m; ss += d * d; constant &= x[i] == x[0]; }
+        // A constant regressor is dropped with an intercept even where its computed mean is off by rounding (the
+        // centred values would otherwise be that rounding error, fitted as if it were signal).
+        return (m, ss > 0 && !(intercept && constant) ? Math.Sqrt(ss) : 0);
+    }
+
+    /// <summary>Σ(aᵢ − m_a)(bᵢ − m_b), summed in order.</summary>
+    internal static double Cross(ReadOnlySpan<double> a, double ma, ReadOnlySpan<double> b, double mb)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += (a[i] - ma) * (b[i] - mb);
+        return s;
+    }
+
+    /// <summary>
+    /// Cholesky factorisation of the p×p Gram matrix g (row-major) in place, L in the lower triangle, dropping a column
+    /// whose pivot falls below the tolerance (used = false). Column j's row of L depends only on columns 0..j, so the
+    /// factor of a leading block is the leading block of the factor, bit for bit.
+    /// </summary>
+    internal static void Factor(double[] g, int p, double[] scale, bool[] used)
+    {
         for (int j = 0; j < p; j++)
         {
             if (scale[j] == 0) continue;
@@ -122,23 +139,36 @@ public static class Ols
                 g[i * p + j] = s / ljj;
             }
         }
-        // Solve L z = b, then Lᵀ β = z, over the used columns.
-        var z = new double[p];
-        for (int j = 0; j < p; j++)
+    }
+
+    /// <summary>Solves L z = b, then Lᵀ β = z, over the used columns among the first m of a factor from <see cref="Factor"/>.</summary>
+    internal static double[] Solve(double[] g, int p, bool[] used, double[] b, int m)
+    {
+        var z = new double[m];
+        for (int j = 0; j < m; j++)
         {
             if (!used[j]) continue;
             double s = b[j];
             for (int k = 0; k < j; k++) if (used[k]) s -= g[j * p + k] * z[k];
             z[j] = s / g[j * p + j];
         }
-        var beta = new double[p];
-        for (int j = p - 1; j >= 0; j--)
+        var beta = new double[m];
+        for (int j = m - 1; j >= 0; j--)
         {
             if (!used[j]) continue;
             double s = z[j];
-            for (int k = j + 1; k < p; k++) if (used[k]) s -= g[k * p + j] * beta[k];
+            for (int k = j + 1; k < m; k++) if (used[k]) s -= g[k * p + j] * beta[k];
             beta[j] = s / g[j * p + j];
         }
+        return beta;
+    }
+
+    /// <summary>The fit from the scaled solution β of the first x.Count columns: coefficients on the original scale, the
+    /// intercept, and the residual sum of squares from the residuals themselves.</summary>
+    internal static OlsFit Finish(IReadOnlyList<ReadOnlyMemory<double>> x, ReadOnlySpan<double> ys, bool intercept, double my,
+        double[] mean, double[] scale, bool[] used, double[] beta)
+    {
+        int n = ys.Length, p = x.Count;
         var coef = new double[p];
         double b0 = my;
         int rank = intercept ? 1 : 0;
@@ -161,7 +191,7 @@ public static class Ols
         }
         double rss = 0;
         for (int i = 0; i < n; i++) rss += res[i] * res[i];
-        return new OlsFit(b0, coef, used, rss, rank, n);
+        return new OlsFit(b0, coef, used[..p], rss, rank, n);
     }
 
     /// <summary>Fits y on the regressors given as arrays (see <see cref="Fit(IReadOnlyList{ReadOnlyMemory{double}}, ReadOnlyMemory{double}, bool)"/>).</summary>

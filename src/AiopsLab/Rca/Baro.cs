@@ -133,8 +133,10 @@ public sealed class Baro : IRootCauseLocalizer
 /// <remarks>
 /// BARO's code also removes Sock Shop's <c>queue-master</c> and <c>rabbitmq</c> columns by name; that is a per-dataset
 /// rule on entity names and is not replicated. Constant columns are dropped (as BARO does); NaN are carried forward.
-/// The hazard's expected run length λ counts rows, as in BARO's code: λ = 50 is 50 s of 1-second data and 50 minutes of
-/// 1-minute data (there is no seconds form).
+/// The hazard's expected run length λ (<c>lambda</c>) counts rows, as in BARO's code: λ = 50 is 50 s of 1-second data and
+/// 50 minutes of 1-minute data. <c>lambda-seconds</c> gives it in seconds instead, divided by the case's sampling interval
+/// (<see cref="WindowRecipe.SamplingInterval"/>): <c>bocpd(lambda-seconds=3000)</c> is λ = 3000 rows at 1 s, 50 at 60 s
+/// and 10 at 300 s, so the prior expects the same time between changes at every interval.
 /// </remarks>
 [Method("bocpd", Summary = "BARO's anomaly time: first change point of multivariate BOCPD over the latency and error metrics.", Citation = "Pham, Ha & Zhang, BARO, FSE 2024")]
 public sealed class BaroAnomalyDetector : IAnomalyTimeSource
@@ -143,7 +145,11 @@ public sealed class BaroAnomalyDetector : IAnomalyTimeSource
 
     public BaroAnomalyDetector() : this(new BocpdOptions()) { }
 
-    public BaroAnomalyDetector(BocpdOptions options) => _o = options;
+    public BaroAnomalyDetector(BocpdOptions options)
+    {
+        if (options.LambdaSeconds < 0 || double.IsNaN(options.LambdaSeconds)) throw new ArgumentException("bocpd: lambda-seconds must be ≥ 0 (0 = use lambda, rows).");
+        _o = options;
+    }
 
     public string Name => "bocpd";
 
@@ -161,7 +167,7 @@ public sealed class BaroAnomalyDetector : IAnomalyTimeSource
         ct.ThrowIfCancellationRequested();
         var cols = WatchedColumns(metrics, naming);
         if (cols.Count == 0 || metrics.RowCount < 2) return null;
-        var r = Bocpd.Run(cols.Select(c => metrics.Column(c).ToArray()).ToArray(), _o, false, ct);
+        var r = Bocpd.Run(cols.Select(c => metrics.Column(c).ToArray()).ToArray(), RowOptions(metrics), false, ct);
         return r.ChangePoints.Count == 0 ? null : r.ChangePoints[0];
     }
 
@@ -171,5 +177,21 @@ public sealed class BaroAnomalyDetector : IAnomalyTimeSource
         return row is { } i ? metrics.Time[i] : null;
     }
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"bocpd(lambda={_o.Lambda})");
+    /// <summary>The options with λ in rows for <paramref name="metrics"/>: <c>lambda-seconds</c> ÷ the sampling interval
+    /// when given, else <c>lambda</c> unchanged.</summary>
+    /// <exception cref="AiopsLabException">λ in seconds is one row or less at the data's interval.</exception>
+    public BocpdOptions RowOptions(MetricFrame metrics)
+    {
+        if (_o.LambdaSeconds == 0) return _o;
+        long interval = WindowRecipe.SamplingInterval(metrics);
+        double rows = _o.LambdaSeconds / interval;
+        if (!(rows > 1))
+            throw new AiopsLabException(string.Create(CultureInfo.InvariantCulture,
+                $"bocpd: lambda-seconds={_o.LambdaSeconds} is {rows} row(s) at the data's {interval} s interval; the expected run length must be > 1 row."));
+        return _o with { Lambda = rows, LambdaSeconds = 0 };
+    }
+
+    public override string ToString() => _o.LambdaSeconds > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"bocpd(lambda-seconds={_o.LambdaSeconds})")
+        : string.Create(CultureInfo.InvariantCulture, $"bocpd(lambda={_o.Lambda})");
 }

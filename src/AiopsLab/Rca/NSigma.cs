@@ -27,8 +27,13 @@ public sealed class NSigma : IRootCauseLocalizer
         public bool Absolute { get; set; }
         /// <summary>Max (RCAEval) or mean of the z-scores.</summary>
         public Aggregation Aggregate { get; set; } = Aggregation.Max;
-        /// <summary>Rows kept on each side of the anomaly time (0 = all). RCAEval keeps 300.</summary>
+        /// <summary>Rows (not seconds) kept on each side of the anomaly time (0 = all). RCAEval keeps 300 rows, whatever
+        /// the sampling interval; <c>rcaeval+nsigma</c> is RCAEval's whole protocol.</summary>
         public int Window { get; set; }
+        /// <summary>Seconds kept on each side of the anomaly time t, i.e. the rows with time in [t − s, t + s) at any
+        /// sampling interval, read from the data (0 = use <see cref="Window"/>, rows). On gap-free 1-second data
+        /// <c>window-seconds=300</c> is <c>window=300</c>; on 60-second data it keeps 5 rows a side.</summary>
+        public long WindowSeconds { get; set; }
         /// <summary>Metric kinds left out (not ranked), e.g. <c>lat_50;lat_99</c> as RCAEval does on Sock Shop.</summary>
         public string[] ExcludeKinds { get; set; } = [];
     }
@@ -40,6 +45,8 @@ public sealed class NSigma : IRootCauseLocalizer
     public NSigma(Options options)
     {
         if (options.Window < 0) throw new ArgumentException("nsigma: window must be ≥ 0.");
+        if (options.WindowSeconds < 0) throw new ArgumentException("nsigma: window-seconds must be ≥ 0.");
+        if (options.Window > 0 && options.WindowSeconds > 0) throw new ArgumentException("nsigma: give window (rows) or window-seconds, not both.");
         _o = options;
     }
 
@@ -48,7 +55,10 @@ public sealed class NSigma : IRootCauseLocalizer
     public RcaResult Localize(RcaProblem problem, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var w = PreparedWindow.Of(problem, WindowRecipe.Statistical(_o.Window, _o.ExcludeKinds));
+        var w = PreparedWindow.Of(problem, WindowRecipe.Statistical(_o.Window, _o.ExcludeKinds) with
+        {
+            BeforeSeconds = _o.WindowSeconds, AfterSeconds = _o.WindowSeconds,
+        });
         var scores = new double[w.Names.Count];
         for (int j = 0; j < scores.Length; j++)
         {

@@ -73,24 +73,59 @@ public class DirectLingamSearchTests
             int differs = Enumerable.Range(0, order.Length).FirstOrDefault(k => order[k] != r.CausalOrder[k], -1);
             Assert.True(differs < 0, $"{what}, {threads} thread(s): the order differs at position {differs}");
             Assert.Equal(order.Length, r.CausalOrder.Count);
-            for (int i = 0; i < columns.Count; i++)
-                for (int j = 0; j < columns.Count; j++)
-                    Assert.True(Math.Abs(b[i, j] - r.Coefficients[i, j]) <= 1e-9, $"{what}: b[{i},{j}] {r.Coefficients[i, j]} vs {b[i, j]}");
+            AssertSameCoefficients(b, r.Coefficients, $"{what}, {threads} thread(s)");
         }
+    }
+
+    /// <summary>Same non-zero pattern, and every coefficient within 1e-9 of the reference's, relative to max(1, |b|).</summary>
+    internal static void AssertSameCoefficients(double[,] expected, double[,] actual, string what)
+    {
+        int p = expected.GetLength(0), nonzero = 0;
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++)
+            {
+                double e = expected[i, j], a = actual[i, j];
+                Assert.True((e != 0) == (a != 0), $"{what}: b[{i},{j}] is {a} where the reference has {e}");
+                Assert.True(Math.Abs(e - a) <= 1e-9 * Math.Max(1, Math.Abs(e)), $"{what}: b[{i},{j}] {a} vs {e}");
+                if (e != 0) nonzero++;
+            }
+        Assert.True(nonzero > 0, $"{what}: no edge at all, nothing compared");
+    }
+
+    [DataFact("nezha")]
+    public void The_coefficients_equal_the_reference_regressions_on_a_whole_Nezha_Train_Ticket_window()
+    {
+        // 525 columns x 15 rows: from the 15th position on, every regression has more predictors than rows.
+        var w = Window("nezha", "2023-01-29/04");
+        AssertSameRegressions(w.Columns, "nezha 2023-01-29/04");
+    }
+
+    private static void AssertSameRegressions(IReadOnlyList<double[]> columns, string what)
+    {
+        var names = Enumerable.Range(0, columns.Count).Select(j => $"x{j}").ToArray();
+        var r = DirectLingam.Run(columns, names, new DirectLingamOptions { Parallelism = 2 });
+        AssertSameCoefficients(FullScanLingam.Regressions(columns, r.CausalOrder.ToArray()), r.Coefficients, what);
     }
 }
 
 /// <summary>
 /// DirectLiNGAM as AiopsLab computed it before the branch-and-bound search (commit cae1211): at every step every pair's
 /// ΔI is scored and the candidate with the smallest Σ min(0, ΔI)² taken, then the adaptive-lasso regressions run one
-/// after the other. The reference for <see cref="DirectLingamSearchTests"/>; not used anywhere else.
+/// after the other, each standardising its columns and building its Gram matrices from the samples, with the LARS of
+/// <see cref="ReferenceLassoLars"/> (a fresh Cholesky factor at every step). The reference for <see cref="DirectLingamSearchTests"/>; not used anywhere else.
 /// </summary>
 internal static class FullScanLingam
 {
     public static (int[] Order, double[,] B) Run(IReadOnlyList<double[]> columns)
     {
-        int p = columns.Count;
         var order = Order(columns);
+        return (order, Regressions(columns, order));
+    }
+
+    /// <summary>Step 3: each variable's adaptive lasso on its predecessors in <paramref name="order"/>.</summary>
+    public static double[,] Regressions(IReadOnlyList<double[]> columns, int[] order)
+    {
+        int p = columns.Count;
         var b = new double[p, p];
         for (int k = 1; k < p; k++)
         {
@@ -99,13 +134,13 @@ internal static class FullScanLingam
             var xs = predictors.Select(j => Standardize(columns[j])).ToArray();
             var ys = Standardize(columns[target]);
             var weight = Ols.Fit(xs, ys).Coefficients.Select(Math.Abs).ToArray();
-            var lasso = LassoLars.FitBic(xs.Select((c, a) => c.Select(v => v * weight[a]).ToArray()).ToArray(), ys);
+            var lasso = ReferenceLassoLars.FitBic(xs.Select((c, a) => c.Select(v => v * weight[a]).ToArray()).ToArray(), ys);
             var keep = Enumerable.Range(0, k).Where(a => Math.Abs(lasso[a] * weight[a]) > 0).ToArray();
             if (keep.Length == 0) continue;
             var refit = Ols.Fit(keep.Select(a => columns[predictors[a]]).ToArray(), columns[target]);
             for (int t = 0; t < keep.Length; t++) if (Math.Abs(refit.Coefficients[t]) > 0) b[target, predictors[keep[t]]] = refit.Coefficients[t];
         }
-        return (order, b);
+        return b;
     }
 
     private static int[] Order(IReadOnlyList<double[]> columns)

@@ -20,7 +20,13 @@ public class NabCorpusDetectorBenchmarks
 {
     private double[][] _series = [];
 
-    public static IEnumerable<string> Detectors() => MethodCatalog.OfKind(MethodKind.Detector).Select(m => m.Name);
+    /// <summary>Every registered detector, or only those named in <c>AIOPSLAB_BENCH_DETECTORS</c> (comma-separated), since
+    /// BenchmarkDotNet's <c>--filter</c> does not select parameter values.</summary>
+    public static IEnumerable<string> Detectors()
+    {
+        var only = Environment.GetEnvironmentVariable("AIOPSLAB_BENCH_DETECTORS")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return MethodCatalog.OfKind(MethodKind.Detector).Select(m => m.Name).Where(n => only is null || only.Contains(n, StringComparer.Ordinal));
+    }
 
     [ParamsSource(nameof(Detectors))]
     public string Detector { get; set; } = "";

@@ -75,8 +75,12 @@ public sealed class BayesChangePoint : NabDetectorBase<BayesChangePoint.Options>
             Array.Clear(_next);
             int idx = Math.Min(_record, _o.MaxRunLength);
             double change = 0;
+            // A run length whose probability has underflowed to 0 adds exactly 0 to every sum (its predictive is finite and
+            // positive for finite x), so it is skipped: bit for bit the full loop, cheaper after a change has emptied old runs.
+            bool skipZeros = double.IsFinite(x);
             for (int r = 0; r <= idx; r++)
             {
+                if (skipZeros && _prev[r] == 0) continue;
                 double nu = 2 * _alpha[r];
                 double scale = Math.Sqrt(_beta[r] * (_kappa[r] + 1) / (_alpha[r] * _kappa[r]));
                 double z = (x - _mu[r]) / scale;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using AiopsLab.Methods;
 using AiopsLab.Numerics;
 
@@ -58,27 +59,76 @@ public sealed class Expose : StreamingDetector
 
     public override IDetectorState Start() => new State(_o, _features.Value.W, _features.Value.B);
 
+    /// <summary>Feature vectors φ(x) kept per detector state for the most recently used distinct values (least recently
+    /// used evicted). NAB's values repeat a lot (61 % of points hit a 64-entry cache over the corpus), and φ(x) is a pure
+    /// function of x, so a hit skips the cosines bit for bit. 64 · D doubles: 10 MB at D = 20,000.</summary>
+    internal const int CachedValues = 64;
+
     private sealed class State(Options o, double[] w, double[] b) : IDetectorState
     {
-        private readonly double[] _phi = new double[w.Length], _tmp = new double[w.Length], _mu = new double[w.Length];
+        private readonly double[] _mu = new double[w.Length];
         private readonly double _scale = Math.Sqrt(2.0) / Math.Sqrt(w.Length);
+        private readonly PhiCache _cache = new(CachedValues, w.Length);
         private bool _started;
 
         public double Update(double value)
         {
-            TensorPrimitives.Multiply(w, value, _phi);
-            TensorPrimitives.Add(_phi, b, _phi);
-            TensorPrimitives.Cos(_phi, _phi);
-            TensorPrimitives.Multiply(_phi, _scale, _phi);
-            if (!_started) { _phi.CopyTo(_mu, 0); _started = true; }
-            else
+            var phi = _cache.Get(value, out bool hit);
+            if (!hit)
             {
-                TensorPrimitives.Multiply(_phi, o.Decay, _tmp);
-                TensorPrimitives.Multiply(_mu, 1 - o.Decay, _mu);
-                TensorPrimitives.Add(_tmp, _mu, _mu);
+                // φ(x) = scale·cos(w·x + b); the multiply-add is not fused, so each element rounds as w·x, then + b.
+                TensorPrimitives.MultiplyAdd(w, value, b, phi);
+                TensorPrimitives.Cos(phi, phi);
+                TensorPrimitives.Multiply(phi, _scale, phi);
             }
-            double s = 1 - TensorPrimitives.Dot(_phi, _mu);
+            if (!_started) { phi.CopyTo(_mu, 0); _started = true; }
+            else DecayInto(phi, o.Decay, _mu);
+            double s = 1 - TensorPrimitives.Dot(phi, _mu);
             return (s + 0.02) / 1.04;
+        }
+    }
+
+    /// <summary>μ ← φ·η + μ·(1 − η) elementwise in one pass, each element rounded exactly as the two-multiply, one-add form.</summary>
+    internal static void DecayInto(ReadOnlySpan<double> phi, double eta, Span<double> mu)
+    {
+        double keep = 1 - eta;
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var ve = Vector256.Create(eta); var vk = Vector256.Create(keep);
+            for (; j <= phi.Length - Vector256<double>.Count; j += Vector256<double>.Count)
+            {
+                var a = Vector256.Create(phi.Slice(j, Vector256<double>.Count)) * ve;
+                var m = Vector256.Create(mu.Slice(j, Vector256<double>.Count)) * vk;
+                (a + m).CopyTo(mu.Slice(j, Vector256<double>.Count));
+            }
+        }
+        for (; j < phi.Length; j++) mu[j] = phi[j] * eta + mu[j] * keep;
+    }
+
+    /// <summary>A least-recently-used cache of feature vectors keyed by the value's bits.</summary>
+    private sealed class PhiCache(int capacity, int d)
+    {
+        private readonly long[] _keys = new long[capacity];
+        private readonly long[] _used = new long[capacity];
+        private readonly double[]?[] _rows = new double[capacity][];
+        private long _clock;
+
+        /// <summary>The row of <paramref name="value"/>; on a miss, the evicted (or a new) row, to be filled by the caller.</summary>
+        public double[] Get(double value, out bool hit)
+        {
+            long key = BitConverter.DoubleToInt64Bits(value);
+            int victim = 0;
+            for (int i = 0; i < _rows.Length; i++)
+            {
+                if (_rows[i] is null) { victim = i; break; }
+                if (_keys[i] == key) { _used[i] = ++_clock; hit = true; return _rows[i]!; }
+                if (_used[i] < _used[victim]) victim = i;
+            }
+            hit = false;
+            _keys[victim] = key;
+            _used[victim] = ++_clock;
+            return _rows[victim] ??= new double[d];
         }
     }
 }

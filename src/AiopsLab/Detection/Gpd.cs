@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace AiopsLab.Detection;
 
@@ -66,9 +67,7 @@ public static class Gpd
             (double SumLog, double SumInv) Sums(double x)
             {
                 var a = t1.AsSpan(0, n); var b = t2.AsSpan(0, n);
-                TensorPrimitives.Multiply<double>(ys.AsSpan(0, n), x, a);
-                TensorPrimitives.Add<double>(a, 1.0, a);
-                TensorPrimitives.Reciprocal<double>(a, b);
+                OnePlusScaled(ys.AsSpan(0, n), x, a, b);
                 double inv = TensorPrimitives.Sum<double>(b);
                 TensorPrimitives.Log<double>(a, b);
                 return (TensorPrimitives.Sum<double>(b), inv);
@@ -138,6 +137,23 @@ public static class Gpd
             return (best.G, best.S, bestX);
         }
         finally { pool.Return(ys); pool.Return(t1); pool.Return(t2); }
+    }
+
+    /// <summary>a = 1 + x·y and b = 1/a elementwise in one pass, each rounded as the separate multiply, add and divide.</summary>
+    internal static void OnePlusScaled(ReadOnlySpan<double> y, double x, Span<double> a, Span<double> b)
+    {
+        int i = 0, w = Vector256<double>.Count;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vx = Vector256.Create(x); var one = Vector256<double>.One;
+            for (; i <= y.Length - w; i += w)
+            {
+                var va = Vector256.Create(y.Slice(i, w)) * vx + one;
+                va.CopyTo(a.Slice(i, w));
+                (one / va).CopyTo(b.Slice(i, w));
+            }
+        }
+        for (; i < y.Length; i++) { a[i] = y[i] * x + 1; b[i] = 1 / a[i]; }
     }
 
     /// <summary>Tail probability P(Y &gt; y) of GPD(γ, σ) for y ≥ 0 (0 beyond a finite upper end point).</summary>

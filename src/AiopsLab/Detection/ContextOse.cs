@@ -49,19 +49,60 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
 
     public override IDetectorState Start(NabSeriesSetup setup) => new State(O, setup);
 
-    private sealed class Semi(int index, int length, bool left)
+    /// <summary>A semi-context: its facts (ascending: every fact list given is) and, on the left, its contexts.</summary>
+    private sealed class Semi(long[] facts, bool left)
     {
-        public readonly int Index = index, Length = length;
-        public readonly List<long> Crossed = [];
-        public int CrossedCount;
+        public readonly long[] Facts = facts;
         public readonly Py2IntDict? Contexts = left ? new Py2IntDict() : null;   // right semi-context id → context id
     }
 
-    private sealed class Context(bool zeroLevel, long leftHash, long rightHash)
+    private struct Context(bool zeroLevel, long leftHash, long rightHash)
     {
         public int Uses;
         public bool ZeroLevel = zeroLevel;
         public readonly long LeftHash = leftHash, RightHash = rightHash;
+    }
+
+    /// <summary>
+    /// One side's semi-contexts and the last crossing: per semi-context (by id) its length and how many of the crossed facts it
+    /// holds, in flat arrays; the crossed facts of a semi-context are its facts among <see cref="Facts"/>, computed when needed.
+    /// </summary>
+    private sealed class Side
+    {
+        public readonly List<Semi> Semis = [];
+        public readonly Dictionary<long, int> Ids = [];            // tuple hash → id
+        public readonly Dictionary<long, List<int>> ByFact = [];   // fact → ids of the semi-contexts holding it
+        public int[] Length = new int[64], Crossed = new int[64];
+        public List<int> Touched = [], Spare = [];                 // ids crossed by the last facts, ascending
+        public long[] Facts = [];
+
+        public int Add(long[] facts, bool left)
+        {
+            int id = Semis.Count;
+            Semis.Add(new Semi(facts, left));
+            if (id == Length.Length) { Array.Resize(ref Length, 2 * id); Array.Resize(ref Crossed, 2 * id); }
+            Length[id] = facts.Length;
+            foreach (var f in facts)
+            {
+                if (!ByFact.TryGetValue(f, out var l)) ByFact[f] = l = [];
+                l.Add(id);
+            }
+            return id;
+        }
+
+        /// <summary>The facts of semi-context <paramref name="id"/> that the last crossing held, ascending (both lists are).</summary>
+        public long[] CrossedFacts(int id)
+        {
+            var mine = Semis[id].Facts;
+            var r = new long[Crossed[id]];
+            for (int i = 0, j = 0, n = 0; i < mine.Length && j < Facts.Length;)
+            {
+                if (mine[i] < Facts[j]) i++;
+                else if (mine[i] > Facts[j]) j++;
+                else { r[n++] = mine[i]; i++; j++; }
+            }
+            return r;
+        }
     }
 
     private sealed class State(Options o, NabSeriesSetup setup) : IDetectorState
@@ -70,10 +111,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         private readonly double _min = setup.InputMin, _step = (setup.InputMax - setup.InputMin == 0 ? (1 << o.ValueBits) - 1.0 : setup.InputMax - setup.InputMin) / ((1 << o.ValueBits) - 1.0);
         private readonly int _rest = (int)(setup.Probation / 5.0);
         private readonly List<double> _history = [1.0];
-        private readonly Dictionary<long, List<Semi>>[] _facts = [new(), new()];
-        private readonly Dictionary<long, int>[] _semiIds = [new(), new()];
-        private readonly List<Semi>[] _semis = [[], []];
-        private List<Semi>[] _crossed = [[], []];
+        private readonly Side[] _sides = [new(), new()];
         private readonly List<Context> _contexts = [];
         private int _newContextId;                  // the reference's False doubles as id 0
         private long[] _left = [];
@@ -86,8 +124,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         {
             int level = (int)((value - _min) / _step);
             var sens = new List<long>();
-            for (int bit = 0, v = level; bit < o.ValueBits || v > 0; bit++, v >>= 1) sens.Add(bit * 2 + (v & 1));
-            sens.Sort();
+            for (int bit = 0, v = level; bit < o.ValueBits || v > 0; bit++, v >>= 1) sens.Add(bit * 2 + (v & 1));   // ascending
             var (a, b) = Step(sens.ToArray());
             double raw = (1.0 - a + b) / 2.0;
             int from = _rest == 0 ? 0 : Math.Max(0, _history.Count - _rest);
@@ -134,59 +171,53 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             foreach (var (lf, rf) in list.ToArray())
             {
                 long lh = Py2.TupleHash(lf), rh = Py2.TupleHash(rf);
-                var leftSemi = SemiFor(0, lh, lf);
-                var rightSemi = SemiFor(1, rh, rf);
+                int leftSemi = SemiFor(0, lh, lf);
+                int rightSemi = SemiFor(1, rh, rf);
                 int next = _contexts.Count;
-                int id = leftSemi.Contexts!.SetDefault(rightSemi.Index, next);
+                int id = _sides[0].Semis[leftSemi].Contexts!.SetDefault(rightSemi, next);
                 if (id == next)
                 {
                     added++;
                     _contexts.Add(new Context(zeroLevel, lh, rh));
                     if (zeroLevel) { _newContextId = id; return 1; }
                 }
-                else if (zeroLevel) { _contexts[id].ZeroLevel = true; return 0; }
+                else if (zeroLevel) { System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_contexts)[id].ZeroLevel = true; return 0; }
             }
             return added;
         }
 
-        private Semi SemiFor(int side, long hash, long[] facts)
+        /// <summary>The id of the semi-context of one side with this tuple hash, added with these facts when new.</summary>
+        private int SemiFor(int side, long hash, long[] facts)
         {
-            int next = _semis[side].Count;
-            if (_semiIds[side].TryGetValue(hash, out var id)) return _semis[side][id];
-            _semiIds[side][hash] = next;
-            var s = new Semi(next, facts.Length, side == 0);
-            _semis[side].Add(s);
-            foreach (var f in facts)
-            {
-                if (!_facts[side].TryGetValue(f, out var l)) _facts[side][f] = l = [];
-                l.Add(s);
-            }
-            return s;
+            var s = _sides[side];
+            if (s.Ids.TryGetValue(hash, out var id)) return id;
+            return s.Ids[hash] = s.Add(facts, side == 0);
         }
 
-        /// <summary>The reference's contextCrosser: which semi-contexts of one side the facts cover, and by how many facts.</summary>
+        /// <summary>The reference's contextCrosser: which semi-contexts of one side the facts (ascending) cover, and by how many facts.</summary>
         private void Cross(int side, long[] facts)
         {
-            foreach (var s in _crossed[side]) { s.Crossed.Clear(); s.CrossedCount = 0; }
-            var touched = new List<Semi>();
+            var s = _sides[side];
+            var crossed = s.Crossed;
+            foreach (var id in s.Touched) crossed[id] = 0;
+            var touched = s.Spare;
+            touched.Clear();
             foreach (var f in facts)
-                if (_facts[side].TryGetValue(f, out var l))
-                    foreach (var s in l)
-                    {
-                        if (s.Crossed.Count == 0) touched.Add(s);
-                        s.Crossed.Add(f);
-                    }
-            foreach (var s in touched) s.CrossedCount = s.Crossed.Count;
-            // In index order: when most semi-contexts are touched (the left side, whose sensor facts nearly all share), one pass
-            // over them in index order gives that order with no comparison sort; otherwise sort the few touched.
-            var all = _semis[side];
-            if ((long)touched.Count * System.Numerics.BitOperations.Log2((uint)touched.Count + 1) >= all.Count)
+                if (s.ByFact.TryGetValue(f, out var l))
+                    foreach (var id in l)
+                        if (crossed[id]++ == 0) touched.Add(id);
+            // In id order: when most semi-contexts are touched (the left side, whose sensor facts nearly all share), one pass
+            // over the counts in id order gives that order with no comparison sort; otherwise sort the few touched.
+            int all = s.Semis.Count;
+            if ((long)touched.Count * System.Numerics.BitOperations.Log2((uint)touched.Count + 1) >= all)
             {
                 touched.Clear();
-                foreach (var s in all) if (s.Crossed.Count > 0) touched.Add(s);
+                for (int id = 0; id < all; id++) if (crossed[id] > 0) touched.Add(id);
             }
-            else touched.Sort((x, y) => x.Index.CompareTo(y.Index));
-            _crossed[side] = touched;
+            else touched.Sort();
+            s.Spare = s.Touched;
+            s.Touched = touched;
+            s.Facts = facts;
         }
 
         /// <summary>The reference's updateContextsAndGetActive; returns the number of selected contexts.</summary>
@@ -195,33 +226,36 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             _active.Clear();
             _potential.Clear();
             int selected = 0;
-            foreach (var ls in _crossed[0])
+            Side left = _sides[0], right = _sides[1];
+            var contexts = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_contexts);
+            foreach (var ls in left.Touched)
             {
+                int lLength = left.Length[ls], lCrossed = left.Crossed[ls];
                 // A left semi-context neither fully crossed nor able to propose (no new context this step, or too long a crossed
                 // part) changes nothing below: skipping its contexts leaves every count and list as it was, in the same order.
-                if (ls.Length != ls.CrossedCount && !(newContext && ls.CrossedCount <= o.MaxLeftLength)) continue;
-                ls.Contexts!.Items(_items);
-                foreach (var (rightId, id) in _items)
+                if (lLength != lCrossed && !(newContext && lCrossed <= o.MaxLeftLength)) continue;
+                left.Semis[ls].Contexts!.Items(_items);
+                foreach (var (rs, id) in _items)
                 {
                     if (_newContextId == id) continue;
-                    var c = _contexts[id];
-                    var rs = _semis[1][rightId];
-                    if (ls.Length == ls.CrossedCount)
+                    ref var c = ref contexts[id];
+                    int rCrossed = right.Crossed[rs];
+                    if (lLength == lCrossed)
                     {
                         selected++;
-                        if (rs.CrossedCount > 0)
+                        if (rCrossed > 0)
                         {
-                            if (rs.Length == rs.CrossedCount)
+                            if (right.Length[rs] == rCrossed)
                             {
                                 c.Uses++;
                                 _active.Add((id, c.Uses, c.LeftHash, c.RightHash, _active.Count));
                             }
-                            else if (c.ZeroLevel && newContext && ls.CrossedCount <= o.MaxLeftLength)
-                                _potential.Add(([.. ls.Crossed], [.. rs.Crossed]));
+                            else if (c.ZeroLevel && newContext && lCrossed <= o.MaxLeftLength)
+                                _potential.Add((left.CrossedFacts(ls), right.CrossedFacts(rs)));
                         }
                     }
-                    else if (c.ZeroLevel && newContext && rs.CrossedCount > 0 && ls.CrossedCount <= o.MaxLeftLength)
-                        _potential.Add(([.. ls.Crossed], [.. rs.Crossed]));
+                    else if (c.ZeroLevel && newContext && rCrossed > 0 && lCrossed <= o.MaxLeftLength)
+                        _potential.Add((left.CrossedFacts(ls), right.CrossedFacts(rs)));
                 }
             }
             _newContextId = 0;

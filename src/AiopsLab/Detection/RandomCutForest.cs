@@ -107,8 +107,10 @@ public sealed class RandomCutForest : StreamingDetector, IGradedScore
                 var rng = _rngs[i];
                 // u in (0, 1): the 53-bit draw shifted by half a step, so ln(−ln u) is finite.
                 double u = ((rng.NextUInt64() >> 11) + 0.5) * (1.0 / (1UL << 53));
-                double key = Math.Log(-Math.Log(u)) - lambda * t;
-                bool keep = sample.Count < sample.Capacity || key < sample.MaxKey;
+                // A full sample rejects most points: a u at or below the sample's bound surely has key ≥ MaxKey (two logarithms saved).
+                bool surelyOut = sample.Count == sample.Capacity && sample.SurelyRejects(u, t, lambda);
+                double key = surelyOut ? double.NaN : Reservoir.Key(u, t, lambda);
+                bool keep = !surelyOut && (sample.Count < sample.Capacity || key < sample.MaxKey);
                 if (_o.Score == RcfScore.Depth)
                 {
                     // Scored against the sample before it changes; inserted only when kept.
@@ -138,6 +140,29 @@ internal sealed class Reservoir(int capacity)
 {
     private readonly double[] _key = new double[capacity];
     private readonly int[] _leaf = new int[capacity];
+    private double _safeU;
+    private long _safeUntil = -1;
+
+    /// <summary>The key ln(−ln u) − λt of a point drawn u at time t (Efraimidis &amp; Spirakis with weight e^{λt}).</summary>
+    public static double Key(double u, long t, double lambda) => Math.Log(-Math.Log(u)) - lambda * t;
+
+    /// <summary>
+    /// True only when <see cref="Key"/>(u, t, λ) ≥ <see cref="MaxKey"/> for sure, without the two logarithms. The bound
+    /// u* = exp(−exp(MaxKey + λ·t₁ + 10⁻⁶)), held for t ≤ t₁ = (time of computing) + 1024 and until the heap changes: ln(−ln u) is
+    /// decreasing, so u ≤ u* gives ln(−ln u) ≥ MaxKey + λt₁ + 10⁻⁶ ≥ MaxKey + λt + 10⁻⁶, and the 10⁻⁶ exceeds the rounding of the
+    /// two logarithms, the subtraction and u* itself (≤ 10⁻⁹ while 1 − u* ≥ 10⁻⁶; a smaller 1 − u* disables the shortcut). When it
+    /// answers false the key is computed as before, so the sample is the one the key alone gives.
+    /// </summary>
+    public bool SurelyRejects(double u, long t, double lambda)
+    {
+        if (t > _safeUntil)
+        {
+            _safeUntil = t + 1024;
+            double e = Math.Exp(MaxKey + lambda * _safeUntil + 1e-6);
+            _safeU = e >= 1e-6 ? Math.Exp(-e) : 0;
+        }
+        return u <= _safeU;
+    }
 
     public int Capacity => capacity;
     public int Count { get; private set; }
@@ -145,6 +170,7 @@ internal sealed class Reservoir(int capacity)
 
     public void Push(double key, int leaf)
     {
+        _safeUntil = -1;
         int i = Count++;
         while (i > 0)
         {
@@ -158,6 +184,7 @@ internal sealed class Reservoir(int capacity)
     /// <summary>Removes the entry of largest key and returns its leaf.</summary>
     public int PopMax()
     {
+        _safeUntil = -1;
         int top = _leaf[0];
         double key = _key[--Count];
         int leaf = _leaf[Count], i = 0;

@@ -195,3 +195,59 @@ public class RandomCutForestTests
         }
     }
 }
+
+/// <summary>
+/// The time-decayed reservoir's shortcut (<see cref="Reservoir.SurelyRejects"/>) against the key itself: it may only reject a
+/// draw whose key is at least the sample's largest, so a sample fed the same draws with and without it stays the same.
+/// </summary>
+public class RandomCutReservoirTests
+{
+    [Theory]
+    [InlineData(1e-5, 256)]   // NAB's time decay 100,000 and sample 256
+    [InlineData(1e-4, 16)]    // stronger decay: the bound moves within its 1,024-point window
+    public void The_shortcut_keeps_the_sample_the_keys_alone_give(double lambda, int capacity)
+    {
+        var rng = Rng.For(3, "reservoir-shortcut");
+        var exact = new Reservoir(capacity);
+        var fast = new Reservoir(capacity);
+        int shortcuts = 0, steps = 60_000;
+        for (long t = 0; t < steps; t++)
+        {
+            double u = ((rng.NextUInt64() >> 11) + 0.5) * (1.0 / (1UL << 53));
+            double key = Reservoir.Key(u, t, lambda);
+            bool keepExact = exact.Count < capacity || key < exact.MaxKey;
+            bool surely = fast.Count == capacity && fast.SurelyRejects(u, t, lambda);
+            if (surely) { shortcuts++; Assert.False(keepExact, $"t = {t}: the shortcut rejected a key {key:R} below the largest {exact.MaxKey:R}"); }
+            bool keepFast = !surely && (fast.Count < capacity || key < fast.MaxKey);
+            Assert.Equal(keepExact, keepFast);
+            foreach (var r in new[] { exact, fast })
+                if (keepExact) { if (r.Count == capacity) r.PopMax(); r.Push(key, (int)t); }
+            Assert.Equal(exact.MaxKey, fast.MaxKey);
+        }
+        Assert.True(shortcuts > steps / 2, $"the shortcut fired {shortcuts} times in {steps}");
+    }
+
+    [Fact]
+    public void The_shortcut_never_rejects_a_draw_at_the_exact_boundary()
+    {
+        // Draws a few units in the last place either side of exp(−exp(MaxKey + λt)), where the key equals the largest kept key.
+        var rng = Rng.For(4, "reservoir-boundary");
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            var r = new Reservoir(3);
+            double lambda = trial % 2 == 0 ? 1e-5 : 1e-3;
+            long t0 = (long)(rng.NextDouble() * 2000);
+            for (int i = 0; i < 3; i++) r.Push(Reservoir.Key(rng.NextDouble() * 0.98 + 0.01, t0, lambda), i);
+            long t = t0 + (long)(rng.NextDouble() * 1000);
+            double u = Math.Exp(-Math.Exp(r.MaxKey + lambda * t));
+            for (int step = -4; step <= 4; step++)
+            {
+                double v = u;
+                for (int s = 0; s < Math.Abs(step); s++) v = step < 0 ? Math.BitDecrement(v) : Math.BitIncrement(v);
+                if (r.SurelyRejects(v, t, lambda)) Assert.True(Reservoir.Key(v, t, lambda) >= r.MaxKey, $"trial {trial}: u = {v:R}");
+            }
+            // Under NAB's decay the bound is tight enough to reject a draw at half the boundary (the shortcut does its work).
+            if (lambda == 1e-5) Assert.True(r.SurelyRejects(u * 0.5, t, lambda), $"trial {trial}: u/2 = {u * 0.5:R} not rejected");
+        }
+    }
+}

@@ -11,6 +11,9 @@ cmd="${1:-}"; dir="${2:-/tmp/aiopslab-slurm}"
 conf="$dir/slurm.conf"
 export SLURM_CONF="$conf"
 
+# A port is in use when a connection to it on 127.0.0.1 succeeds.
+port_used() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 need_install() { ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null; }
 
 start() {
@@ -31,6 +34,9 @@ start() {
   [[ -f "$key" ]] || { dd if=/dev/urandom bs=1 count=1024 of="$key" status=none; chmod 400 "$key"; }
   mkdir -p /run/munge /var/log/munge /var/lib/munge
   munged --force --key-file="$key" --socket="$sock" --pid-file="$dir/munge/munged.pid" --log-file="$dir/log/munged.log" --seed-file="$dir/munge/seed"
+  # Two free ports (a leftover cluster of a killed run, or another checkout's, may hold the usual ones).
+  local ctld=16817
+  while port_used "$ctld" || port_used $((ctld + 1)); do ctld=$((ctld + 2)); (( ctld < 17817 )) || { echo "no free port pair in 16817-17817" >&2; exit 1; }; done
   local cpus mem host
   cpus=$(nproc); mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 1024 ))
   host=$(hostname -s)
@@ -42,8 +48,8 @@ SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$sock
-SlurmctldPort=16817
-SlurmdPort=16818
+SlurmctldPort=$ctld
+SlurmdPort=$((ctld + 1))
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 SlurmctldPidFile=$dir/slurmctld.pid

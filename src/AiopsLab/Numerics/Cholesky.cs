@@ -56,10 +56,13 @@ public static class Cholesky
     }
 
     /// <summary>log det A = 2·Σ log L_ii for A = L·Lᵀ.</summary>
-    public static double LogDeterminant(ReadOnlySpan<double> l, int d)
+    public static double LogDeterminant(ReadOnlySpan<double> l, int d) => LogDeterminant(l, d, d);
+
+    /// <summary>log det A = 2·Σ log L_ii for the leading d×d factor stored row-major with <paramref name="stride"/> entries a row.</summary>
+    public static double LogDeterminant(ReadOnlySpan<double> l, int d, int stride)
     {
         double s = 0;
-        for (int i = 0; i < d; i++) s += Math.Log(l[i * d + i]);
+        for (int i = 0; i < d; i++) s += Math.Log(l[i * stride + i]);
         return 2 * s;
     }
 

@@ -50,6 +50,22 @@ if [[ $files -eq 0 ]]; then
   failed=$((failed + 1))
 fi
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi # the runner failed without recording a failed test
+# Name every failed test (with the first lines of its message) just above the count, so that the tail of a CI log says
+# which test failed and why without scrolling through the whole run.
+if [[ $failed -gt 0 && $files -gt 0 ]]; then
+  python3 - "$results" <<'PY' 2>/dev/null || grep -ho 'testName="[^"]*" [^>]*outcome="Failed"' "$results"/*.trx | sed 's/ .*//; s/testName=/FAILED: /'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for trx in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    for r in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult", ns):
+        if r.get("outcome") != "Failed":
+            continue
+        print("FAILED:", r.get("testName"), "(" + (r.get("duration") or "?") + ")")
+        msg = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+        for line in ((msg.text if msg is not None else "") or "").strip().splitlines()[:12]:
+            print("    " + line[:300])
+PY
+fi
 echo "${skipped} skipped"
 echo "${passed} passed, ${failed} failed"
 [[ $failed -eq 0 ]]

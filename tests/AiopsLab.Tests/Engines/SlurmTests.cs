@@ -58,8 +58,12 @@ public sealed class SlurmTests(ITestOutputHelper output) : IDisposable
         submitted = Bash($"scripts/slurm/submit.sh {Q(spec)} 3 {Q(broken)}", TimeSpan.FromMinutes(8));
         Assert.True(submitted.Code == 0, submitted.Text);
         var arrayId = ArrayJobId(broken);
-        WaitFor(() => Pgrep(Path.Combine(broken, "shard-1")) is not null, TimeSpan.FromMinutes(3), broken);
-        var killed = Pgrep(Path.Combine(broken, "shard-1"))!.Value;
+        // Shard 1 is stopped (SIGSTOP) by the same shell that finds it, so that on a fast machine it cannot finish its
+        // twelve cases between being found and being killed (a fresh CI machine once did, and only shard 2 was unfinished).
+        int? killedPid = null;
+        WaitFor(() => (killedPid = PgrepAndStop(Path.Combine(broken, "shard-1"))) is not null, TimeSpan.FromMinutes(3), broken,
+            poll: TimeSpan.FromMilliseconds(100));
+        var killed = killedPid!.Value;
         Bash($"scancel {arrayId}_2", TimeSpan.FromSeconds(30));
         Bash($"kill -9 {killed.ToString(CultureInfo.InvariantCulture)}", TimeSpan.FromSeconds(30));
         output.WriteLine($"killed pid {killed} of shard 1, cancelled {arrayId}_2");
@@ -122,14 +126,16 @@ public sealed class SlurmTests(ITestOutputHelper output) : IDisposable
         return log.Split(' ').Single(p => p.StartsWith("array=", StringComparison.Ordinal))["array=".Length..];
     }
 
-    private int? Pgrep(string shardDir)
+    /// <summary>The pid of the shard's CLI process, stopped with SIGSTOP in the same shell that found it; null while it has not started.</summary>
+    private int? PgrepAndStop(string shardDir)
     {
         // "[A]iopsLab" matches the CLI's command line but not this pgrep's own (nor its shell's).
-        var r = Bash($"pgrep -f -- {Q("[A]iopsLab.Cli.dll run .* --out " + shardDir + " ")} | head -n 1", TimeSpan.FromSeconds(20));
+        var r = Bash($"pid=$(pgrep -f -- {Q("[A]iopsLab.Cli.dll run .* --out " + shardDir + " ")} | head -n 1); " +
+                     "[ -n \"$pid\" ] && kill -STOP \"$pid\" && echo \"$pid\"", TimeSpan.FromSeconds(20));
         return int.TryParse(r.Text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
 
-    private void WaitFor(Func<bool> done, TimeSpan limit, string outDir)
+    private void WaitFor(Func<bool> done, TimeSpan limit, string outDir, TimeSpan? poll = null)
     {
         var sw = Stopwatch.StartNew();
         while (!done())
@@ -141,7 +147,7 @@ public sealed class SlurmTests(ITestOutputHelper output) : IDisposable
                     : "(no logs)";
                 Assert.Fail($"timed out after {limit.TotalSeconds} s; squeue:\n{Bash("squeue", TimeSpan.FromSeconds(20)).Text}\n{logs}");
             }
-            Thread.Sleep(500);
+            Thread.Sleep(poll ?? TimeSpan.FromMilliseconds(500));
         }
     }
 

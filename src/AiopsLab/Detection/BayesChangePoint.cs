@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using AiopsLab.Methods;
 
 namespace AiopsLab.Detection;
@@ -47,26 +48,40 @@ public sealed class BayesChangePoint : NabDetectorBase<BayesChangePoint.Options>
     {
         private readonly Options _o;
         private readonly int _m;                       // parameter sets kept: run lengths 0..MaxRunLength
-        private readonly double[] _mu, _kappa, _alpha, _beta, _logNorm;
+        // μ and β of the set for run length r change with the data; α = α₀ + r/2 and κ = κ₀ + r depend on r alone, so they
+        // and the terms built from them alone (ν = 2α, (ν + 1)/2, κ + 1, ακ, the Student-t normaliser) are tabled once, each
+        // from the same chain of additions the posterior update performs (α₀ + 0.5 + 0.5 + …), so bit for bit the same values.
+        private readonly double[] _mu, _beta, _nu, _halfNu1, _kappaP1, _alphaKappa, _kappa, _logNorm;
+        private readonly double[] _scale, _arg;        // per-point scratch: Student-t scale and 1 + z²/ν per run length
         private double[] _prev, _next;
-        private readonly double _h;
+        private readonly double _h, _keep;
         private int _record, _prevMax = 1, _sets = 1;
 
         public State(Options o)
         {
             _o = o;
             _m = o.MaxRunLength + 1;
-            _mu = new double[_m]; _kappa = new double[_m]; _alpha = new double[_m]; _beta = new double[_m]; _logNorm = new double[_m];
+            _mu = new double[_m]; _beta = new double[_m];
+            _nu = new double[_m]; _halfNu1 = new double[_m]; _kappaP1 = new double[_m]; _alphaKappa = new double[_m];
+            _kappa = new double[_m]; _logNorm = new double[_m];
+            _scale = new double[_m + Vector512<double>.Count]; _arg = new double[_m + Vector512<double>.Count];
             _prev = new double[_m + 1]; _next = new double[_m + 1];
             _next[0] = 1.0;
-            _mu[0] = o.Mu; _kappa[0] = o.Kappa; _alpha[0] = o.Alpha; _beta[0] = o.Beta;
-            // α and κ of the set for run length r depend on r alone (α₀ + r/2, κ₀ + r): Student-t normalisers once.
+            _mu[0] = o.Mu; _beta[0] = o.Beta;
+            double alpha = o.Alpha, kappa = o.Kappa;
             for (int r = 0; r < _m; r++)
             {
+                if (r > 0) { alpha += 0.5; kappa += 1; }
+                _kappa[r] = kappa;
+                _nu[r] = 2 * alpha;
+                _halfNu1[r] = (_nu[r] + 1) / 2;
+                _kappaP1[r] = kappa + 1;
+                _alphaKappa[r] = alpha * kappa;
                 double nu = 2 * (o.Alpha + 0.5 * r);
                 _logNorm[r] = MathNet.Numerics.SpecialFunctions.GammaLn((nu + 1) / 2) - MathNet.Numerics.SpecialFunctions.GammaLn(nu / 2) - 0.5 * Math.Log(nu * Math.PI);
             }
             _h = 1.0 / o.Lambda;
+            _keep = 1 - _h;
         }
 
         public double Update(double x)
@@ -75,25 +90,27 @@ public sealed class BayesChangePoint : NabDetectorBase<BayesChangePoint.Options>
             Array.Clear(_next);
             int idx = Math.Min(_record, _o.MaxRunLength);
             double change = 0;
+            // Student-t scale √(β(κ+1)/(ακ)) and 1 + z²/ν, z = (x − μ)/scale, for every run length at once: IEEE-exact
+            // elementwise operations in Vector512 lanes, the same roundings as the scalar formula.
+            Predictive(x, idx + 1);
             // A run length whose probability has underflowed to 0 adds exactly 0 to every sum (its predictive is finite and
             // positive for finite x), so it is skipped: bit for bit the full loop, cheaper after a change has emptied old runs.
             bool skipZeros = double.IsFinite(x);
             for (int r = 0; r <= idx; r++)
             {
                 if (skipZeros && _prev[r] == 0) continue;
-                double nu = 2 * _alpha[r];
-                double scale = Math.Sqrt(_beta[r] * (_kappa[r] + 1) / (_alpha[r] * _kappa[r]));
-                double z = (x - _mu[r]) / scale;
-                double pred = Math.Exp(_logNorm[r] - (nu + 1) / 2 * Math.Log(1 + z * z / nu)) / scale;
+                double pred = Math.Exp(_logNorm[r] - _halfNu1[r] * Math.Log(_arg[r])) / _scale[r];
                 double p = _prev[r] * pred;
-                _next[r + 1] = p * (1 - _h);
+                _next[r + 1] = p * _keep;
                 change += p * _h;
             }
             _next[0] = change;
+            // Entries past idx + 1 are 0: they add nothing to the total and never beat the maximum.
+            int used = idx + 2;
             double total = 0;
-            foreach (var v in _next) total += v;
+            for (int r = 0; r < used; r++) total += _next[r];
             int best = 0;
-            for (int r = 0; r < _next.Length; r++)
+            for (int r = 0; r < used; r++)
             {
                 _next[r] /= total;
                 if (_next[r] > _next[best]) best = r;
@@ -105,19 +122,59 @@ public sealed class BayesChangePoint : NabDetectorBase<BayesChangePoint.Options>
             return score;
         }
 
-        /// <summary>The Normal–Gamma posterior update: set r+1 from set r and x, set 0 back to the prior (longest dropped).</summary>
+        private void Predictive(double x, int count)
+        {
+            int r = 0, c = Vector512<double>.Count;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vx = Vector512.Create(x); var one = Vector512<double>.One;
+                for (; r <= count - c; r += c)
+                {
+                    var scale = Vector512.Sqrt(Load(_beta, r) * Load(_kappaP1, r) / Load(_alphaKappa, r));
+                    var z = (vx - Load(_mu, r)) / scale;
+                    scale.CopyTo(_scale.AsSpan(r, c));
+                    (one + z * z / Load(_nu, r)).CopyTo(_arg.AsSpan(r, c));
+                }
+            }
+            for (; r < count; r++)
+            {
+                double scale = Math.Sqrt(_beta[r] * _kappaP1[r] / _alphaKappa[r]);
+                double z = (x - _mu[r]) / scale;
+                _scale[r] = scale;
+                _arg[r] = 1 + z * z / _nu[r];
+            }
+        }
+
+        private static Vector512<double> Load(double[] a, int i) => Vector512.Create(a.AsSpan(i, Vector512<double>.Count));
+
+        /// <summary>The Normal–Gamma posterior update: set r+1 from set r and x, set 0 back to the prior (longest dropped).
+        /// Blocks of Vector512 lanes from the top down (each block loads before it stores, and the block below reads only
+        /// below), elementwise the scalar formulas' roundings.</summary>
         private void UpdateSets(double x)
         {
             int top = Math.Min(_sets, _m - 1);
-            for (int r = top; r >= 1; r--)
+            int r = top, c = Vector512<double>.Count;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vx = Vector512.Create(x); var one = Vector512<double>.One; var two = Vector512.Create(2.0);
+                for (; r - c + 1 >= 1; r -= c)
+                {
+                    int lo = r - c + 1;                     // new sets lo..r from old sets lo−1..r−1
+                    var k = Load(_kappa, lo - 1); var mu = Load(_mu, lo - 1); var beta = Load(_beta, lo - 1);
+                    var d = vx - mu;
+                    var newMu = (k * mu + vx) / (k + one);
+                    var newBeta = beta + k * (d * d) / (two * (k + one));
+                    newMu.CopyTo(_mu.AsSpan(lo, c));
+                    newBeta.CopyTo(_beta.AsSpan(lo, c));
+                }
+            }
+            for (; r >= 1; r--)
             {
                 double k = _kappa[r - 1], mu = _mu[r - 1], d = x - mu;
                 _mu[r] = (k * mu + x) / (k + 1);
-                _kappa[r] = k + 1;
-                _alpha[r] = _alpha[r - 1] + 0.5;
                 _beta[r] = _beta[r - 1] + k * (d * d) / (2 * (k + 1));
             }
-            _mu[0] = _o.Mu; _kappa[0] = _o.Kappa; _alpha[0] = _o.Alpha; _beta[0] = _o.Beta;
+            _mu[0] = _o.Mu; _beta[0] = _o.Beta;
             _sets = Math.Min(_sets + 1, _m);
         }
     }

@@ -67,10 +67,8 @@ public static class Gpd
             (double SumLog, double SumInv) Sums(double x)
             {
                 var a = t1.AsSpan(0, n); var b = t2.AsSpan(0, n);
-                OnePlusScaled(ys.AsSpan(0, n), x, a, b);
-                double inv = TensorPrimitives.Sum<double>(b);
-                TensorPrimitives.Log<double>(a, b);
-                return (TensorPrimitives.Sum<double>(b), inv);
+                ReciprocalAndLog(ys.AsSpan(0, n), x, b, a);
+                return (TensorPrimitives.Sum<double>(a), TensorPrimitives.Sum<double>(b));
             }
 
             double W(double x)
@@ -137,6 +135,48 @@ public static class Gpd
             return (best.G, best.S, bestX);
         }
         finally { pool.Return(ys); pool.Return(t1); pool.Return(t2); }
+    }
+
+    /// <summary>
+    /// inv = 1/(1 + x·y) and log = ln(1 + x·y) elementwise in one pass, each element bit for bit as the separate multiply, add,
+    /// divide and <c>TensorPrimitives.Log</c> give it: with Vector512, the vector logarithm on every element (the last vector
+    /// overlapping the previous ones, as the array operation does) when there are at least 2 elements (the array operation's 128- and 256-bit lanes
+    /// for 2–7 elements compute as the 512-bit ones), else the scalar <see cref="Math.Log(double)"/>; without Vector512, the array operations
+    /// themselves. The sums over both are taken afterwards by <c>TensorPrimitives.Sum</c>, whose summation order depends only on
+    /// the length, so the Grimshaw sums are unchanged.
+    /// </summary>
+    internal static void ReciprocalAndLog(ReadOnlySpan<double> y, double x, Span<double> inv, Span<double> log)
+    {
+        int n = y.Length, c = Vector512<double>.Count;
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            OnePlusScaled(y, x, log, inv);
+            TensorPrimitives.Log<double>(log, log);
+            return;
+        }
+        if (n < c)
+        {
+            if (n == 1) { double a = y[0] * x + 1; inv[0] = 1 / a; log[0] = Math.Log(a); return; }
+            // 2–7 elements: the array operation uses 128- or 256-bit vectors, whose lanes compute as the 512-bit ones.
+            Span<double> pad = stackalloc double[c];
+            pad.Fill(1.0);
+            y.CopyTo(pad);
+            var va = Vector512.Create((ReadOnlySpan<double>)pad) * Vector512.Create(x) + Vector512<double>.One;
+            (Vector512<double>.One / va).CopyTo(pad);
+            pad[..n].CopyTo(inv);
+            Vector512.Log(va).CopyTo(pad);
+            pad[..n].CopyTo(log);
+            return;
+        }
+        var vx = Vector512.Create(x); var one = Vector512<double>.One;
+        for (int i = 0; ; i += c)
+        {
+            if (i > n - c) i = n - c;   // the last vector overlaps: elementwise, so overlapped lanes get the same values
+            var a = Vector512.Create(y.Slice(i, c)) * vx + one;
+            (one / a).CopyTo(inv.Slice(i, c));
+            Vector512.Log(a).CopyTo(log.Slice(i, c));
+            if (i == n - c) break;
+        }
     }
 
     /// <summary>a = 1 + x·y and b = 1/a elementwise in one pass, each rounded as the separate multiply, add and divide.</summary>

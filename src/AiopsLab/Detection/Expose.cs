@@ -61,7 +61,8 @@ public sealed class Expose : StreamingDetector
 
     /// <summary>Feature vectors φ(x) kept per detector state for the most recently used distinct values (least recently
     /// used evicted). NAB's values repeat a lot (61 % of points hit a 64-entry cache over the corpus), and φ(x) is a pure
-    /// function of x, so a hit skips the cosines bit for bit. 64 · D floats: 5 MB at D = 20,000.</summary>
+    /// function of x, so a hit skips the cosines bit for bit. 64 · D floats: 5 MB at D = 20,000 (a 256-entry cache hits 67 %,
+    /// but measured no faster).</summary>
     internal const int CachedValues = 64;
 
     private sealed class State(Options o, double[] w, double[] b) : IDetectorState

@@ -3,6 +3,9 @@ using AiopsLab.Datasets;
 using AiopsLab.Methods;
 using AiopsLab.Preparation;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace AiopsLab.Benchmarks.Causal;
 
@@ -11,11 +14,20 @@ namespace AiopsLab.Benchmarks.Causal;
 /// cases: PetShop <c>high_traffic/train/issue_0</c> (248 columns × 305 rows) and Nezha Train Ticket
 /// <c>2023-01-29/04</c> (525 columns × 15 rows); the causal order alone and the whole fit (order and adaptive lasso),
 /// on two threads as in <c>reproduce</c>. Figures in docs/causal.md (DirectLiNGAM speed).
-/// <c>dotnet run -c Release --project src/AiopsLab.Benchmarks -- --filter '*Lingam*' --inProcess</c>
+/// <c>dotnet src/AiopsLab.Benchmarks/bin/Release/net10.0/AiopsLab.Benchmarks.dll --filter '*Lingam*'</c>: one in-process job,
+/// 1 warm-up and 5 iterations (no generated project to build, and <c>--inProcess</c> is not needed: it would add a
+/// second job).
 /// </summary>
-[SimpleJob(warmupCount: 1, iterationCount: 5)]
+[Config(typeof(InProcessFive))]
 public class LingamBenchmarks
 {
+    /// <summary>In-process, 1 warm-up, 5 iterations.</summary>
+    public sealed class InProcessFive : ManualConfig
+    {
+        /// <summary>The one job.</summary>
+        public InProcessFive() => AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(1).WithIterationCount(5));
+    }
+
     private PreparedWindow _window = null!;
 
     [Params("petshop:high_traffic/train/issue_0", "nezha:2023-01-29/04")]

@@ -88,7 +88,7 @@ public static partial class DirectLingam
             var bound = new double[r];
             var known = new int[r];       // partners scored this step
             var cursor = new int[r];      // next position in rank to try once the hinted partners are used
-            var hints = new Hints(r, _step > 1);
+            var hints = new Hints(r, _step > 1, _n);
             // Smallest key first; at equal keys an incomplete candidate before a complete one, then by rank / position.
             var queue = new PriorityQueue<int, (double Key, int Complete, int Tie)>(r);
             for (int a = 0; a < r; a++) queue.Enqueue(a, (0, 0, rankOf[a]));
@@ -118,11 +118,15 @@ public static partial class DirectLingam
             return _rem[best];
         }
 
-        /// <summary>Per candidate, up to <see cref="Count"/> partners with the largest terms in an earlier step, picked once per step.</summary>
-        private sealed class Hints(int r, bool enabled)
+        /// <summary>
+        /// Per candidate, up to <see cref="Count"/> partners with the largest terms in an earlier step, picked once per
+        /// step: 32 when a pair costs ≥ 64 rows of entropy terms (PetShop: 19% fewer pairs than with 8), else 8 (on
+        /// Nezha's 15-row windows more hints save 4% of the pairs and cost as much in picking them).
+        /// </summary>
+        private sealed class Hints(int r, bool enabled, int rows)
         {
-            public const int Count = 8;
-            public readonly int[] Partner = new int[r * Count];
+            public readonly int Count = rows >= 64 ? 32 : 8;
+            public readonly int[] Partner = new int[r * (rows >= 64 ? 32 : 8)];
             public readonly int[] Length = new int[r];
             public readonly int[] Used = new int[r];
             public readonly bool[] Picked = new bool[r];
@@ -136,7 +140,7 @@ public static partial class DirectLingam
             if (hints.Enabled && !hints.Picked[a]) PickHints(a, hints);
             while (hints.Used[a] < hints.Length[a])
             {
-                int c = hints.Partner[a * Hints.Count + hints.Used[a]++];
+                int c = hints.Partner[a * hints.Count + hints.Used[a]++];
                 if (_stamp[Index(va, _rem[c])] != _step) return c;
             }
             while (true)
@@ -150,8 +154,8 @@ public static partial class DirectLingam
         private void PickHints(int a, Hints hints)
         {
             hints.Picked[a] = true;
-            int va = _rem[a], len = 0, at = a * Hints.Count;
-            Span<double> top = stackalloc double[Hints.Count];
+            int va = _rem[a], len = 0, at = a * hints.Count;
+            Span<double> top = stackalloc double[hints.Count];
             for (int c = 0; c < _rem.Length; c++)
             {
                 if (c == a) continue;
@@ -159,8 +163,8 @@ public static partial class DirectLingam
                 int st = _stamp[k];
                 if (st == _step || st == 0) continue;
                 double t = Term(a, c, _diff[k]);
-                if (!(t > 0) || (len == Hints.Count && t <= top[len - 1])) continue;
-                int i = len < Hints.Count ? len++ : len - 1;
+                if (!(t > 0) || (len == hints.Count && t <= top[len - 1])) continue;
+                int i = len < hints.Count ? len++ : len - 1;
                 while (i > 0 && top[i - 1] < t) { top[i] = top[i - 1]; hints.Partner[at + i] = hints.Partner[at + i - 1]; i--; }
                 top[i] = t;
                 hints.Partner[at + i] = c;

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace AiopsLab.Numerics;
 
 /// <summary>
@@ -55,10 +58,15 @@ public static class LassoLars
         double best = double.PositiveInfinity;
         double[] bestBeta = path[0];
         var nonzero = new List<int>(p);
+        // With σ̂² > 0 the RSS term is ≥ 0, and rounded addition is monotone, so the computed BIC is never below the
+        // same sum with RSS = 0: a point whose bound already fails the test below cannot be chosen, and its O(df²) RSS
+        // is skipped (the chosen point is the same).
+        double constant = n * Math.Log(2 * Math.PI * sigma2), perDf = Math.Log(n);
         foreach (var beta in path)
         {
             nonzero.Clear();
             for (int j = 0; j < p; j++) if (beta[j] != 0) nonzero.Add(j);
+            if (sigma2 > 0 && !double.IsPositiveInfinity(best) && constant + perDf * nonzero.Count >= best - 1e-12 * Math.Abs(best)) continue;
             double rss = yty;
             foreach (int j in nonzero)
             {
@@ -96,6 +104,9 @@ public static class LassoLars
     /// The Cholesky factor of G_A is kept from step to step: a joining column appends one row (forward substitution,
     /// O(|A|²)), a column leaving by the lasso modification is deleted by Givens rotations (O(|A|²)), as in Efron et al.
     /// (2004) §7 and Golub &amp; Van Loan (4th ed.) §6.5.2–6.5.3, instead of refactorising G_A (O(|A|³)) at every step.
+    /// G must be symmetric (bit for bit, as a Gram matrix built once per pair is): c and a are accumulated from rows of G
+    /// four columns at a time, each entry by the same multiplications and additions in the same order as a scalar loop
+    /// over G's columns would take them, so the path does not depend on the vector width.
     /// </summary>
     public static List<double[]> Path(double[,] g, double[] xty, double yty)
     {
@@ -116,17 +127,14 @@ public static class LassoLars
         var column = new double[p];
         var s = new double[p];
         var w = new double[p];
-        var nonzero = new List<int>(p);
+        var aw = new double[p];
         for (int step = 0; step < maxSteps; step++)
         {
-            nonzero.Clear();
-            for (int k = 0; k < p; k++) if (beta[k] != 0) nonzero.Add(k);
-            for (int j = 0; j < p; j++)
-            {
-                double v = xty[j];
-                foreach (int k in nonzero) v -= g[j, k] * beta[k];
-                c[j] = v;
-            }
+            // c_j = Xᵀy_j − Σ_k g_jk·β_k (k ascending), four j at a time from row k of the symmetric G: per j the same
+            // operations in the same order as the scalar loop, so the same bits.
+            xty.AsSpan().CopyTo(c);
+            for (int k = 0; k < p; k++)
+                if (beta[k] != 0) SubtractScaledRow(g, k, beta[k], c);
             double cMax = 0;
             for (int j = 0; j < p; j++) if (!dead[j]) cMax = Math.Max(cMax, Math.Abs(c[j]));
             if (cMax <= tiny * scale) break;
@@ -174,11 +182,13 @@ public static class LassoLars
             double cA = 0;
             foreach (var j in active) cA = Math.Max(cA, Math.Abs(c[j]));
             double gamma = cA / aa; // reaches the least-squares fit of the active set
+            // a_j = Σ_a g_{j,A[a]}·w_a (a ascending, from 0), four j at a time from the rows of G, as c above.
+            Array.Clear(aw, 0, p);
+            for (int a = 0; a < kA; a++) AddScaledRow(g, active[a], w[a], aw);
             for (int j = 0; j < p; j++)
             {
                 if (inActive[j] || dead[j]) continue;
-                double aj = 0;
-                for (int a = 0; a < kA; a++) aj += g[j, active[a]] * w[a];
+                double aj = aw[j];
                 double g1 = (cA - c[j]) / (aa - aj), g2 = (cA + c[j]) / (aa + aj);
                 if (g1 > tiny && g1 < gamma) gamma = g1;
                 if (g2 > tiny && g2 < gamma) gamma = g2;
@@ -203,6 +213,40 @@ public static class LassoLars
             if (drop < 0 && active.Count >= p - deadCount && gamma >= cA / aa * (1 - 1e-12)) break;
         }
         return path;
+    }
+
+    /// <summary>acc[j] −= G[k, j]·s for every j (a multiply, then a subtraction, as the scalar expression; no fused multiply-add).</summary>
+    private static void SubtractScaledRow(double[,] g, int k, double s, double[] acc)
+    {
+        var row = MemoryMarshal.CreateReadOnlySpan(ref g[k, 0], acc.Length);
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vs = Vector256.Create(s);
+            for (; j <= acc.Length - 4; j += 4)
+            {
+                var v = Vector256.Create<double>(acc.AsSpan(j));
+                (v - Vector256.Create<double>(row[j..]) * vs).CopyTo(acc.AsSpan(j));
+            }
+        }
+        for (; j < acc.Length; j++) acc[j] -= row[j] * s;
+    }
+
+    /// <summary>acc[j] += G[k, j]·s for every j (a multiply, then an addition; no fused multiply-add).</summary>
+    private static void AddScaledRow(double[,] g, int k, double s, double[] acc)
+    {
+        var row = MemoryMarshal.CreateReadOnlySpan(ref g[k, 0], acc.Length);
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vs = Vector256.Create(s);
+            for (; j <= acc.Length - 4; j += 4)
+            {
+                var v = Vector256.Create<double>(acc.AsSpan(j));
+                (v + Vector256.Create<double>(row[j..]) * vs).CopyTo(acc.AsSpan(j));
+            }
+        }
+        for (; j < acc.Length; j++) acc[j] += row[j] * s;
     }
 
     private static double Dot(double[] a, double[] b) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(a, b);

@@ -54,6 +54,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
     {
         public readonly long[] Facts = facts;
         public readonly Py2IntDict? Contexts = left ? new Py2IntDict() : null;   // right semi-context id → context id
+        public int ZeroLevel;   // how many of its contexts are zero-level (left side; a context never stops being one)
     }
 
     private struct Context(bool zeroLevel, long leftHash, long rightHash)
@@ -71,8 +72,9 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
     {
         public readonly List<Semi> Semis = [];
         public readonly Dictionary<long, int> Ids = [];            // tuple hash → id
-        public readonly Dictionary<long, List<int>> ByFact = [];   // fact → ids of the semi-contexts holding it
+        public readonly Dictionary<long, List<int>> ByFact = [];   // fact ≥ 64 → ids of the semi-contexts holding it
         public int[] Length = new int[64], Crossed = new int[64];
+        public ulong[] Small = new ulong[64];                      // per id: its facts below 64 (the sensor facts) as bits
         public List<int> Touched = [], Spare = [];                 // ids crossed by the last facts, ascending
         public long[] Facts = [];
 
@@ -80,13 +82,16 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         {
             int id = Semis.Count;
             Semis.Add(new Semi(facts, left));
-            if (id == Length.Length) { Array.Resize(ref Length, 2 * id); Array.Resize(ref Crossed, 2 * id); }
+            if (id == Length.Length) { Array.Resize(ref Length, 2 * id); Array.Resize(ref Crossed, 2 * id); Array.Resize(ref Small, 2 * id); }
             Length[id] = facts.Length;
+            ulong small = 0;
             foreach (var f in facts)
             {
+                if (f is >= 0 and < 64) { small |= 1UL << (int)f; continue; }
                 if (!ByFact.TryGetValue(f, out var l)) ByFact[f] = l = [];
                 l.Add(id);
             }
+            Small[id] = small;
             return id;
         }
 
@@ -148,11 +153,28 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             foreach (var p in _potential) _unique.Add(p);
             double a = selected > 0 ? _active.Count / (double)selected : 0.0;
 
-            // Stable sort by (uses, left hash, right hash); the last MaxActiveNeurons become neuron facts.
-            _active.Sort((x, y) => x.Uses != y.Uses ? x.Uses.CompareTo(y.Uses) : x.Lh != y.Lh ? x.Lh.CompareTo(y.Lh) : x.Rh != y.Rh ? x.Rh.CompareTo(y.Rh) : x.Order.CompareTo(y.Order));
-            var left = new SortedSet<long>(sens);
-            for (int i = Math.Max(0, _active.Count - o.MaxActiveNeurons); i < _active.Count; i++) left.Add(NeuronBase + _active[i].Id);
-            _left = [.. left];
+            // The reference sorts the active contexts stably by (uses, left hash, right hash) and feeds the last MaxActiveNeurons
+            // back as neuron facts. Only that set is used, and with the position as the last key the order is total, so the set
+            // is the MaxActiveNeurons greatest entries: selected in one pass, no sort.
+            int k = Math.Min(o.MaxActiveNeurons, _active.Count);
+            if (_top.Length < k) _top = new int[k];
+            var active = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_active);
+            int m = 0;   // _top[0..m): indices into _active, ascending by key
+            for (int i = 0; i < active.Length; i++)
+            {
+                if (m == k && !Greater(active[i], active[_top[0]])) continue;
+                int j;
+                if (m < k) j = m++;
+                else { j = 0; while (j + 1 < k && Greater(active[i], active[_top[j + 1]])) { _top[j] = _top[j + 1]; j++; } _top[j] = i; continue; }
+                while (j > 0 && Greater(active[_top[j - 1]], active[i])) { _top[j] = _top[j - 1]; j--; }
+                _top[j] = i;
+            }
+            // Sensor facts (all below NeuronBase, ascending) then the neuron facts ascending: the sorted set of both.
+            var left = new long[sens.Length + k];
+            sens.CopyTo(left, 0);
+            for (int i = 0; i < k; i++) left[sens.Length + i] = NeuronBase + active[_top[i]].Id;
+            Array.Sort(left, sens.Length, k);
+            _left = left;
 
             int added = _potential.Count > 0 ? Remember(_potential, zeroLevel: false) : 0;
             Cross(0, _left);
@@ -160,6 +182,12 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             double b = newContext && _unique.Count > 0 ? added / (double)_unique.Count : 0.0;
             return (a, b);
         }
+
+        private int[] _top = [];
+
+        /// <summary>The reference's sort key (uses, left hash, right hash), ties by position: x after y.</summary>
+        private static bool Greater(in (int Id, int Uses, long Lh, long Rh, int Order) x, in (int Id, int Uses, long Lh, long Rh, int Order) y) =>
+            x.Uses != y.Uses ? x.Uses > y.Uses : x.Lh != y.Lh ? x.Lh > y.Lh : x.Rh != y.Rh ? x.Rh > y.Rh : x.Order > y.Order;
 
         private int Remember(long[] left, long[] right, bool zeroLevel) { _single.Clear(); _single.Add((left, right)); return Remember(_single, zeroLevel); }
         private readonly List<(long[] L, long[] R)> _single = [];
@@ -179,9 +207,14 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
                 {
                     added++;
                     _contexts.Add(new Context(zeroLevel, lh, rh));
-                    if (zeroLevel) { _newContextId = id; return 1; }
+                    if (zeroLevel) { _sides[0].Semis[leftSemi].ZeroLevel++; _newContextId = id; return 1; }
                 }
-                else if (zeroLevel) { System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_contexts)[id].ZeroLevel = true; return 0; }
+                else if (zeroLevel)
+                {
+                    ref var c = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_contexts)[id];
+                    if (!c.ZeroLevel) { c.ZeroLevel = true; _sides[0].Semis[leftSemi].ZeroLevel++; }
+                    return 0;
+                }
             }
             return added;
         }
@@ -202,14 +235,30 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             foreach (var id in s.Touched) crossed[id] = 0;
             var touched = s.Spare;
             touched.Clear();
+            ulong small = 0;   // the facts below 64 (the sensor facts) as bits; each semi-context holds Small[id] of them
             foreach (var f in facts)
+            {
+                if (f is >= 0 and < 64) { small |= 1UL << (int)f; continue; }
                 if (s.ByFact.TryGetValue(f, out var l))
                     foreach (var id in l)
                         if (crossed[id]++ == 0) touched.Add(id);
-            // In id order: when most semi-contexts are touched (the left side, whose sensor facts nearly all share), one pass
-            // over the counts in id order gives that order with no comparison sort; otherwise sort the few touched.
+            }
             int all = s.Semis.Count;
-            if ((long)touched.Count * System.Numerics.BitOperations.Log2((uint)touched.Count + 1) >= all)
+            if (small != 0)
+            {
+                // Every semi-context may hold a sensor fact: one pass in id order adds those and lists the touched, in id order.
+                var mask = s.Small;
+                touched.Clear();
+                for (int id = 0; id < all; id++)
+                {
+                    int c = crossed[id] + System.Numerics.BitOperations.PopCount(mask[id] & small);
+                    crossed[id] = c;
+                    if (c > 0) touched.Add(id);
+                }
+            }
+            // In id order: when most semi-contexts are touched, one pass over the counts in id order gives that order with no
+            // comparison sort; otherwise sort the few touched.
+            else if ((long)touched.Count * System.Numerics.BitOperations.Log2((uint)touched.Count + 1) >= all)
             {
                 touched.Clear();
                 for (int id = 0; id < all; id++) if (crossed[id] > 0) touched.Add(id);
@@ -220,6 +269,23 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             s.Facts = facts;
         }
 
+        private int _stepNo;
+        private int[] _rightStamp = [];
+        private long[][] _rightFacts = [];
+
+        /// <summary>The right semi-context's crossed facts, made once per step and shared by every pair that holds them (the
+        /// reference builds equal tuples; pairs compare and hash by content, and no fact array is modified once made).</summary>
+        private long[] RightCrossedFacts(int rs)
+        {
+            if (rs >= _rightStamp.Length)
+            {
+                int n = Math.Max(2 * _rightStamp.Length, rs + 1);
+                Array.Resize(ref _rightStamp, n); Array.Resize(ref _rightFacts, n);
+            }
+            if (_rightStamp[rs] != _stepNo) { _rightStamp[rs] = _stepNo; _rightFacts[rs] = _sides[1].CrossedFacts(rs); }
+            return _rightFacts[rs];
+        }
+
         /// <summary>The reference's updateContextsAndGetActive; returns the number of selected contexts.</summary>
         private int UpdateAndGetActive(bool newContext)
         {
@@ -228,12 +294,15 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             int selected = 0;
             Side left = _sides[0], right = _sides[1];
             var contexts = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_contexts);
+            _stepNo++;
             foreach (var ls in left.Touched)
             {
+                long[]? lFacts = null;   // its crossed facts, computed once for all its contexts (never modified once made)
                 int lLength = left.Length[ls], lCrossed = left.Crossed[ls];
-                // A left semi-context neither fully crossed nor able to propose (no new context this step, or too long a crossed
-                // part) changes nothing below: skipping its contexts leaves every count and list as it was, in the same order.
-                if (lLength != lCrossed && !(newContext && lCrossed <= o.MaxLeftLength)) continue;
+                // A left semi-context neither fully crossed nor able to propose (no new context this step, too long a crossed
+                // part, or no zero-level context to propose from) changes nothing below: skipping its contexts leaves every count
+                // and list as it was, in the same order.
+                if (lLength != lCrossed && !(newContext && lCrossed <= o.MaxLeftLength && left.Semis[ls].ZeroLevel > 0)) continue;
                 left.Semis[ls].Contexts!.Items(_items);
                 foreach (var (rs, id) in _items)
                 {
@@ -251,11 +320,11 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
                                 _active.Add((id, c.Uses, c.LeftHash, c.RightHash, _active.Count));
                             }
                             else if (c.ZeroLevel && newContext && lCrossed <= o.MaxLeftLength)
-                                _potential.Add((left.CrossedFacts(ls), right.CrossedFacts(rs)));
+                                _potential.Add((lFacts ??= left.CrossedFacts(ls), RightCrossedFacts(rs)));
                         }
                     }
                     else if (c.ZeroLevel && newContext && rCrossed > 0 && lCrossed <= o.MaxLeftLength)
-                        _potential.Add((left.CrossedFacts(ls), right.CrossedFacts(rs)));
+                        _potential.Add((lFacts ??= left.CrossedFacts(ls), RightCrossedFacts(rs)));
                 }
             }
             _newContextId = 0;

@@ -72,6 +72,7 @@ public sealed class RandomCutForest : StreamingDetector, IGradedScore
         private readonly Rng[] _rngs;
         private readonly double[] _shingle;
         private readonly double[] _point;
+        private readonly double[] _depth;   // each tree's depth score of the current point
         private long _t;
 
         public State(Options o)
@@ -88,6 +89,7 @@ public sealed class RandomCutForest : StreamingDetector, IGradedScore
             }
             _shingle = new double[o.ShingleSize];
             _point = new double[o.ShingleSize];
+            _depth = new double[o.Trees];
         }
 
         public double Update(double value)
@@ -100,6 +102,8 @@ public sealed class RandomCutForest : StreamingDetector, IGradedScore
             if (t < d - 1) return 0;
             _shingle.CopyTo(_point, 0);
             double lambda = 1 / _o.TimeDecay, sum = 0;
+            // Depth: every tree scores the point before any tree changes (the walks interleaved; each tree's own arithmetic).
+            if (_o.Score == RcfScore.Depth) CutTree.DepthScores(_trees, _point, _depth);
             for (int i = 0; i < _trees.Length; i++)
             {
                 var tree = _trees[i];
@@ -114,7 +118,7 @@ public sealed class RandomCutForest : StreamingDetector, IGradedScore
                 if (_o.Score == RcfScore.Depth)
                 {
                     // Scored against the sample before it changes; inserted only when kept.
-                    sum += tree.DepthScore(_point);
+                    sum += _depth[i];
                     if (!keep) continue;
                     if (sample.Count == sample.Capacity) tree.Delete(sample.PopMax());
                     sample.Push(key, tree.Insert(_point));

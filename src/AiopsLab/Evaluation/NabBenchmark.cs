@@ -17,8 +17,27 @@ public sealed record NabDetectorResult(string Detector, IReadOnlyList<NabProfile
     public NabProfileScore this[string profile] => Profiles.Single(p => p.Profile == profile);
 }
 
-/// <summary>One detector's NAB run: its spec, its result, and the wall-clock seconds of detection alone (NaN when only scored).</summary>
+/// <summary>One detector's NAB run: its spec, its result, and the seconds of detection alone (NaN when only scored): in
+/// <see cref="NabBenchmark.RunAll"/>, its (detector, series) items' seconds summed over the threads and divided by their number.</summary>
 public sealed record NabRun(string Spec, NabDetectorResult Result, double DetectSeconds);
+
+/// <summary>
+/// The runs of <see cref="NabBenchmark.RunAll"/> and the one wall-clock time of their detection: every detector over every series of
+/// the corpus (<paramref name="Points"/> points each) on <paramref name="Jobs"/> threads, scoring excluded, JIT compilation included.
+/// </summary>
+public sealed record NabRunSet(IReadOnlyList<NabRun> Runs, double DetectWallSeconds, int Jobs, long Points) : IReadOnlyList<NabRun>
+{
+    public NabRun this[int index] => Runs[index];
+    public int Count => Runs.Count;
+    public IEnumerator<NabRun> GetEnumerator() => Runs.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>One sentence for logs and the scoreboard's notes.</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"Detection, all {Runs.Count} detector(s) over the whole corpus ({Points:N0} points each): {DetectWallSeconds:0.00} s wall on {Jobs} thread(s), " +
+        $"(detector, series) items longest series first, one at a time, no barrier between detectors; JIT compilation included, scoring excluded. " +
+        $"Each row's detect s is its items' seconds over the {Jobs} thread(s) (sum {Runs.Sum(r => r.DetectSeconds):0.00} s).");
+}
 
 /// <summary>
 /// Runs NAB's benchmark (Lavin &amp; Ahmad, ICMLA 2015) with <see cref="NabScorer"/>: scores a results folder in NAB's layout
@@ -55,7 +74,8 @@ public static class NabBenchmark
     }
 
     /// <summary>
-    /// Runs a detector over every series of the corpus (in parallel over series; results do not depend on the order) and
+    /// Runs a detector over every series of the corpus (in parallel over series, longest first, one at a time per thread;
+    /// results do not depend on the order) and
     /// scores it with thresholds optimised per profile. A detector with a configurable warm-up (<see cref="IConfigurableWarmup"/>)
     /// learns from each series' probationary period, as NAB hands it to every detector; a detector that reads time
     /// (<see cref="ITimedDetector"/>) gets each series' timestamps. Scores reach NAB in [0, 1]: a detector's
@@ -69,13 +89,44 @@ public static class NabBenchmark
         NabCorpus corpus, IAnomalyDetector detector, int jobs = 1, CancellationToken ct = default, int? roundDigits = null)
     {
         var all = corpus.Files.Select(corpus.Load).ToArray();
-        var scores = new double[all.Length][];
-        // Detection alone is timed (the corpus is already in memory; scoring and threshold optimisation come after).
+        var (scores, _, wall) = Detect(all, [detector], jobs, ct);
+        var (result, output) = Finish(corpus, all, detector, scores[0], roundDigits);
+        return (result, output, wall);
+    }
+
+    /// <summary>
+    /// Runs every detector over every series: the (detector, series) work items longest series first (ties in detector, then
+    /// file order), handed out one at a time to <paramref name="jobs"/> threads, so the long series start first and the short
+    /// ones fill the tail. Results do not depend on the order (each item has its own detector state). Returns the scores, each
+    /// item's seconds (Stopwatch on its thread) and the wall seconds of the whole detection (JIT compilation of each detector's
+    /// code included: it happens in the first item of each).
+    /// </summary>
+    private static (double[][][] Scores, double[][] Seconds, double Wall) Detect(NabSeries[] all, IAnomalyDetector[] dets, int jobs, CancellationToken ct)
+    {
+        var scores = dets.Select(_ => new double[all.Length][]).ToArray();
+        var seconds = dets.Select(_ => new double[all.Length]).ToArray();
+        var items = new List<(int Det, int Series)>(dets.Length * all.Length);
+        for (int k = 0; k < dets.Length; k++)
+            for (int i = 0; i < all.Length; i++) items.Add((k, i));
+        // Longest first; OrderBy is stable, so ties keep detector order, then file order.
+        var order = items.OrderByDescending(x => all[x.Series].Values.Length).ToArray();
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        Parallel.For(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = ct },
-            i => scores[i] = ForSeries(detector, all[i].Values.Length) is ITimedDetector timed
-                ? timed.Score(all[i].Values, all[i].Timestamps) : ForSeries(detector, all[i].Values.Length).Score(all[i].Values));
-        double detectSeconds = sw.Elapsed.TotalSeconds;
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = ct }, item =>
+            {
+                var (k, i) = item;
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                var det = ForSeries(dets[k], all[i].Values.Length);
+                scores[k][i] = det is ITimedDetector timed ? timed.Score(all[i].Values, all[i].Timestamps) : det.Score(all[i].Values);
+                seconds[k][i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+            });
+        return (scores, seconds, sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Checks a detector's scores, bounds them into [0, 1], rounds them if asked, and scores them with optimised thresholds.</summary>
+    private static (NabDetectorResult Result, IReadOnlyList<(NabSeries Series, double[] Scores)> Scores) Finish(NabCorpus corpus, NabSeries[] all,
+        IAnomalyDetector detector, double[][] scores, int? roundDigits)
+    {
         for (int i = 0; i < scores.Length; i++)
             if (scores[i].Length != all[i].Values.Length)
                 throw new AiopsLabException($"detector '{detector.Name}' returned {scores[i].Length} scores for {all[i].Values.Length} points of {all[i].Path}.");
@@ -85,7 +136,7 @@ public static class NabBenchmark
                 for (int j = 0; j < s.Length; j++) s[j] = Math.Round(s[j], digits, MidpointRounding.ToEven);
         var series = all.Select((s, i) => (s.Path, scores[i], corpus.WindowIndices(s.Path, s.Timestamps))).ToList();
         var result = Score(corpus, detector.Name, series, null);
-        return (result, all.Select((s, i) => (s, scores[i])).ToArray(), detectSeconds);
+        return (result, all.Select((s, i) => (s, scores[i])).ToArray());
     }
 
     /// <summary>The detector NAB runs on a series of <paramref name="n"/> points: its warm-up set to the probationary period when it has one.</summary>
@@ -147,24 +198,35 @@ public static class NabBenchmark
     }
 
     /// <summary>
-    /// Runs every spec over the corpus (<see cref="Run"/>), logging one line per detector, and — when <paramref name="rawDir"/> is
-    /// set — writes each one's scores in NAB's results layout under it (<see cref="WriteResults"/>, folder name <see cref="Slug"/>).
+    /// Runs every spec over the corpus, logging one line per detector, and — when <paramref name="rawDir"/> is set — writes each
+    /// one's scores in NAB's results layout under it (<see cref="WriteResults"/>, folder name <see cref="Slug"/>). Detection is one
+    /// pool: every (detector, series) item, longest series first, one at a time to <paramref name="jobs"/> threads (no barrier
+    /// between detectors), timed as one wall (<see cref="NabRunSet.DetectWallSeconds"/>); each detector's
+    /// <see cref="NabRun.DetectSeconds"/> is its items' seconds summed and divided by the thread count, its share of that wall.
+    /// Scoring (thresholds optimised per profile as <see cref="Run"/> does) follows, detector by detector.
     /// </summary>
-    public static IReadOnlyList<NabRun> RunAll(NabCorpus corpus, IReadOnlyList<string> specs, int jobs, int? roundDigits, TextWriter log,
+    public static NabRunSet RunAll(NabCorpus corpus, IReadOnlyList<string> specs, int jobs, int? roundDigits, TextWriter log,
         string? rawDir = null, CancellationToken ct = default)
     {
         var dets = specs.Select(MethodCatalog.CreateDetector).ToArray(); // validates every name before any work
+        var all = corpus.Files.Select(corpus.Load).ToArray();
+        jobs = Math.Max(1, jobs);
+        var (scores, seconds, wall) = Detect(all, dets, jobs, ct);
         var runs = new List<NabRun>();
         for (int k = 0; k < dets.Length; k++)
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var (result, scores, secs) = Run(corpus, dets[k], jobs, ct, roundDigits);
-            if (rawDir is not null) WriteResults(rawDir, Slug(specs[k]), scores, corpus);
+            var (result, output) = Finish(corpus, all, dets[k], scores[k], roundDigits);
+            scores[k] = null!; // scored: its memory can go
+            if (rawDir is not null) WriteResults(rawDir, Slug(specs[k]), output, corpus);
+            double secs = seconds[k].Sum() / jobs;
             runs.Add(new NabRun(specs[k], result, secs));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{k + 1}/{dets.Length}] {specs[k]}: {Describe(result)} (detection {secs:0.00} s on {jobs} thread(s), {sw.Elapsed.TotalSeconds:0.0} s with scoring)"));
+                $"[{k + 1}/{dets.Length}] {specs[k]}: {Describe(result)} (detection {secs:0.00} s: {seconds[k].Sum():0.00} thread-s over {jobs} thread(s); scoring {sw.Elapsed.TotalSeconds:0.0} s)"));
         }
-        return runs;
+        var set = new NabRunSet(runs, wall, jobs, all.Sum(s => (long)s.Values.Length));
+        log.WriteLine(set.Describe());
+        return set;
     }
 
     /// <summary>Scores as <c>profile=score</c> pairs, NAB's profile order.</summary>

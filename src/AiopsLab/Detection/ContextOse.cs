@@ -14,7 +14,10 @@ namespace AiopsLab.Detection;
 /// the raw score is (1 − a + b)/2; it is reported only when no raw score of the last probation/5 steps reached
 /// <see cref="Options.BaseThreshold"/>, else 0. Semi-contexts are keyed by their tuple hash and the most used neurons are
 /// sorted by (uses, left hash, right hash) as in the reference; the hash and the order in which a left semi-context's contexts
-/// are visited follow Python 2.7, which produced NAB's published outputs (<see cref="Py2"/>).
+/// are visited follow Python 2.7, which produced NAB's published outputs (<see cref="Py2"/>). Exact shortcuts (raw scores equal
+/// to the bit, <c>ContextOseIdentityTests</c> and NAB's published outputs): only the top active contexts are selected, not all
+/// sorted; sensor facts (below 64) are crossed as bit masks in one pass over the semi-contexts; a semi-context's crossed facts
+/// are made once per step; a left semi-context with no zero-level context is not walked when it could only propose.
 /// </summary>
 [Method("context-ose", Summary = "NAB's contextOSE (CAD OSE): share of expected contexts not confirmed plus share of new contexts.", Citation = "Smirnov, Contextual Anomaly Detector OSE (2016), NAB's contextOSE")]
 public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThreshold

@@ -17,7 +17,8 @@ namespace AiopsLab.Detection;
 /// probation/5 points scored 0.5 (NAB's refractory period). Distances use the Cholesky factor L of TᵀT (Σ = L⁻ᵀL⁻¹, so the
 /// distance is ‖L⁻¹v − L⁻¹t‖²) with the transformed training vectors kept, so a point costs O(dim² + |T|·dim) and allocates nothing.
 /// The transformed vectors are stored one dimension per row, so the distances to several training vectors are summed at once in
-/// SIMD lanes, each lane in the same order and with the same operations as one distance alone (bit-identical scores).
+/// SIMD lanes, each lane in the same order and with the same operations as one distance alone (bit-identical scores), four
+/// vectors of lanes at a time so that four sums are in flight; the calibration scores below a score are counted in lanes too.
 /// </summary>
 [Method("knncad", Summary = "NAB's kNN-CAD: conformal p-value of the k-nearest-neighbour Mahalanobis non-conformity of the lag vector.", Citation = "Burnaev & Ishimtsev, Conformalized density- and distance-based anomaly detection in time-series data, arXiv:1608.04585 (2016)")]
 public sealed class Knncad : NabDetectorBase<Knncad.Options>, IAlarmThreshold, ICoarseScore

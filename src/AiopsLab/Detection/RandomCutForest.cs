@@ -28,7 +28,10 @@ namespace AiopsLab.Detection;
 /// first d − 1 values score 0.</para>
 /// <para><b>Graded score</b> (<see cref="IGradedScore"/>): the score over its bound, in [0, 1] — depth: / log₂(sample size + 1)
 /// (NAB's / 8); codisp: / sample size, the share of a tree's sample the point displaces. Randomised: <see cref="Options.Seed"/>
-/// fixes every tree's stream; the same input and seed give the same scores. Cost per point and tree: O(depth) (≈ 10–20 at 256).</para>
+/// fixes every tree's stream; the same input and seed give the same scores. Cost per point and tree: O(depth) (≈ 10–20 at 256).
+/// Depth scores of one point are computed for all trees before any tree changes, their walks down interleaved
+/// (<see cref="CutTree.DepthScores"/>), and a tree unchanged since it scored the same value returns that score; both leave
+/// every score equal to the bit (<c>RandomCutForestIdentityTests</c>).</para>
 /// </remarks>
 [Method("random-cut-forest", Summary = "Streaming robust random cut forest over time-decayed reservoir trees, AWS's depth score (or the paper's CoDisp); seeded.", Citation = "Guha, Mishra, Roy & Schrijvers, Robust random cut forest based anomaly detection on streams, ICML 2016")]
 public sealed class RandomCutForest : StreamingDetector, IGradedScore

@@ -41,7 +41,7 @@ public sealed class NabCommand : ICliCommand
 
         var detectors = new Option<string>("--detectors") { Description = "Comma-separated detector specs (see 'aiopslab methods'); 'all' = every registered detector that can stream, at its defaults.", Required = true };
         var outOpt = new Option<string>("--out", "-o") { Description = "Output folder: scoreboard.{csv,md,tex} and raw scores in NAB's results layout under OUT/results.", Required = true };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Series scored at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Threads: (detector, series) items run at once, longest series first.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var round = new Option<int?>("--round") { Description = "Round scores to this many decimals before scoring, as NAB's results files do (12 reproduces NAB's published pipeline)." };
         var noRaw = new Option<bool>("--no-raw") { Description = "Do not write the raw per-series scores." };
         var run = new Command("run", "Run detectors over NAB's series, optimise each one's threshold per profile as NAB does, and write a scoreboard beside the published one.") { detectors, outOpt, jobs, round, noRaw };

@@ -118,7 +118,8 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         private const long NeuronBase = 1L << 31;
         private readonly double _min = setup.InputMin, _step = (setup.InputMax - setup.InputMin == 0 ? (1 << o.ValueBits) - 1.0 : setup.InputMax - setup.InputMin) / ((1 << o.ValueBits) - 1.0);
         private readonly int _rest = (int)(setup.Probation / 5.0);
-        private readonly List<double> _history = [1.0];
+        private readonly List<(int At, double Raw)> _queue = [(0, 1.0)];   // the reference's history starts with 1.0
+        private int _head, _count = 1;
         private readonly Side[] _sides = [new(), new()];
         private readonly List<Context> _contexts = [];
         private int _newContextId;                  // the reference's False doubles as id 0
@@ -135,10 +136,14 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             for (int bit = 0, v = level; bit < o.ValueBits || v > 0; bit++, v >>= 1) sens.Add(bit * 2 + (v & 1));   // ascending
             var (a, b) = Step(sens.ToArray());
             double raw = (1.0 - a + b) / 2.0;
-            int from = _rest == 0 ? 0 : Math.Max(0, _history.Count - _rest);
-            double max = double.NegativeInfinity;
-            for (int i = from; i < _history.Count; i++) max = Math.Max(max, _history[i]);
-            _history.Add(raw);
+            // The largest of the last probation/5 raw scores (all of them when that is 0), by a monotone queue: positions of
+            // raw scores each greater than every later one, oldest first (exact: only comparisons).
+            int from = _rest == 0 ? 0 : Math.Max(0, _count - _rest);
+            while (_head < _queue.Count && _queue[_head].At < from) _head++;
+            double max = _head < _queue.Count ? _queue[_head].Raw : double.NegativeInfinity;
+            while (_queue.Count > _head && _queue[^1].Raw <= raw) _queue.RemoveAt(_queue.Count - 1);
+            _queue.Add((_count++, raw));
+            if (_head > 1024 && _head * 2 > _queue.Count) { _queue.RemoveRange(0, _head); _head = 0; }
             return max < o.BaseThreshold ? raw : 0.0;
         }
 

@@ -25,7 +25,7 @@ public sealed record NabRun(string Spec, NabDetectorResult Result, double Detect
 /// The runs of <see cref="NabBenchmark.RunAll"/> and the one wall-clock time of their detection: every detector over every series of
 /// the corpus (<paramref name="Points"/> points each) on <paramref name="Jobs"/> threads, scoring excluded, JIT compilation included.
 /// </summary>
-public sealed record NabRunSet(IReadOnlyList<NabRun> Runs, double DetectWallSeconds, int Jobs, long Points) : IReadOnlyList<NabRun>
+public sealed record NabRunSet(IReadOnlyList<NabRun> Runs, double DetectWallSeconds, int Jobs, long Points, bool Pooled = true) : IReadOnlyList<NabRun>
 {
     public NabRun this[int index] => Runs[index];
     public int Count => Runs.Count;
@@ -33,10 +33,15 @@ public sealed record NabRunSet(IReadOnlyList<NabRun> Runs, double DetectWallSeco
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>One sentence for logs and the scoreboard's notes.</summary>
-    public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"Detection, all {Runs.Count} detector(s) over the whole corpus ({Points:N0} points each): {DetectWallSeconds:0.00} s wall on {Jobs} thread(s), " +
-        $"(detector, series) items longest series first, one at a time, no barrier between detectors; JIT compilation included, scoring excluded. " +
-        $"Each row's detect s is its items' seconds over the {Jobs} thread(s) (sum {Runs.Sum(r => r.DetectSeconds):0.00} s).");
+    public string Describe() => Pooled
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"Detection, all {Runs.Count} detector(s) over the whole corpus ({Points:N0} points each): {DetectWallSeconds:0.00} s wall on {Jobs} thread(s), " +
+            $"(detector, series) items longest series first, one at a time, no barrier between detectors; JIT compilation included, scoring excluded. " +
+            $"Each row's detect s is its items' seconds over the {Jobs} thread(s) (sum {Runs.Sum(r => r.DetectSeconds):0.00} s).")
+        : string.Create(CultureInfo.InvariantCulture,
+            $"Detection, all {Runs.Count} detector(s) over the whole corpus ({Points:N0} points each): {DetectWallSeconds:0.00} s wall on {Jobs} thread(s), " +
+            $"the detectors one after another (each one's series longest first, one at a time); JIT compilation included, scoring excluded. " +
+            $"Each row's detect s is its own wall.");
 }
 
 /// <summary>
@@ -205,13 +210,29 @@ public static class NabBenchmark
     /// <see cref="NabRun.DetectSeconds"/> is its items' seconds summed and divided by the thread count, its share of that wall.
     /// Scoring (thresholds optimised per profile as <see cref="Run"/> does) follows, detector by detector.
     /// </summary>
+    /// <param name="pooled">False: the detectors one after another instead, each one's series longest first, and each row's
+    /// detect s its own wall (the total is their sum), to compare with the pool on the same machine.</param>
     public static NabRunSet RunAll(NabCorpus corpus, IReadOnlyList<string> specs, int jobs, int? roundDigits, TextWriter log,
-        string? rawDir = null, CancellationToken ct = default)
+        string? rawDir = null, CancellationToken ct = default, bool pooled = true)
     {
         var dets = specs.Select(MethodCatalog.CreateDetector).ToArray(); // validates every name before any work
         var all = corpus.Files.Select(corpus.Load).ToArray();
         jobs = Math.Max(1, jobs);
-        var (scores, seconds, wall) = Detect(all, dets, jobs, ct);
+        double[][][] scores;
+        double[][] seconds;
+        double wall;
+        double[]? walls = null;
+        if (pooled) (scores, seconds, wall) = Detect(all, dets, jobs, ct);
+        else
+        {
+            scores = new double[dets.Length][][]; seconds = new double[dets.Length][]; walls = new double[dets.Length];
+            for (int k = 0; k < dets.Length; k++)
+            {
+                var (s1, t1, w1) = Detect(all, [dets[k]], jobs, ct);
+                scores[k] = s1[0]; seconds[k] = t1[0]; walls[k] = w1;
+            }
+            wall = walls.Sum();
+        }
         var runs = new List<NabRun>();
         for (int k = 0; k < dets.Length; k++)
         {
@@ -219,12 +240,12 @@ public static class NabBenchmark
             var (result, output) = Finish(corpus, all, dets[k], scores[k], roundDigits);
             scores[k] = null!; // scored: its memory can go
             if (rawDir is not null) WriteResults(rawDir, Slug(specs[k]), output, corpus);
-            double secs = seconds[k].Sum() / jobs;
+            double secs = walls?[k] ?? seconds[k].Sum() / jobs;
             runs.Add(new NabRun(specs[k], result, secs));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{k + 1}/{dets.Length}] {specs[k]}: {Describe(result)} (detection {secs:0.00} s: {seconds[k].Sum():0.00} thread-s over {jobs} thread(s); scoring {sw.Elapsed.TotalSeconds:0.0} s)"));
+                $"[{k + 1}/{dets.Length}] {specs[k]}: {Describe(result)} (detection {secs:0.00} s{(walls is null ? "" : " wall")}: {seconds[k].Sum():0.00} thread-s over {jobs} thread(s); scoring {sw.Elapsed.TotalSeconds:0.0} s)"));
         }
-        var set = new NabRunSet(runs, wall, jobs, all.Sum(s => (long)s.Values.Length));
+        var set = new NabRunSet(runs, wall, jobs, all.Sum(s => (long)s.Values.Length), pooled);
         log.WriteLine(set.Describe());
         return set;
     }

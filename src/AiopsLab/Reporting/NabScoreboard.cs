@@ -44,7 +44,7 @@ public static class NabScoreboard
         {
             Title = "NAB scoreboard",
             Label = "tab:nab",
-            Caption = "Normalised NAB scores (0 = null detector, 100 = perfect) per application profile. AiopsLab rows: thresholds optimised per profile over the corpus as NAB does; published rows: results/final_results.json of NAB v1.1. detect s: seconds of detection alone over the whole corpus, scoring excluded: all detectors run as one pool of (detector, series) items on the run's threads, and a row's detect s is its items' seconds divided by the thread count (the note gives the pool's wall time). Source AiopsLab (batch): a detector fitted to each whole series before scoring it, so it sees the future (NAB asks for online detectors); shown for comparison.",
+            Caption = "Normalised NAB scores (0 = null detector, 100 = perfect) per application profile. AiopsLab rows: thresholds optimised per profile over the corpus as NAB does; published rows: results/final_results.json of NAB v1.1. detect s: seconds of detection alone over the whole corpus, scoring excluded: by default all detectors run as one pool of (detector, series) items on the run's threads and a row's detect s is its items' seconds divided by the thread count (the note gives the run's wall time of detection; with --per-detector, each row's own wall). Source AiopsLab (batch): a detector fitted to each whole series before scoring it, so it sees the future (NAB asks for online detectors); shown for comparison.",
             FitWidth = true,
             Columns =
             [

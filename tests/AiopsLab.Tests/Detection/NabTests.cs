@@ -147,4 +147,29 @@ public class NabParityTests
         foreach (var (profile, score) in Published("windowedGaussian"))
             Assert.InRange(result[profile].Normalized, score - 0.01, score + 0.01);
     }
+
+    [DataFact("nab")]
+    public void The_pooled_and_the_per_detector_schedules_give_the_same_scores()
+    {
+        // RunAll's pool (every (detector, series) item longest first) and the detectors one after another: same raw scores,
+        // same NAB results; the pool reports one wall and each row its share, the other each row's wall and their sum.
+        var corpus = NabCorpus.Open(Nab);
+        string[] specs = ["n-sigma", "windowed-gaussian", "relative-entropy"];
+        var dir = Directory.CreateTempSubdirectory("nab-schedule").FullName;
+        try
+        {
+            var pooled = NabBenchmark.RunAll(corpus, specs, 2, null, TextWriter.Null, Path.Combine(dir, "pooled"));
+            var serial = NabBenchmark.RunAll(corpus, specs, 2, null, TextWriter.Null, Path.Combine(dir, "serial"), pooled: false);
+            Assert.True(pooled.Pooled); Assert.False(serial.Pooled);
+            Assert.Equal(specs, pooled.Select(r => r.Spec));
+            for (int k = 0; k < specs.Length; k++)
+                Assert.Equal(pooled[k].Result.Profiles, serial[k].Result.Profiles);
+            Assert.Equal(serial.Sum(r => r.DetectSeconds), serial.DetectWallSeconds, 9);
+            Assert.True(pooled.DetectWallSeconds > 0);
+            foreach (var f in Directory.EnumerateFiles(Path.Combine(dir, "pooled"), "*.csv", SearchOption.AllDirectories))
+                Assert.Equal(File.ReadAllText(f), File.ReadAllText(f.Replace(Path.Combine(dir, "pooled"), Path.Combine(dir, "serial"))));
+            Assert.Equal(3 * 58, Directory.EnumerateFiles(Path.Combine(dir, "pooled"), "*.csv", SearchOption.AllDirectories).Count());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -106,7 +106,10 @@ public static class NabBenchmark
     /// item's seconds (Stopwatch on its thread) and the wall seconds of the whole detection (JIT compilation of each detector's
     /// code included: it happens in the first item of each).
     /// </summary>
-    private static (double[][][] Scores, double[][] Seconds, double Wall) Detect(NabSeries[] all, IAnomalyDetector[] dets, int jobs, CancellationToken ct)
+    /// <param name="progress">When set, a line each time another tenth of the items has finished (items done, elapsed seconds):
+    /// a pooled run of many detectors is otherwise silent until its detection ends.</param>
+    private static (double[][][] Scores, double[][] Seconds, double Wall) Detect(NabSeries[] all, IAnomalyDetector[] dets, int jobs, CancellationToken ct,
+        TextWriter? progress = null)
     {
         var scores = dets.Select(_ => new double[all.Length][]).ToArray();
         var seconds = dets.Select(_ => new double[all.Length]).ToArray();
@@ -115,6 +118,7 @@ public static class NabBenchmark
             for (int i = 0; i < all.Length; i++) items.Add((k, i));
         // Longest first; OrderBy is stable, so ties keep detector order, then file order.
         var order = items.OrderByDescending(x => all[x.Series].Values.Length).ToArray();
+        int done = 0;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = ct }, item =>
@@ -124,6 +128,11 @@ public static class NabBenchmark
                 var det = ForSeries(dets[k], all[i].Values.Length);
                 scores[k][i] = det is ITimedDetector timed ? timed.Score(all[i].Values, all[i].Timestamps) : det.Score(all[i].Values);
                 seconds[k][i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+                int finished = Interlocked.Increment(ref done);
+                if (progress is not null && finished * 10L / order.Length > (finished - 1) * 10L / order.Length)
+                    lock (order)
+                        progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"detection: {finished}/{order.Length} (detector, series) items done, {sw.Elapsed.TotalSeconds:0.0} s"));
             });
         return (scores, seconds, sw.Elapsed.TotalSeconds);
     }
@@ -222,7 +231,7 @@ public static class NabBenchmark
         double[][] seconds;
         double wall;
         double[]? walls = null;
-        if (pooled) (scores, seconds, wall) = Detect(all, dets, jobs, ct);
+        if (pooled) (scores, seconds, wall) = Detect(all, dets, jobs, ct, dets.Length > 1 ? log : null);
         else
         {
             scores = new double[dets.Length][][]; seconds = new double[dets.Length][]; walls = new double[dets.Length];

@@ -134,7 +134,7 @@ public static class LassoLars
             // operations in the same order as the scalar loop, so the same bits.
             xty.AsSpan().CopyTo(c);
             for (int k = 0; k < p; k++)
-                if (beta[k] != 0) SubtractScaledRow(g, k, beta[k], c);
+                if (beta[k] != 0) AddScaledRow(g, k, -beta[k], c); // c −= G[k,·]·β_k: a + x·(−s) is a − x·s to the bit (negation is exact)
             double cMax = 0;
             for (int j = 0; j < p; j++) if (!dead[j]) cMax = Math.Max(cMax, Math.Abs(c[j]));
             if (cMax <= tiny * scale) break;
@@ -215,24 +215,8 @@ public static class LassoLars
         return path;
     }
 
-    /// <summary>acc[j] −= G[k, j]·s for every j (a multiply, then a subtraction, as the scalar expression; no fused multiply-add).</summary>
-    private static void SubtractScaledRow(double[,] g, int k, double s, double[] acc)
-    {
-        var row = MemoryMarshal.CreateReadOnlySpan(ref g[k, 0], acc.Length);
-        int j = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var vs = Vector256.Create(s);
-            for (; j <= acc.Length - 4; j += 4)
-            {
-                var v = Vector256.Create<double>(acc.AsSpan(j));
-                (v - Vector256.Create<double>(row[j..]) * vs).CopyTo(acc.AsSpan(j));
-            }
-        }
-        for (; j < acc.Length; j++) acc[j] -= row[j] * s;
-    }
-
-    /// <summary>acc[j] += G[k, j]·s for every j (a multiply, then an addition; no fused multiply-add).</summary>
+    /// <summary>acc[j] += G[k, j]·s for every j (a multiply, then an addition; no fused multiply-add). With −s it is the
+    /// subtraction acc[j] − G[k, j]·s bit for bit, since x·(−s) = −(x·s) and a + (−y) = a − y exactly in IEEE arithmetic.</summary>
     private static void AddScaledRow(double[,] g, int k, double s, double[] acc)
     {
         var row = MemoryMarshal.CreateReadOnlySpan(ref g[k, 0], acc.Length);

@@ -88,7 +88,7 @@ public static partial class DirectLingam
             var bound = new double[r];
             var known = new int[r];       // partners scored this step
             var cursor = new int[r];      // next position in rank to try once the hinted partners are used
-            var hints = new Hints(r, _step > 1, _n);
+            var hints = new Hints(r, _step > 1, _n >= 64 ? 32 : 8);
             // Smallest key first; at equal keys an incomplete candidate before a complete one, then by rank / position.
             var queue = new PriorityQueue<int, (double Key, int Complete, int Tie)>(r);
             for (int a = 0; a < r; a++) queue.Enqueue(a, (0, 0, rankOf[a]));
@@ -123,10 +123,10 @@ public static partial class DirectLingam
         /// step: 32 when a pair costs ≥ 64 rows of entropy terms (PetShop: 19% fewer pairs than with 8), else 8 (on
         /// Nezha's 15-row windows more hints save 4% of the pairs and cost as much in picking them).
         /// </summary>
-        private sealed class Hints(int r, bool enabled, int rows)
+        private sealed class Hints(int r, bool enabled, int count)
         {
-            public readonly int Count = rows >= 64 ? 32 : 8;
-            public readonly int[] Partner = new int[r * (rows >= 64 ? 32 : 8)];
+            public readonly int Count = count;
+            public readonly int[] Partner = new int[r * count];
             public readonly int[] Length = new int[r];
             public readonly int[] Used = new int[r];
             public readonly bool[] Picked = new bool[r];

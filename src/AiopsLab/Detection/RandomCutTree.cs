@@ -214,9 +214,9 @@ internal sealed class CutTree
         Span<int> depth = n <= 256 ? stackalloc int[n] : new int[n];
         Span<int> lanes = n <= 256 ? stackalloc int[n] : new int[n];
         int active = 0;
-        bool cached = x.Length == 1, one = x.Length == 1;
+        bool cached = x.Length == 1; // one-dimensional: the cache applies and the walk reads x[0] alone
         double x0 = x[0];
-        int slot = cached ? CacheSlot(x[0]) : 0;
+        int slot = cached ? CacheSlot(x0) : 0;
         for (int t = 0; t < n; t++)
         {
             var tree = trees[t];
@@ -224,7 +224,7 @@ internal sealed class CutTree
             node[t] = tree._root;
             if (node[t] < 0) continue;
             if (cached && tree._cacheVersion[slot] == tree._version
-                && BitConverter.DoubleToInt64Bits(tree._cacheX[slot]) == BitConverter.DoubleToInt64Bits(x[0]))
+                && BitConverter.DoubleToInt64Bits(tree._cacheX[slot]) == BitConverter.DoubleToInt64Bits(x0))
             {
                 node[t] = -2; // answered from the cache
                 scores[t] = tree._cacheScore[slot];
@@ -241,7 +241,7 @@ internal sealed class CutTree
                 var tree = trees[t];
                 ref readonly Node nd = ref tree._nodes[node[t]];
                 if (nd.Left < 0) continue; // at its leaf
-                node[t] = (one ? x0 : x[tree._dim[node[t]]]) <= nd.Cut ? nd.Left : nd.Right;
+                node[t] = (cached ? x0 : x[tree._dim[node[t]]]) <= nd.Cut ? nd.Left : nd.Right;
                 depth[t]++;
                 lanes[w++] = t;
             }
@@ -253,7 +253,7 @@ internal sealed class CutTree
             if (node[t] < 0) { scores[t] = 0; continue; }
             var tree = trees[t];
             scores[t] = tree.DepthScoreFrom(node[t], depth[t], x);
-            if (cached) { tree._cacheX[slot] = x[0]; tree._cacheScore[slot] = scores[t]; tree._cacheVersion[slot] = tree._version; }
+            if (cached) { tree._cacheX[slot] = x0; tree._cacheScore[slot] = scores[t]; tree._cacheVersion[slot] = tree._version; }
         }
     }
 

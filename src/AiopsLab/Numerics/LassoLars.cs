@@ -75,7 +75,7 @@ public static class LassoLars
             }
             rss = Math.Max(rss, 0);
             int df = nonzero.Count;
-            double bic = n * Math.Log(2 * Math.PI * sigma2) + rss / sigma2 + Math.Log(n) * df;
+            double bic = constant + rss / sigma2 + perDf * df;
             if (double.IsPositiveInfinity(best) || bic < best - 1e-12 * Math.Abs(best)) { best = bic; bestBeta = beta; }
         }
         return bestBeta;

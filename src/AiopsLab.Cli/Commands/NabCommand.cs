@@ -45,14 +45,15 @@ public sealed class NabCommand : ICliCommand
         var round = new Option<int?>("--round") { Description = "Round scores to this many decimals before scoring, as NAB's results files do (12 reproduces NAB's published pipeline)." };
         var noRaw = new Option<bool>("--no-raw") { Description = "Do not write the raw per-series scores." };
         var perDetector = new Option<bool>("--per-detector") { Description = "Time the detectors one after another, each its own wall, instead of one pool of (detector, series) items (the scores are the same)." };
-        var run = new Command("run", "Run detectors over NAB's series, optimise each one's threshold per profile as NAB does, and write a scoreboard beside the published one.") { detectors, outOpt, jobs, round, noRaw, perDetector };
+        var noShare = new Option<bool>("--no-share") { Description = "Run the inner detector of every post-processor (likelihood, spatial) again, even when it is a row of the run too; by default they read that row's scores of each series (the scores are the same)." };
+        var run = new Command("run", "Run detectors over NAB's series, optimise each one's threshold per profile as NAB does, and write a scoreboard beside the published one.") { detectors, outOpt, jobs, round, noRaw, perDetector, noShare };
         run.SetAction(ctx.Guard((p, ct) =>
         {
             var corpus = Corpus(p);
             var specs = NabBenchmark.ParseDetectors(p.GetValue(detectors)!);
             var outDir = Data.OutputFolder.Prepare(p.GetValue(outOpt)!);
             var raw = p.GetValue(noRaw) ? null : Path.Combine(outDir, "results");
-            var runs = NabBenchmark.RunAll(corpus, specs, p.GetValue(jobs), p.GetValue(round), ctx.Err, raw, ct, pooled: !p.GetValue(perDetector));
+            var runs = NabBenchmark.RunAll(corpus, specs, p.GetValue(jobs), p.GetValue(round), ctx.Err, raw, ct, pooled: !p.GetValue(perDetector), share: !p.GetValue(noShare));
             var table = NabScoreboard.Write(runs, corpus, outDir);
             ctx.Out.Write(table.ToMarkdown());
             ctx.Out.WriteLine($"wrote {Path.Combine(outDir, "scoreboard.csv")}, scoreboard.md, scoreboard.tex" + (raw is null ? "" : $" and raw scores under {raw} (score them with 'aiopslab nab score {raw}')"));

@@ -40,6 +40,24 @@ public abstract class PostProcessedDetector : IStreamingDetector, ITimedDetector
     /// <summary>The canonical spec of the inner detector.</summary>
     protected string Of => _of;
 
+    /// <summary>The inner detector's name (its canonical spec): a NAB run that also runs that detector as a row of its own reads
+    /// its scores instead of running it again (<see cref="ScoreFromInner"/>).</summary>
+    public string InnerName => Inner.Name;
+
+    /// <summary>
+    /// This detector's scores of a series from the inner detector's scores of the same series, exactly as <see cref="Score(ReadOnlySpan{double})"/>
+    /// computes them after running the inner detector (the same post-processing, point by point). <paramref name="innerScores"/>
+    /// must be the inner detector's raw scores of <paramref name="series"/> (before any bounding into [0, 1]), run with the
+    /// same warm-up; it is read, not changed.
+    /// </summary>
+    /// <exception cref="AiopsLabException">The lengths differ, or an inner score has no place in [0, 1].</exception>
+    public double[] ScoreFromInner(ReadOnlySpan<double> series, double[] innerScores)
+    {
+        if (innerScores.Length != series.Length)
+            throw new AiopsLabException($"{Name}: {innerScores.Length} inner scores for {series.Length} points.");
+        return Post(series, innerScores);
+    }
+
     public abstract string Name { get; }
 
     /// <summary>A post-processor for a batch of <paramref name="n"/> points (it may read NAB's setup from n).</summary>

@@ -24,8 +24,10 @@ public sealed record NabRun(string Spec, NabDetectorResult Result, double Detect
 /// <summary>
 /// The runs of <see cref="NabBenchmark.RunAll"/> and the one wall-clock time of their detection: every detector over every series of
 /// the corpus (<paramref name="Points"/> points each) on <paramref name="Jobs"/> threads, scoring excluded, JIT compilation included.
+/// <paramref name="Shared"/> post-processor rows read the scores of the row they post-process instead of running it again.
 /// </summary>
-public sealed record NabRunSet(IReadOnlyList<NabRun> Runs, double DetectWallSeconds, int Jobs, long Points, bool Pooled = true) : IReadOnlyList<NabRun>
+public sealed record NabRunSet(IReadOnlyList<NabRun> Runs, double DetectWallSeconds, int Jobs, long Points, bool Pooled = true, int Shared = 0)
+    : IReadOnlyList<NabRun>
 {
     public NabRun this[int index] => Runs[index];
     public int Count => Runs.Count;
@@ -37,7 +39,9 @@ public sealed record NabRunSet(IReadOnlyList<NabRun> Runs, double DetectWallSeco
         ? string.Create(CultureInfo.InvariantCulture,
             $"Detection, all {Runs.Count} detector(s) over the whole corpus ({Points:N0} points each): {DetectWallSeconds:0.00} s wall on {Jobs} thread(s), " +
             $"(detector, series) items longest series first, one at a time, no barrier between detectors; JIT compilation included, scoring excluded. " +
-            $"Each row's detect s is its items' seconds over the {Jobs} thread(s) (sum {Runs.Sum(r => r.DetectSeconds):0.00} s).")
+            $"Each row's detect s is its items' seconds over the {Jobs} thread(s) (sum {Runs.Sum(r => r.DetectSeconds):0.00} s).") +
+            (Shared == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" {Shared} post-processor row(s) (likelihood, spatial) read the scores of the row they post-process, run once per series ") +
+                "(the same bits as running it again; --no-share runs it again): their detect s is the post-processing alone, the inner detector's seconds stay in its own row.")
         : string.Create(CultureInfo.InvariantCulture,
             $"Detection, all {Runs.Count} detector(s) over the whole corpus ({Points:N0} points each): {DetectWallSeconds:0.00} s wall on {Jobs} thread(s), " +
             $"the detectors one after another (each one's series longest first, one at a time); JIT compilation included, scoring excluded. " +
@@ -94,7 +98,7 @@ public static class NabBenchmark
         NabCorpus corpus, IAnomalyDetector detector, int jobs = 1, CancellationToken ct = default, int? roundDigits = null)
     {
         var all = corpus.Files.Select(corpus.Load).ToArray();
-        var (scores, _, wall) = Detect(all, [detector], jobs, ct);
+        var (scores, _, wall, _) = Detect(all, [detector], jobs, ct);
         var (result, output) = Finish(corpus, all, detector, scores[0], roundDigits);
         return (result, output, wall);
     }
@@ -106,35 +110,67 @@ public static class NabBenchmark
     /// item's seconds (Stopwatch on its thread) and the wall seconds of the whole detection (JIT compilation of each detector's
     /// code included: it happens in the first item of each).
     /// </summary>
+    /// <param name="share">When true, a post-processor (<see cref="PostProcessedDetector"/>: <c>likelihood</c>, <c>spatial</c>)
+    /// whose inner detector is itself one of <paramref name="dets"/> reads that detector's scores of the series
+    /// (<see cref="PostProcessedDetector.ScoreFromInner"/>) instead of running it again: one item then runs the inner detector and,
+    /// after it, every post-processor over it (nested ones too), each timed on its own, so a post-processor's seconds are its
+    /// post-processing alone and the inner detector's stay in its own row. The scores are the same bits either way.</param>
     /// <param name="progress">When set, a line each time another tenth of the items has finished (items done, elapsed seconds):
     /// a pooled run of many detectors is otherwise silent until its detection ends.</param>
-    private static (double[][][] Scores, double[][] Seconds, double Wall) Detect(NabSeries[] all, IAnomalyDetector[] dets, int jobs, CancellationToken ct,
-        TextWriter? progress = null)
+    private static (double[][][] Scores, double[][] Seconds, double Wall, int Shared) Detect(NabSeries[] all, IAnomalyDetector[] dets, int jobs,
+        CancellationToken ct, TextWriter? progress = null, bool share = false)
     {
         var scores = dets.Select(_ => new double[all.Length][]).ToArray();
         var seconds = dets.Select(_ => new double[all.Length]).ToArray();
-        var items = new List<(int Det, int Series)>(dets.Length * all.Length);
-        for (int k = 0; k < dets.Length; k++)
+        var readers = SharedInners(dets, share);
+        int shared = readers.Sum(r => r.Count);
+        var roots = Enumerable.Range(0, dets.Length).Where(k => !readers.Any(r => r.Contains(k))).ToArray();
+        var items = new List<(int Det, int Series)>(roots.Length * all.Length);
+        foreach (int k in roots)
             for (int i = 0; i < all.Length; i++) items.Add((k, i));
         // Longest first; OrderBy is stable, so ties keep detector order, then file order.
         var order = items.OrderByDescending(x => all[x.Series].Values.Length).ToArray();
-        int done = 0;
+        int done = 0, total = dets.Length * all.Length;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = ct }, item =>
             {
-                var (k, i) = item;
-                long start = System.Diagnostics.Stopwatch.GetTimestamp();
-                var det = ForSeries(dets[k], all[i].Values.Length);
-                scores[k][i] = det is ITimedDetector timed ? timed.Score(all[i].Values, all[i].Timestamps) : det.Score(all[i].Values);
-                seconds[k][i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-                int finished = Interlocked.Increment(ref done);
-                if (progress is not null && finished * 10L / order.Length > (finished - 1) * 10L / order.Length)
+                var (root, i) = item;
+                var s = all[i];
+                int n = 0;
+                void Run(int k, double[]? inner)
+                {
+                    long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                    var det = ForSeries(dets[k], s.Values.Length);
+                    scores[k][i] = inner is not null ? ((PostProcessedDetector)det).ScoreFromInner(s.Values, inner)
+                        : det is ITimedDetector timed ? timed.Score(s.Values, s.Timestamps) : det.Score(s.Values);
+                    seconds[k][i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    n++;
+                    foreach (int r in readers[k]) Run(r, scores[k][i]);
+                }
+                Run(root, null);
+                int finished = Interlocked.Add(ref done, n);
+                if (progress is not null && finished * 10L / total > (finished - n) * 10L / total)
                     lock (order)
                         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"detection: {finished}/{order.Length} (detector, series) items done, {sw.Elapsed.TotalSeconds:0.0} s"));
+                            $"detection: {finished}/{total} (detector, series) items done, {sw.Elapsed.TotalSeconds:0.0} s"));
             });
-        return (scores, seconds, sw.Elapsed.TotalSeconds);
+        return (scores, seconds, sw.Elapsed.TotalSeconds, shared);
+    }
+
+    /// <summary>For each detector, the post-processors among <paramref name="dets"/> that read its scores (in their order):
+    /// every <see cref="PostProcessedDetector"/> whose inner detector has the name of another detector of the set. Empty lists
+    /// when <paramref name="share"/> is false.</summary>
+    private static List<int>[] SharedInners(IAnomalyDetector[] dets, bool share)
+    {
+        var readers = dets.Select(_ => new List<int>()).ToArray();
+        if (!share) return readers;
+        var byName = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int k = 0; k < dets.Length; k++) byName.TryAdd(dets[k].Name, k);
+        for (int k = 0; k < dets.Length; k++)
+            if (dets[k] is PostProcessedDetector p && byName.TryGetValue(p.InnerName, out int j) && j != k)
+                readers[j].Add(k);
+        return readers;
     }
 
     /// <summary>Checks a detector's scores, bounds them into [0, 1], rounds them if asked, and scores them with optimised thresholds.</summary>
@@ -221,8 +257,11 @@ public static class NabBenchmark
     /// </summary>
     /// <param name="pooled">False: the detectors one after another instead, each one's series longest first, and each row's
     /// detect s its own wall (the total is their sum), to compare with the pool on the same machine.</param>
+    /// <param name="share">Pooled runs only: a post-processor (<c>likelihood</c>, <c>spatial</c>) over a detector that is itself
+    /// one of <paramref name="specs"/> reads that detector's scores of each series instead of running it again (the same bits;
+    /// its detect s is then its post-processing alone). False: every detector runs from scratch.</param>
     public static NabRunSet RunAll(NabCorpus corpus, IReadOnlyList<string> specs, int jobs, int? roundDigits, TextWriter log,
-        string? rawDir = null, CancellationToken ct = default, bool pooled = true)
+        string? rawDir = null, CancellationToken ct = default, bool pooled = true, bool share = true)
     {
         var dets = specs.Select(MethodCatalog.CreateDetector).ToArray(); // validates every name before any work
         var all = corpus.Files.Select(corpus.Load).ToArray();
@@ -231,13 +270,14 @@ public static class NabBenchmark
         double[][] seconds;
         double wall;
         double[]? walls = null;
-        if (pooled) (scores, seconds, wall) = Detect(all, dets, jobs, ct, dets.Length > 1 ? log : null);
+        int shared = 0;
+        if (pooled) (scores, seconds, wall, shared) = Detect(all, dets, jobs, ct, dets.Length > 1 ? log : null, share);
         else
         {
             scores = new double[dets.Length][][]; seconds = new double[dets.Length][]; walls = new double[dets.Length];
             for (int k = 0; k < dets.Length; k++)
             {
-                var (s1, t1, w1) = Detect(all, [dets[k]], jobs, ct);
+                var (s1, t1, w1, _) = Detect(all, [dets[k]], jobs, ct);
                 scores[k] = s1[0]; seconds[k] = t1[0]; walls[k] = w1;
             }
             wall = walls.Sum();
@@ -254,7 +294,7 @@ public static class NabBenchmark
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{k + 1}/{dets.Length}] {specs[k]}: {Describe(result)} (detection {secs:0.00} s{(walls is null ? "" : " wall")}: {seconds[k].Sum():0.00} thread-s over {jobs} thread(s); scoring {sw.Elapsed.TotalSeconds:0.0} s)"));
         }
-        var set = new NabRunSet(runs, wall, jobs, all.Sum(s => (long)s.Values.Length), pooled);
+        var set = new NabRunSet(runs, wall, jobs, all.Sum(s => (long)s.Values.Length), pooled, shared);
         log.WriteLine(set.Describe());
         return set;
     }

@@ -172,4 +172,52 @@ public class NabParityTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [DataFact("nab")]
+    public void Post_processors_that_read_a_rows_scores_give_the_bits_of_running_their_inner_detector_again()
+    {
+        // Shared (default): likelihood and spatial over windowed-gaussian, and spatial over that likelihood, read the scores of the
+        // rows they post-process; spatial over relative-entropy (not a row) runs its inner detector. Against --no-share, where every
+        // row runs from scratch: byte-identical raw files and equal NAB results.
+        var corpus = NabCorpus.Open(Nab);
+        string[] specs = ["windowed-gaussian", "likelihood(of=windowed-gaussian)", "spatial(of=windowed-gaussian)",
+            "spatial(of=likelihood(of=windowed-gaussian))", "spatial(of=relative-entropy)"];
+        var dir = Directory.CreateTempSubdirectory("nab-share").FullName;
+        try
+        {
+            var shared = NabBenchmark.RunAll(corpus, specs, 2, null, TextWriter.Null, Path.Combine(dir, "shared"));
+            var fresh = NabBenchmark.RunAll(corpus, specs, 2, null, TextWriter.Null, Path.Combine(dir, "fresh"), share: false);
+            Assert.Equal(3, shared.Shared); Assert.Equal(0, fresh.Shared);
+            Assert.Contains("3 post-processor row(s)", shared.Describe());
+            Assert.DoesNotContain("post-processor", fresh.Describe());
+            for (int k = 0; k < specs.Length; k++)
+                Assert.Equal(fresh[k].Result.Profiles, shared[k].Result.Profiles);
+            var files = Directory.EnumerateFiles(Path.Combine(dir, "shared"), "*.csv", SearchOption.AllDirectories).ToArray();
+            Assert.Equal(specs.Length * 58, files.Length);
+            foreach (var f in files)
+                Assert.Equal(File.ReadAllText(f), File.ReadAllText(f.Replace(Path.Combine(dir, "shared"), Path.Combine(dir, "fresh"))));
+            // The likelihood's scores are not windowed-gaussian's own: the comparison above is not between copies of one row.
+            Assert.NotEqual(File.ReadAllText(files.First(f => f.Contains("/windowed-gaussian/"))),
+                File.ReadAllText(files.First(f => f.Contains("/likelihood_of=windowed-gaussian_/"))));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Scoring_from_inner_scores_equals_scoring_the_series()
+    {
+        // ScoreFromInner is the post-processing of Score: over a generated series with a spike and a level shift, likelihood and
+        // spatial computed from their inner detector's scores equal their own Score bit for bit; a wrong length is refused.
+        var rng = new Random(7);
+        var x = Enumerable.Range(0, 1500).Select(i => Math.Sin(i / 20.0) + 0.1 * rng.NextDouble() + (i == 900 ? 5 : 0) + (i > 1200 ? 2 : 0)).ToArray();
+        foreach (var spec in new[] { "likelihood(of=windowed-gaussian,learning-period=100,estimation-samples=100)", "spatial(of=windowed-gaussian)" })
+        {
+            var p = (AiopsLab.Catalog.PostProcessedDetector)AiopsLab.Catalog.MethodCatalog.CreateDetector(spec);
+            var inner = AiopsLab.Catalog.MethodCatalog.CreateDetector(p.InnerName).Score(x);
+            var copy = (double[])inner.Clone();
+            Assert.Equal(p.Score(x), p.ScoreFromInner(x, inner));
+            Assert.Equal(copy, inner);
+            Assert.Throws<AiopsLab.Data.AiopsLabException>(() => p.ScoreFromInner(x, inner[1..]));
+        }
+    }
 }

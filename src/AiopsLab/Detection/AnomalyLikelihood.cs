@@ -41,8 +41,10 @@ public sealed class AnomalyLikelihood
     private readonly int _learning, _estimation, _reestimation, _window;
     private readonly LikelihoodForm _form;
     private readonly double[] _history; // ring buffer of the last W raw scores
-    private readonly Queue<double> _recent = new(); // the last W′ raw scores
+    private readonly double[] _recent; // ring buffer of the last W′ raw scores (the short-term window)
+    private int _recentHead, _recentCount;
     private double _recentTotal;
+    private double[]? _sample; // the estimate's sample, kept between estimates (no allocation per estimate)
     private long _iteration;
     private bool _fitted;
     private double _mean, _sd, _previousTail;
@@ -61,6 +63,7 @@ public sealed class AnomalyLikelihood
         if (reestimationPeriod < 1 || averagingWindow < 1) throw new ArgumentException("likelihood: reestimation-period and averaging-window must be ≥ 1.");
         (_learning, _estimation, _reestimation, _window, _form) = (learningPeriod, estimationSamples, reestimationPeriod, averagingWindow, form);
         _history = new double[historicWindow];
+        _recent = new double[averagingWindow];
     }
 
     /// <summary>The standard normal tail probability Q(z) = P(Z &gt; z).</summary>
@@ -90,11 +93,16 @@ public sealed class AnomalyLikelihood
     /// <summary>Adds a score to the short-term window and returns μ̃ (eq. 5) over the scores it holds (at most W′).</summary>
     private double Push(double score)
     {
-        _recent.Enqueue(score);
+        // Add, then take the oldest out when the window overflows, in that order (the running total's roundings depend on it).
         _recentTotal += score;
-        if (_recent.Count > _window) _recentTotal -= _recent.Dequeue();
-        return _recentTotal / _recent.Count;
+        if (_recentCount == _window) _recentTotal -= _recent[_recentHead];
+        else _recentCount++;
+        _recent[_recentHead] = score;
+        _recentHead = (_recentHead + 1) % _window;
+        return _recentTotal / _recentCount;
     }
+
+    private void ClearRecent() => (_recentHead, _recentCount, _recentTotal) = (0, 0, 0);
 
     private double Tail(double avg)
     {
@@ -111,15 +119,13 @@ public sealed class AnomalyLikelihood
         int count = (int)Math.Min(_iteration, _history.Length);
         long first = _iteration - count; // iteration of the oldest score in the window
         int skip = (int)Math.Max(0, _learning - first);
-        var raw = new double[count];
-        for (int k = 0; k < count; k++) raw[k] = _history[(first + k) % _history.Length];
-        _recent.Clear();
-        _recentTotal = 0;
-        var sample = new double[count];
-        for (int k = 0; k < count; k++) sample[k] = _form == LikelihoodForm.Nab ? Push(raw[k]) : raw[k];
+        double Raw(int k) => _history[(first + k) % _history.Length];
+        ClearRecent();
+        var sample = (_sample ??= new double[_history.Length]).AsSpan(0, count);
+        for (int k = 0; k < count; k++) sample[k] = _form == LikelihoodForm.Nab ? Push(Raw(k)) : Raw(k);
         if (_form == LikelihoodForm.Paper)
-            for (int k = Math.Max(0, count - _window); k < count; k++) Push(raw[k]);
-        var fit = sample.AsSpan(skip);
+            for (int k = Math.Max(0, count - _window); k < count; k++) Push(Raw(k));
+        var fit = sample[skip..];
         if (fit.Length == 0) { (_mean, _sd) = (0.5, 1e3); } // nothing to fit: a broad Gaussian, every score likely
         else
         {
@@ -133,7 +139,7 @@ public sealed class AnomalyLikelihood
             (_mean, _sd) = (mean, Math.Sqrt(variance));
         }
         // The likelihood of the last history point under the new fit: the filter's "previous" (reference behaviour).
-        _previousTail = count > 0 ? Tail(_recentTotal / Math.Max(1, _recent.Count)) : 1;
+        _previousTail = count > 0 ? Tail(_recentTotal / Math.Max(1, _recentCount)) : 1;
         _fitted = true;
     }
 }

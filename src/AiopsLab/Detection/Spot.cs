@@ -112,6 +112,8 @@ internal sealed class SpotTail
     private readonly List<double> _peaks;
     private long _n;
     private double _gamma, _sigma, _zq, _root = double.NaN;
+    // Σ peaks added in arrival order from 0, and their extremes: the statistics a pass over the peaks would give, bit for bit.
+    private double _sum, _min = double.PositiveInfinity, _max;
     private int _refits;
 
     /// <summary>Refits between full root scans; in between, the previous Grimshaw root seeds the search (<see cref="Gpd.FitFrom"/>).</summary>
@@ -124,17 +126,25 @@ internal sealed class SpotTail
         Array.Sort(sorted);
         _t = sorted[Math.Min(sorted.Length - 1, (int)(level * sorted.Length))];
         _peaks = [];
-        foreach (var v in init) if (v > _t) _peaks.Add(v - _t);
+        foreach (var v in init) if (v > _t) AddPeak(v - _t);
         _n = init.Length;
         Refit();
     }
 
 
+    private void AddPeak(double y)
+    {
+        _peaks.Add(y);
+        _sum += y;
+        if (y < _min) _min = y;
+        if (y > _max) _max = y;
+    }
+
     private void Refit()
     {
         if (_peaks.Count == 0) { _gamma = 0; _sigma = double.NaN; _zq = double.PositiveInfinity; return; }
         double hint = _refits++ % FullScanEvery == 0 ? double.NaN : _root;
-        (_gamma, _sigma, _root) = Gpd.FitFrom(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_peaks), hint);
+        (_gamma, _sigma, _root) = Gpd.FitFrom(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_peaks), hint, _sum, _min, _max);
         _zq = Gpd.Quantile(_t, _gamma, _sigma, _q, _n, _peaks.Count);
     }
 
@@ -156,7 +166,7 @@ internal sealed class SpotTail
         bool alarm = x > _zq;
         if (alarm && !learnAlarms) return true;
         _n++;
-        if (x > _t) { _peaks.Add(x - _t); Refit(); }
+        if (x > _t) { AddPeak(x - _t); Refit(); }
         return alarm;
     }
 }

@@ -9,7 +9,9 @@ namespace AiopsLab.Detection;
 /// Technometrics 35(2), 1993), as SPOT uses it (Siffer et al., KDD 2017, §3.3): with x = γ/σ the likelihood equations reduce to
 /// u(x)·v(x) = 1, u(x) = (1/N) Σ 1/(1 + x Y_i), v(x) = 1 + (1/N) Σ ln(1 + x Y_i), and then γ = v(x) − 1, σ = γ/x. All roots lie in
 /// (−1/Y_max, 0) ∪ (0, 2(Ȳ − Y_min)/Y_min²]; we bracket sign changes of u·v − 1 on geometric grids over each interval, refine each by
-/// bisection, and keep the root (or the exponential limit γ = 0, σ = Ȳ) with the largest log-likelihood.
+/// bisection, and keep the root (or the exponential limit γ = 0, σ = Ȳ) with the largest log-likelihood. Inside a bracket the sign
+/// of u·v − 1 is taken from a Taylor expansion with a proven error bound when that decides it (<see cref="GrimshawExpansion"/>),
+/// else from the exact pass, so every root keeps the bits of the exact search.
 /// </summary>
 public static class Gpd
 {

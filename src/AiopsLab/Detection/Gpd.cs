@@ -65,6 +65,8 @@ public static class Gpd
     /// is Σ Y_i added left to right from 0 (so the same bits as a pass over <paramref name="y"/>), <paramref name="min"/> and
     /// <paramref name="max"/> its extremes (max at least 0). SPOT keeps them as it appends peaks, saving two passes per refit.
     /// </summary>
+    // Optimised at first call: tiering would run the first thousands of refits of every process through unoptimised vector code.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static (double Gamma, double Sigma, double Root) FitFrom(ReadOnlySpan<double> y, double hint, double sum, double min, double max)
     {
         int n = y.Length;
@@ -86,6 +88,7 @@ public static class Gpd
             // when nothing changed.
             bool cached = false;
             double cachedLog = 0, cachedInv = 0;
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             (double SumLog, double SumInv) Sums(double x)
             {
                 var a = t1.AsSpan(0, n); var b = t2.AsSpan(0, n);
@@ -98,6 +101,7 @@ public static class Gpd
             }
 
             double lastV = 0, lastU = 0;
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             double W(double x)
             {
                 var (v, u) = Sums(x);
@@ -108,6 +112,7 @@ public static class Gpd
             // Inside a bracket only the sign of w matters. A Taylor expansion about a point where the exact pass has just run
             // decides it with a proven error bound, or leaves it to the exact pass (GrimshawExpansion).
             var expansion = new GrimshawExpansion(n, max);
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             double SignOrW(double x)
             {
                 if (!expansion.Valid) return W(x);
@@ -135,6 +140,7 @@ public static class Gpd
 
             // Sign changes of u·v − 1 between consecutive grid points, refined by bisection. The grids are geometric towards both
             // ends of each interval, where roots sit when γ is near 0 or when the upper end point nears the largest peak.
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             void Scan(IReadOnlyList<double> grid)
             {
                 double prevX = grid[0], prevW = W(prevX);
@@ -236,6 +242,7 @@ public static class Gpd
     /// argument changed, so that sums over <paramref name="inv"/> and <paramref name="log"/> are unchanged too. Without Vector512,
     /// or below one vector, it is <see cref="ReciprocalAndLog"/> (and returns false).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static bool ReciprocalAndLogCached(ReadOnlySpan<double> y, double x, Span<double> inv, Span<double> log, Span<double> a, ref bool cached)
     {
         int n = y.Length, c = Vector512<double>.Count;
@@ -362,6 +369,7 @@ internal sealed class GrimshawExpansion(int n, double yMax)
     /// Centres the expansion at <paramref name="x0"/>, where the exact pass has just computed <paramref name="inv"/> = 1/(1 + x₀Y_i)
     /// and the sums <paramref name="sumLog"/>, <paramref name="sumInv"/>.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Build(ReadOnlySpan<double> y, ReadOnlySpan<double> inv, double x0, double sumLog, double sumInv)
     {
         _x0 = x0;
@@ -416,6 +424,7 @@ internal sealed class GrimshawExpansion(int n, double yMax)
     }
 
     /// <summary>+1 or −1: the sign of the exact pass's w(x), proven; 0: undecided (run the exact pass).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int TrySign(double x)
     {
         if (!_valid) return 0;

@@ -80,21 +80,40 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         public ulong[] Small = new ulong[64];                      // per id: its facts below 64 (the sensor facts) as bits
         public List<int> Touched = [], Spare = [];                 // ids crossed by the last facts, ascending
         public long[] Facts = [];
+        // The left side is crossed lazily (CrossLeft): its facts ≥ 64 at once, the sensor bits only when a step needs every
+        // partially crossed semi-context (ExpandLeft).
+        public readonly List<int> Pure = [];                       // ids holding sensor facts only, ascending
+        public readonly Dictionary<long, List<int>> ByFirst = [];  // fact ≥ 64 → ids whose first fact ≥ 64 it is, ascending
+        public int[] FirstBig = new int[64];                       // per id: index of its first fact ≥ 64 in its facts
+        public List<int> Full = [];                                // ids fully crossed by the last facts, ascending
+        public ulong CrossSmall;                                   // the last facts below 64, as bits
+        public int CrossedUpTo;                                    // semi-contexts that existed at the last crossing
+        public bool Expanded;                                      // Touched and Crossed hold the whole last crossing
 
         public int Add(long[] facts, bool left)
         {
             int id = Semis.Count;
             Semis.Add(new Semi(facts, left));
-            if (id == Length.Length) { Array.Resize(ref Length, 2 * id); Array.Resize(ref Crossed, 2 * id); Array.Resize(ref Small, 2 * id); }
+            if (id == Length.Length) { Array.Resize(ref Length, 2 * id); Array.Resize(ref Crossed, 2 * id); Array.Resize(ref Small, 2 * id); Array.Resize(ref FirstBig, 2 * id); }
             Length[id] = facts.Length;
             ulong small = 0;
-            foreach (var f in facts)
+            int first = -1;
+            for (int i = 0; i < facts.Length; i++)
             {
+                long f = facts[i];
                 if (f is >= 0 and < 64) { small |= 1UL << (int)f; continue; }
                 if (!ByFact.TryGetValue(f, out var l)) ByFact[f] = l = [];
                 l.Add(id);
+                if (first < 0)
+                {
+                    first = i;
+                    if (!ByFirst.TryGetValue(f, out var b)) ByFirst[f] = b = [];
+                    b.Add(id);
+                }
             }
+            FirstBig[id] = first;
             Small[id] = small;
+            if (System.Numerics.BitOperations.PopCount(small) == facts.Length) Pure.Add(id);
             return id;
         }
 
@@ -124,17 +143,22 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         private readonly List<Context> _contexts = [];
         private int _newContextId;                  // the reference's False doubles as id 0
         private long[] _left = [];
-        private readonly List<(int Key, int Value)> _items = [];
         private readonly List<(int Id, int Uses, long Lh, long Rh, int Order)> _active = [];
-        private readonly List<(long[] L, long[] R)> _potential = [];
-        private readonly HashSet<(long[] L, long[] R)> _unique = new(PairComparer.Instance);
+        private readonly List<Pair> _potential = [];   // proposed contexts not proposed before this step (others change nothing)
+        private readonly HashSet<Pair> _unique = new(PairComparer.Instance);
+        private readonly Dictionary<int, long[]> _sensOf = [];
 
         public double Update(double value)
         {
             int level = (int)((value - _min) / _step);
-            var sens = new List<long>();
-            for (int bit = 0, v = level; bit < o.ValueBits || v > 0; bit++, v >>= 1) sens.Add(bit * 2 + (v & 1));   // ascending
-            var (a, b) = Step(sens.ToArray());
+            // One fact array per level, shared by every step at that level (no fact array is modified once made).
+            if (!_sensOf.TryGetValue(level, out var sens))
+            {
+                var l = new List<long>();
+                for (int bit = 0, v = level; bit < o.ValueBits || v > 0; bit++, v >>= 1) l.Add(bit * 2 + (v & 1));   // ascending
+                _sensOf[level] = sens = l.ToArray();
+            }
+            var (a, b) = Step(sens);
             double raw = (1.0 - a + b) / 2.0;
             // The largest of the last probation/5 raw scores (all of them when that is 0), by a monotone queue: positions of
             // raw scores each greater than every later one, oldest first (exact: only comparisons).
@@ -153,12 +177,11 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             bool newContext = false;
             if (_left.Length > 0 && sens.Length > 0)
             {
-                _unique.Add((_left, sens));
+                _unique.Add(new Pair(_left, sens, Py2.TupleHash(_left), Py2.TupleHash(sens)));
                 newContext = Remember(_left, sens, zeroLevel: true) > 0;
             }
             Cross(1, sens);
             int selected = UpdateAndGetActive(newContext);
-            foreach (var p in _potential) _unique.Add(p);
             double a = selected > 0 ? _active.Count / (double)selected : 0.0;
 
             // The reference sorts the active contexts stably by (uses, left hash, right hash) and feeds the last MaxActiveNeurons
@@ -185,7 +208,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             _left = left;
 
             int added = _potential.Count > 0 ? Remember(_potential, zeroLevel: false) : 0;
-            Cross(0, _left);
+            CrossLeft(_left);
             added += newContext ? 1 : 0;
             double b = newContext && _unique.Count > 0 ? added / (double)_unique.Count : 0.0;
             return (a, b);
@@ -197,16 +220,15 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         private static bool Greater(in (int Id, int Uses, long Lh, long Rh, int Order) x, in (int Id, int Uses, long Lh, long Rh, int Order) y) =>
             x.Uses != y.Uses ? x.Uses > y.Uses : x.Lh != y.Lh ? x.Lh > y.Lh : x.Rh != y.Rh ? x.Rh > y.Rh : x.Order > y.Order;
 
-        private int Remember(long[] left, long[] right, bool zeroLevel) { _single.Clear(); _single.Add((left, right)); return Remember(_single, zeroLevel); }
-        private readonly List<(long[] L, long[] R)> _single = [];
+        private int Remember(long[] left, long[] right, bool zeroLevel) { _single.Clear(); _single.Add(new Pair(left, right, Py2.TupleHash(left), Py2.TupleHash(right))); return Remember(_single, zeroLevel); }
+        private readonly List<Pair> _single = [];
 
         /// <summary>The reference's getContextByFacts: stores unseen contexts; for a zero-level one returns 1 if it was new.</summary>
-        private int Remember(List<(long[] L, long[] R)> list, bool zeroLevel)
+        private int Remember(List<Pair> list, bool zeroLevel)
         {
             int added = 0;
-            foreach (var (lf, rf) in list.ToArray())
+            foreach (var (lf, rf, lh, rh) in list)   // not modified below
             {
-                long lh = Py2.TupleHash(lf), rh = Py2.TupleHash(rf);
                 int leftSemi = SemiFor(0, lh, lf);
                 int rightSemi = SemiFor(1, rh, rf);
                 int next = _contexts.Count;
@@ -277,9 +299,105 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             s.Facts = facts;
         }
 
+        /// <summary>
+        /// <see cref="Cross"/> of the left side, lazily: the facts ≥ 64 (neuron facts) are counted now and the fully crossed
+        /// semi-contexts listed in id order (those whose every fact ≥ 64 was counted and whose sensor bits are all among the
+        /// facts'; a semi-context of sensor facts only needs the latter). <see cref="ExpandLeft"/> adds the sensor bits of every
+        /// semi-context that existed at this crossing, only for a step that needs the partially crossed ones too.
+        /// </summary>
+        private void CrossLeft(long[] facts)
+        {
+            var s = _sides[0];
+            var crossed = s.Crossed;
+            if (s.Expanded) foreach (var id in s.Touched) crossed[id] = 0;
+            foreach (var id in s.Full) crossed[id] = 0;
+            // The facts ≥ 64 (neuron facts NeuronBase + context id: the only other facts there are), marked with this crossing's number.
+            _crossNo++;
+            ulong small = 0;
+            foreach (var f in facts)
+            {
+                if (f is >= 0 and < 64) { small |= 1UL << (int)f; continue; }
+                int n = checked((int)(f - NeuronBase));
+                if (n >= _mark.Length) Array.Resize(ref _mark, Math.Max(2 * _mark.Length, n + 1));
+                _mark[n] = _crossNo;
+            }
+            // A fully crossed semi-context with a fact ≥ 64 holds its first such fact among the facts: only those listed under
+            // one of the facts are candidates, each checked once (its sensor bits, then its facts ≥ 64 in order).
+            var full = s.Full;
+            full.Clear();
+            var mask = s.Small;
+            foreach (var f in facts)
+            {
+                if (f is >= 0 and < 64 || !s.ByFirst.TryGetValue(f, out var l)) continue;
+                foreach (var id in l)
+                {
+                    if ((mask[id] & ~small) != 0) continue;
+                    // Its facts from the first ≥ 64 on are all ≥ 64 (ascending) and neuron facts.
+                    var mine = s.Semis[id].Facts;
+                    int k = s.FirstBig[id] + 1;
+                    while (k < mine.Length && (ulong)(mine[k] - NeuronBase) < (ulong)_mark.Length && _mark[(int)(mine[k] - NeuronBase)] == _crossNo) k++;
+                    if (k == mine.Length) full.Add(id);
+                }
+            }
+            foreach (var id in s.Pure)
+                if ((mask[id] & ~small) == 0) full.Add(id);
+            full.Sort();
+            foreach (var id in full) crossed[id] = s.Length[id];
+            s.Facts = facts;
+            s.CrossSmall = small;
+            s.CrossedUpTo = s.Semis.Count;
+            s.Expanded = false;
+        }
+
+        private int[] _mark = new int[64];
+        private int _crossNo;
+
+        /// <summary>Completes the last <see cref="CrossLeft"/> as <see cref="Cross"/> would have made it: every semi-context then
+        /// existing gets its sensor facts added, and Touched lists those crossed at all, in id order.</summary>
+        private void ExpandLeft()
+        {
+            var s = _sides[0];
+            if (s.Expanded) return;
+            s.Expanded = true;
+            var crossed = s.Crossed;
+            var mask = s.Small;
+            ulong small = s.CrossSmall;
+            int all = s.CrossedUpTo;
+            foreach (var id in s.Full) crossed[id] = 0;
+            foreach (var f in s.Facts)
+                if (f is < 0 or >= 64 && s.ByFact.TryGetValue(f, out var l))
+                    foreach (var id in l)
+                    {
+                        if (id >= all) break;   // ascending: the rest came after the crossing
+                        crossed[id]++;
+                    }
+            var touched = s.Touched;
+            touched.Clear();
+            for (int id = 0; id < all; id++)
+            {
+                int c = crossed[id] + System.Numerics.BitOperations.PopCount(mask[id] & small);
+                crossed[id] = c;
+                if (c > 0) touched.Add(id);
+            }
+        }
+
         private int _stepNo;
         private int[] _rightStamp = [];
         private long[][] _rightFacts = [];
+        private long[] _rightHash = [];
+
+        /// <summary>
+        /// The reference appends every proposed (left crossed facts, right crossed facts) to its list and then remembers them in
+        /// order; one equal in content to an earlier one of the step (or to the step's zero-level context) finds that context
+        /// and changes nothing, so only the first of equal ones is kept (the step's set of unique contexts is the same).
+        /// </summary>
+        private void Propose(ref long[]? lFacts, ref long lHash, int ls, int rs)
+        {
+            if (lFacts is null) { lFacts = _sides[0].CrossedFacts(ls); lHash = Py2.TupleHash(lFacts); }
+            var r = RightCrossedFacts(rs);
+            var p = new Pair(lFacts, r, lHash, _rightHash[rs]);
+            if (_unique.Add(p)) _potential.Add(p);
+        }
 
         /// <summary>The right semi-context's crossed facts, made once per step and shared by every pair that holds them (the
         /// reference builds equal tuples; pairs compare and hash by content, and no fact array is modified once made).</summary>
@@ -288,9 +406,9 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             if (rs >= _rightStamp.Length)
             {
                 int n = Math.Max(2 * _rightStamp.Length, rs + 1);
-                Array.Resize(ref _rightStamp, n); Array.Resize(ref _rightFacts, n);
+                Array.Resize(ref _rightStamp, n); Array.Resize(ref _rightFacts, n); Array.Resize(ref _rightHash, n);
             }
-            if (_rightStamp[rs] != _stepNo) { _rightStamp[rs] = _stepNo; _rightFacts[rs] = _sides[1].CrossedFacts(rs); }
+            if (_rightStamp[rs] != _stepNo) { _rightStamp[rs] = _stepNo; _rightFacts[rs] = _sides[1].CrossedFacts(rs); _rightHash[rs] = Py2.TupleHash(_rightFacts[rs]); }
             return _rightFacts[rs];
         }
 
@@ -303,16 +421,19 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             Side left = _sides[0], right = _sides[1];
             var contexts = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_contexts);
             _stepNo++;
-            foreach (var ls in left.Touched)
+            // Without a new context only fully crossed left semi-contexts change anything (below): those the lazy crossing
+            // listed. With one, every crossed semi-context, as the reference's crosser lists them.
+            if (newContext) ExpandLeft();
+            foreach (var ls in newContext ? left.Touched : left.Full)
             {
                 long[]? lFacts = null;   // its crossed facts, computed once for all its contexts (never modified once made)
+                long lHash = 0;          // and their tuple hash
                 int lLength = left.Length[ls], lCrossed = left.Crossed[ls];
                 // A left semi-context neither fully crossed nor able to propose (no new context this step, too long a crossed
                 // part, or no zero-level context to propose from) changes nothing below: skipping its contexts leaves every count
                 // and list as it was, in the same order.
                 if (lLength != lCrossed && !(newContext && lCrossed <= o.MaxLeftLength && left.Semis[ls].ZeroLevel > 0)) continue;
-                left.Semis[ls].Contexts!.Items(_items);
-                foreach (var (rs, id) in _items)
+                foreach (var (rs, id) in left.Semis[ls].Contexts!.Items())
                 {
                     if (_newContextId == id) continue;
                     ref var c = ref contexts[id];
@@ -328,11 +449,11 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
                                 _active.Add((id, c.Uses, c.LeftHash, c.RightHash, _active.Count));
                             }
                             else if (c.ZeroLevel && newContext && lCrossed <= o.MaxLeftLength)
-                                _potential.Add((lFacts ??= left.CrossedFacts(ls), RightCrossedFacts(rs)));
+                                Propose(ref lFacts, ref lHash, ls, rs);
                         }
                     }
                     else if (c.ZeroLevel && newContext && rCrossed > 0 && lCrossed <= o.MaxLeftLength)
-                        _potential.Add((lFacts ??= left.CrossedFacts(ls), RightCrossedFacts(rs)));
+                        Propose(ref lFacts, ref lHash, ls, rs);
                 }
             }
             _newContextId = 0;
@@ -340,11 +461,14 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         }
     }
 
+    /// <summary>A context's (left facts, right facts) with their tuple hashes (<see cref="Py2.TupleHash"/>).</summary>
+    private readonly record struct Pair(long[] L, long[] R, long Lh, long Rh);
+
     /// <summary>Equality of (left facts, right facts) by content, as Python compares tuples.</summary>
-    private sealed class PairComparer : IEqualityComparer<(long[] L, long[] R)>
+    private sealed class PairComparer : IEqualityComparer<Pair>
     {
         public static readonly PairComparer Instance = new();
-        public bool Equals((long[] L, long[] R) x, (long[] L, long[] R) y) => x.L.AsSpan().SequenceEqual(y.L) && x.R.AsSpan().SequenceEqual(y.R);
-        public int GetHashCode((long[] L, long[] R) p) => HashCode.Combine(Py2.TupleHash(p.L), Py2.TupleHash(p.R));
+        public bool Equals(Pair x, Pair y) => x.Lh == y.Lh && x.Rh == y.Rh && x.L.AsSpan().SequenceEqual(y.L) && x.R.AsSpan().SequenceEqual(y.R);
+        public int GetHashCode(Pair p) => HashCode.Combine(p.Lh, p.Rh);
     }
 }

@@ -33,6 +33,7 @@ internal sealed class Py2IntDict
 {
     private int[] _keys = Fill(8), _values = new int[8];
     private int _used;
+    private (int Key, int Value)[]? _items;   // the pairs in iteration order, made when first asked after a change
 
     private static int[] Fill(int n) { var a = new int[n]; Array.Fill(a, -1); return a; }
 
@@ -55,6 +56,7 @@ internal sealed class Py2IntDict
         int s = Slot(_keys, key);
         if (_keys[s] == key) return _values[s];
         _keys[s] = key; _values[s] = value; _used++;
+        _items = null;
         if (_used * 3 >= _keys.Length * 2) Resize();
         return value;
     }
@@ -73,11 +75,13 @@ internal sealed class Py2IntDict
         _keys = keys; _values = values;
     }
 
-    /// <summary>The (key, value) pairs in iteration order, into <paramref name="into"/> (cleared first).</summary>
-    public void Items(List<(int Key, int Value)> into)
+    /// <summary>The (key, value) pairs in iteration order; valid until the next insertion.</summary>
+    public ReadOnlySpan<(int Key, int Value)> Items()
     {
-        into.Clear();
-        for (int j = 0; j < _keys.Length; j++)
-            if (_keys[j] != -1) into.Add((_keys[j], _values[j]));
+        if (_items is not null) return _items;
+        var items = new (int Key, int Value)[_used];
+        for (int j = 0, n = 0; j < _keys.Length; j++)
+            if (_keys[j] != -1) items[n++] = (_keys[j], _values[j]);
+        return _items = items;
     }
 }

@@ -38,6 +38,8 @@ public class ContextOseIdentityTests
     [InlineData(3, 3, 7, 15)]
     [InlineData(1, 4, 3, 5)]
     [InlineData(2, 2, 7, 30)]
+    [InlineData(0, 1, 2, 1)]
+    [InlineData(3, 6, 7, 15)]
     public void Raw_scores_equal_the_frozen_detector_to_the_bit(int kind, int bits, int maxLeft, int maxActive)
     {
         var x = Series(kind, 4000);
@@ -88,7 +90,7 @@ internal sealed class FrozenContextOse : NabDetectorBase<FrozenContextOse.Option
     private sealed class Semi(long[] facts, bool left)
     {
         public readonly long[] Facts = facts;
-        public readonly Py2IntDict? Contexts = left ? new Py2IntDict() : null;   // right semi-context id → context id
+        public readonly FrozenPy2IntDict? Contexts = left ? new FrozenPy2IntDict() : null;   // right semi-context id → context id
     }
 
     private struct Context(bool zeroLevel, long leftHash, long rightHash)
@@ -304,5 +306,59 @@ internal sealed class FrozenContextOse : NabDetectorBase<FrozenContextOse.Option
         public static readonly PairComparer Instance = new();
         public bool Equals((long[] L, long[] R) x, (long[] L, long[] R) y) => x.L.AsSpan().SequenceEqual(y.L) && x.R.AsSpan().SequenceEqual(y.R);
         public int GetHashCode((long[] L, long[] R) p) => HashCode.Combine(Py2.TupleHash(p.L), Py2.TupleHash(p.R));
+    }
+}
+
+/// <summary>Session 6's <c>Py2IntDict</c>, frozen verbatim (renamed) for <see cref="FrozenContextOse"/>: a Python 2.7 dict from non-negative int keys to int values, iterated in CPython 2.7's slot order.</summary>
+internal sealed class FrozenPy2IntDict
+{
+    private int[] _keys = Fill(8), _values = new int[8];
+    private int _used;
+
+    private static int[] Fill(int n) { var a = new int[n]; Array.Fill(a, -1); return a; }
+
+    public int Count => _used;
+
+    private int Slot(int[] keys, int key)
+    {
+        ulong mask = (ulong)keys.Length - 1, i = (ulong)key & mask, perturb = (ulong)key;
+        while (keys[(int)(i & mask)] != -1 && keys[(int)(i & mask)] != key)
+        {
+            i = (i << 2) + i + perturb + 1;
+            perturb >>= 5;
+        }
+        return (int)(i & mask);
+    }
+
+    /// <summary>Python's setdefault: the value under <paramref name="key"/>, inserting <paramref name="value"/> when absent.</summary>
+    public int SetDefault(int key, int value)
+    {
+        int s = Slot(_keys, key);
+        if (_keys[s] == key) return _values[s];
+        _keys[s] = key; _values[s] = value; _used++;
+        if (_used * 3 >= _keys.Length * 2) Resize();
+        return value;
+    }
+
+    private void Resize()
+    {
+        int size = 8, min = 4 * _used;
+        while (size <= min) size <<= 1;
+        int[] keys = Fill(size), values = new int[size];
+        for (int j = 0; j < _keys.Length; j++)
+        {
+            if (_keys[j] == -1) continue;
+            int s = Slot(keys, _keys[j]);
+            keys[s] = _keys[j]; values[s] = _values[j];
+        }
+        _keys = keys; _values = values;
+    }
+
+    /// <summary>The (key, value) pairs in iteration order, into <paramref name="into"/> (cleared first).</summary>
+    public void Items(List<(int Key, int Value)> into)
+    {
+        into.Clear();
+        for (int j = 0; j < _keys.Length; j++)
+            if (_keys[j] != -1) into.Add((_keys[j], _values[j]));
     }
 }

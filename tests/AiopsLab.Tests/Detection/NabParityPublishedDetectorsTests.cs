@@ -124,9 +124,12 @@ public class NabParityPublishedDetectorsTests
         // prints [0, 64, 3, 100, 5, 7, 8, 9, 13, 40, 21, 29] (two resizes on the way).
         var d = new Py2IntDict();
         int[] keys = [13, 5, 21, 8, 0, 29, 3, 40, 100, 7, 64, 9];
-        foreach (var k in keys) d.SetDefault(k, d.Count);
-        var items = new List<(int Key, int Value)>();
-        d.Items(items);
+        foreach (var k in keys)
+        {
+            d.SetDefault(k, d.Count);
+            Assert.Equal(d.Count, d.Items().Length);   // asked after every insertion: a stale list would show below
+        }
+        var items = d.Items().ToArray();
         Assert.Equal([0, 64, 3, 100, 5, 7, 8, 9, 13, 40, 21, 29], items.Select(i => i.Key));
         Assert.All(items, i => Assert.Equal(Array.IndexOf(keys, i.Key), i.Value));
     }

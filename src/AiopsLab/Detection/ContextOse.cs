@@ -391,12 +391,36 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         /// order; one equal in content to an earlier one of the step (or to the step's zero-level context) finds that context
         /// and changes nothing, so only the first of equal ones is kept (the step's set of unique contexts is the same).
         /// </summary>
-        private void Propose(ref long[]? lFacts, ref long lHash, int ls, int rs)
+        private void Propose(ref long[]? lFacts, ref bool lKept, ref long lHash, int ls, int rs)
         {
-            if (lFacts is null) { lFacts = _sides[0].CrossedFacts(ls); lHash = Py2.TupleHash(lFacts); }
-            var r = RightCrossedFacts(rs);
-            var p = new Pair(lFacts, r, lHash, _rightHash[rs]);
-            if (_unique.Add(p)) _potential.Add(p);
+            if (lFacts is null) { lFacts = LeftCrossedFacts(ls); lHash = Py2.TupleHash(lFacts); }
+            var p = new Pair(lFacts, RightCrossedFacts(rs), lHash, _rightHash[rs]);
+            if (_unique.Contains(p)) return;
+            // New: the left facts, until now in a scratch array, get an array of their own (kept for the rest of this walk).
+            if (!lKept) { lFacts = (long[])lFacts.Clone(); lKept = true; p = p with { L = lFacts }; }
+            _unique.Add(p);
+            _potential.Add(p);
+        }
+
+        private long[][] _scratch = [];   // per length, an array reused for left crossed facts not kept
+
+        /// <summary>The left semi-context's facts held by the last crossing (<see cref="Side.CrossedFacts"/>), ascending, into a
+        /// scratch array of their length: its sensor facts among the crossing's bits and its neuron facts marked by it.</summary>
+        private long[] LeftCrossedFacts(int ls)
+        {
+            var s = _sides[0];
+            int len = s.Crossed[ls];
+            if (len >= _scratch.Length) Array.Resize(ref _scratch, Math.Max(2 * _scratch.Length, len + 1));
+            var r = _scratch[len] ??= new long[len];
+            ulong small = s.CrossSmall;
+            int n = 0;
+            foreach (var f in s.Semis[ls].Facts)
+            {
+                if (f is >= 0 and < 64) { if ((small >> (int)f & 1) != 0) r[n++] = f; }
+                else if ((ulong)(f - NeuronBase) < (ulong)_mark.Length && _mark[(int)(f - NeuronBase)] == _crossNo) r[n++] = f;
+            }
+            System.Diagnostics.Debug.Assert(n == len);
+            return r;
         }
 
         /// <summary>The right semi-context's crossed facts, made once per step and shared by every pair that holds them (the
@@ -428,6 +452,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             {
                 long[]? lFacts = null;   // its crossed facts, computed once for all its contexts (never modified once made)
                 long lHash = 0;          // and their tuple hash
+                bool lKept = false;      // whether lFacts is its own array (else a scratch one)
                 int lLength = left.Length[ls], lCrossed = left.Crossed[ls];
                 // A left semi-context neither fully crossed nor able to propose (no new context this step, too long a crossed
                 // part, or no zero-level context to propose from) changes nothing below: skipping its contexts leaves every count
@@ -449,11 +474,11 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
                                 _active.Add((id, c.Uses, c.LeftHash, c.RightHash, _active.Count));
                             }
                             else if (c.ZeroLevel && newContext && lCrossed <= o.MaxLeftLength)
-                                Propose(ref lFacts, ref lHash, ls, rs);
+                                Propose(ref lFacts, ref lKept, ref lHash, ls, rs);
                         }
                     }
                     else if (c.ZeroLevel && newContext && rCrossed > 0 && lCrossed <= o.MaxLeftLength)
-                        Propose(ref lFacts, ref lHash, ls, rs);
+                        Propose(ref lFacts, ref lKept, ref lHash, ls, rs);
                 }
             }
             _newContextId = 0;

@@ -17,7 +17,12 @@ namespace AiopsLab.Detection;
 /// are visited follow Python 2.7, which produced NAB's published outputs (<see cref="Py2"/>). Exact shortcuts (raw scores equal
 /// to the bit, <c>ContextOseIdentityTests</c> and NAB's published outputs): only the top active contexts are selected, not all
 /// sorted; sensor facts (below 64) are crossed as bit masks in one pass over the semi-contexts; a semi-context's crossed facts
-/// are made once per step; a left semi-context with no zero-level context is not walked when it could only propose.
+/// are made once per step; a left semi-context with no zero-level context is not walked when it could only propose. The left
+/// side is crossed lazily: without a new context (most steps) only fully crossed left semi-contexts matter, and those are found
+/// from the semi-contexts listed under their first neuron fact, each checked once against the crossing's marks; the sensor
+/// bits of every semi-context are added only on a step with a new context. A proposed context equal to one proposed earlier in
+/// the step finds that context and changes nothing, so it is kept once (tuple hashes cached per step, the left crossed facts
+/// copied out of a scratch array only when kept); a dict's items are listed once per change; one sensor-fact array per level.
 /// </summary>
 [Method("context-ose", Summary = "NAB's contextOSE (CAD OSE): share of expected contexts not confirmed plus share of new contexts.", Citation = "Smirnov, Contextual Anomaly Detector OSE (2016), NAB's contextOSE")]
 public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThreshold

@@ -153,6 +153,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         private readonly HashSet<Pair> _unique = new(PairComparer.Instance);
         private readonly Dictionary<int, long[]> _sensOf = [];
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public double Update(double value)
         {
             int level = (int)((value - _min) / _step);
@@ -176,6 +177,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             return max < o.BaseThreshold ? raw : 0.0;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private (double, double) Step(long[] sens)
         {
             _unique.Clear();
@@ -229,6 +231,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         private readonly List<Pair> _single = [];
 
         /// <summary>The reference's getContextByFacts: stores unseen contexts; for a zero-level one returns 1 if it was new.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private int Remember(List<Pair> list, bool zeroLevel)
         {
             int added = 0;
@@ -255,6 +258,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         }
 
         /// <summary>The id of the semi-context of one side with this tuple hash, added with these facts when new.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private int SemiFor(int side, long hash, long[] facts)
         {
             var s = _sides[side];
@@ -263,6 +267,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         }
 
         /// <summary>The reference's contextCrosser: which semi-contexts of one side the facts (ascending) cover, and by how many facts.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Cross(int side, long[] facts)
         {
             var s = _sides[side];
@@ -310,6 +315,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         /// facts'; a semi-context of sensor facts only needs the latter). <see cref="ExpandLeft"/> adds the sensor bits of every
         /// semi-context that existed at this crossing, only for a step that needs the partially crossed ones too.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void CrossLeft(long[] facts)
         {
             var s = _sides[0];
@@ -359,6 +365,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
 
         /// <summary>Completes the last <see cref="CrossLeft"/> as <see cref="Cross"/> would have made it: every semi-context then
         /// existing gets its sensor facts added, and Touched lists those crossed at all, in id order.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ExpandLeft()
         {
             var s = _sides[0];
@@ -396,6 +403,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         /// order; one equal in content to an earlier one of the step (or to the step's zero-level context) finds that context
         /// and changes nothing, so only the first of equal ones is kept (the step's set of unique contexts is the same).
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Propose(ref long[]? lFacts, ref bool lKept, ref long lHash, int ls, int rs)
         {
             if (lFacts is null) { lFacts = LeftCrossedFacts(ls); lHash = Py2.TupleHash(lFacts); }
@@ -411,6 +419,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
 
         /// <summary>The left semi-context's facts held by the last crossing (<see cref="Side.CrossedFacts"/>), ascending, into a
         /// scratch array of their length: its sensor facts among the crossing's bits and its neuron facts marked by it.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private long[] LeftCrossedFacts(int ls)
         {
             var s = _sides[0];
@@ -430,6 +439,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
 
         /// <summary>The right semi-context's crossed facts, made once per step and shared by every pair that holds them (the
         /// reference builds equal tuples; pairs compare and hash by content, and no fact array is modified once made).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private long[] RightCrossedFacts(int rs)
         {
             if (rs >= _rightStamp.Length)
@@ -442,6 +452,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         }
 
         /// <summary>The reference's updateContextsAndGetActive; returns the number of selected contexts.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private int UpdateAndGetActive(bool newContext)
         {
             _active.Clear();

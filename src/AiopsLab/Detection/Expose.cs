@@ -102,6 +102,7 @@ public sealed class Expose : StreamingDetector
         private readonly PhiCache _cache = new(CachedValues, f.W.Length);
         private bool _started;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public double Update(double value)
         {
             var phi = _cache.Get(value, out bool hit);
@@ -131,6 +132,7 @@ public sealed class Expose : StreamingDetector
     /// measured over NAB in docs/detection.md, and bounded (≈ 2ε_f/η, the decay's accumulated roundings) in
     /// <c>FastPathIdentityTests</c> against a double-precision recomputation from first principles.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static double Step(Features f, double x, float scale, Span<float> phi, bool fill, Span<float> mu, float eta, bool first,
         int lanes)
     {
@@ -365,6 +367,7 @@ public sealed class Expose : StreamingDetector
         private long _clock;
 
         /// <summary>The row of <paramref name="value"/>; on a miss, the evicted (or a new) row, to be filled by the caller.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public float[] Get(double value, out bool hit)
         {
             long key = BitConverter.DoubleToInt64Bits(value);

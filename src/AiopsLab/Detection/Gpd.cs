@@ -19,6 +19,7 @@ public static class Gpd
     internal const int ExpansionMinPeaks = 48;
 
     /// <summary>Log-likelihood of excesses <paramref name="y"/> under GPD(γ, σ); −∞ outside the support.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double LogLikelihood(ReadOnlySpan<double> y, double gamma, double sigma)
     {
         if (!(sigma > 0)) return double.NegativeInfinity;
@@ -201,6 +202,7 @@ public static class Gpd
     /// themselves. The sums over both are taken afterwards by <c>TensorPrimitives.Sum</c>, whose summation order depends only on
     /// the length, so the Grimshaw sums are unchanged.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void ReciprocalAndLog(ReadOnlySpan<double> y, double x, Span<double> inv, Span<double> log)
     {
         int n = y.Length, c = Vector512<double>.Count;
@@ -298,6 +300,7 @@ public static class Gpd
     }
 
     /// <summary>ln P(Y &gt; y) of GPD(γ, σ), computed in log space so that far tails do not underflow (−∞ beyond a finite end point).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double LogSurvival(double y, double gamma, double sigma)
     {
         if (y <= 0) return 0;
@@ -307,6 +310,7 @@ public static class Gpd
     }
 
     /// <summary>SPOT's quantile (Siffer et al., Eq. 1): z_q = t + σ/γ · ((q·n/N_t)^{−γ} − 1), or t − σ ln(q·n/N_t) when γ = 0.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double Quantile(double threshold, double gamma, double sigma, double q, long n, int peaks)
     {
         double r = q * n / peaks;

@@ -28,6 +28,7 @@ public sealed class IidSpikeDetector(IidSpikeDetector.Options options) : MlNetDe
     {
         private readonly History _h = new(history);
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public double Update(double r)
         {
             if (_h.Count < history) { _h.Add(r); return 0; } // warm-up: the p-value needs its full reference sample
@@ -67,6 +68,7 @@ public sealed class IidChangePointDetector(IidChangePointDetector.Options option
         private readonly SlidingSum _logS = new(n);
         private int _bets;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public double Update(double r)
         {
             if (_h.Count < n) { _h.Add(r); return 0; } // warm-up: the p-value needs its full reference sample

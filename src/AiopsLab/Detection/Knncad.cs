@@ -87,6 +87,7 @@ public sealed class Knncad : NabDetectorBase<Knncad.Options>, IAlarmThreshold, I
             _item = new double[_d]; _itemT = new double[_d]; _knn = new double[o.K + 1];
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public double Update(double value)
         {
             _buf[_n % _d] = value;
@@ -133,6 +134,7 @@ public sealed class Knncad : NabDetectorBase<Knncad.Options>, IAlarmThreshold, I
         }
 
         /// <summary>How many of <paramref name="values"/> are strictly below <paramref name="x"/> (compared in SIMD lanes; a count, so exact).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static int CountBelow(ReadOnlySpan<double> values, double x)
         {
             int below = 0, i = 0, w = Vector<double>.Count;
@@ -149,6 +151,7 @@ public sealed class Knncad : NabDetectorBase<Knncad.Options>, IAlarmThreshold, I
         }
 
         /// <summary>Sum of the k (k + 1 with the vector itself in T) smallest squared distances to the training set.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private double Ncm(ReadOnlySpan<double> yT, bool self)
         {
             int count = _train.Count, k = Math.Min(_o.K + (self ? 1 : 0), count), have = 0;
@@ -171,6 +174,7 @@ public sealed class Knncad : NabDetectorBase<Knncad.Options>, IAlarmThreshold, I
         /// _dist[to + i] = Σⱼ (yT[j] − t[j])² for the transformed training vector t in slot from + i, i &lt; n, summed over j = 0, 1, …
         /// in that order from 0 in every lane (no fused multiply-add), as the scalar loop of one distance sums it.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Distances(ReadOnlySpan<double> yT, int from, int n, int to)
         {
             int w = Vector<double>.Count, i = 0;
@@ -222,6 +226,7 @@ public sealed class Knncad : NabDetectorBase<Knncad.Options>, IAlarmThreshold, I
         }
 
         /// <summary>Inserts into the sorted prefix _knn[0..end) (end = the slot to overwrite).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Insert(double dist, int end)
         {
             int i = end;
@@ -230,6 +235,7 @@ public sealed class Knncad : NabDetectorBase<Knncad.Options>, IAlarmThreshold, I
         }
 
         /// <summary>Σ = (TᵀT)⁻¹ via the Cholesky factor of TᵀT; a TᵀT that is not positive definite keeps the previous Σ (NAB keeps it on a singular matrix).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Refit()
         {
             Array.Clear(_gram);
@@ -258,6 +264,7 @@ public sealed class Knncad : NabDetectorBase<Knncad.Options>, IAlarmThreshold, I
         }
 
         /// <summary>y = L⁻¹x by forward substitution (y = x while Σ is the identity).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Transform(ReadOnlySpan<double> x, Span<double> y)
         {
             if (_identity) { x.CopyTo(y); return; }

@@ -95,6 +95,7 @@ public sealed class RandomCutForest : StreamingDetector, IGradedScore
             _depth = new double[o.Trees];
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public double Update(double value)
         {
             int d = _o.ShingleSize;

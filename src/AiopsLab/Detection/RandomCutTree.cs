@@ -207,6 +207,7 @@ internal sealed class CutTree
     /// x, a tree that has not changed since it last scored the same x (bit for bit; 16 recent values kept per tree) returns that
     /// score without the walk.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void DepthScores(CutTree[] trees, ReadOnlySpan<double> x, Span<double> scores)
     {
         int n = trees.Length;

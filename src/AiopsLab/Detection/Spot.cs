@@ -132,6 +132,7 @@ internal sealed class SpotTail
     }
 
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void AddPeak(double y)
     {
         _peaks.Add(y);
@@ -140,6 +141,7 @@ internal sealed class SpotTail
         if (y > _max) _max = y;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Refit()
     {
         if (_peaks.Count == 0) { _gamma = 0; _sigma = double.NaN; _zq = double.PositiveInfinity; return; }
@@ -152,6 +154,7 @@ internal sealed class SpotTail
     public const double MaxScore = 1e6;
 
     /// <summary>−log₁₀ of the estimated tail probability of x (0 within t), from ln p so that far tails keep their order.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double Score(double x)
     {
         if (x <= _t) return 0;
@@ -161,6 +164,7 @@ internal sealed class SpotTail
     }
 
     /// <summary>Algorithm 1's update: returns true when x is an anomaly (x &gt; z_q), which is not learned.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool Learn(double x, bool learnAlarms = false)
     {
         bool alarm = x > _zq;
@@ -189,6 +193,7 @@ internal sealed class SpotState(SpotOptions o, bool drift) : IDetectorState
         _wHead = (_wHead + 1) % _window.Length;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double Update(double x)
     {
         if (drift && _wCount < _window.Length) { Push(x); return 0; }

@@ -265,6 +265,7 @@ public sealed class Expose : StreamingDetector
     /// f¹² in single precision (truncation ≤ 6.5·10⁻⁹), times scale, negated for odd k. Within 3u·scale of the exact value
     /// (u = 2⁻²⁴; tested) for |u| ≤ 2⁵⁰.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> CosHalfTurns(Vector512<double> u0, Vector512<double> u1, float scale)
     {
         var kk0 = u0 + Vector512.Create(Round52);
@@ -280,6 +281,7 @@ public sealed class Expose : StreamingDetector
     /// |t| ≤ <see cref="CosReductionLimit"/>), f = r/π, then as <see cref="CosHalfTurns(Vector512{double}, Vector512{double}, float)"/>.
     /// Beyond the limit, .NET's double-precision <c>Vector512.Cos</c>.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> CosScaled(Vector512<double> t0, Vector512<double> t1, float scale)
     {
         if (Vector512.GreaterThanAny(Vector512.Max(Vector512.Abs(t0), Vector512.Abs(t1)), Vector512.Create(CosReductionLimit)))
@@ -292,6 +294,7 @@ public sealed class Expose : StreamingDetector
         return Polynomial(Vector512.Narrow(f0, f1), Vector512.Create(scale).AsInt32() ^ (Vector512.Narrow(q0, q1) << 31));
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static (Vector512<double> F, Vector512<long> K) Reduce(Vector512<double> t)
     {
         var kk = Vector512.FusedMultiplyAdd(t, Vector512.Create(1 / Math.PI), Vector512.Create(Round52));
@@ -302,6 +305,7 @@ public sealed class Expose : StreamingDetector
     }
 
     /// <summary>cos(πf)·s, s carrying the sign (the bits of ±scale).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Polynomial(Vector512<float> f, Vector512<int> s)
     {
         var f2 = f * f;
@@ -315,6 +319,7 @@ public sealed class Expose : StreamingDetector
     }
 
     /// <inheritdoc cref="CosHalfTurns(Vector512{double}, Vector512{double}, float)"/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> CosHalfTurns(Vector256<double> u0, Vector256<double> u1, float scale)
     {
         var kk0 = u0 + Vector256.Create(Round52);
@@ -325,6 +330,7 @@ public sealed class Expose : StreamingDetector
     }
 
     /// <inheritdoc cref="CosScaled(Vector512{double}, Vector512{double}, float)"/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> CosScaled(Vector256<double> t0, Vector256<double> t1, float scale)
     {
         if (Vector256.GreaterThanAny(Vector256.Max(Vector256.Abs(t0), Vector256.Abs(t1)), Vector256.Create(CosReductionLimit)))
@@ -337,6 +343,7 @@ public sealed class Expose : StreamingDetector
         return Polynomial(Vector256.Narrow(f0, f1), Vector256.Create(scale).AsInt32() ^ (Vector256.Narrow(q0, q1) << 31));
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static (Vector256<double> F, Vector256<long> K) Reduce(Vector256<double> t)
     {
         var kk = Vector256.FusedMultiplyAdd(t, Vector256.Create(1 / Math.PI), Vector256.Create(Round52));
@@ -346,6 +353,7 @@ public sealed class Expose : StreamingDetector
         return (r * Vector256.Create(1 / Math.PI), kk.AsInt64());
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Polynomial(Vector256<float> f, Vector256<int> s)
     {
         var f2 = f * f;

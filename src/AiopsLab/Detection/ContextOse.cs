@@ -95,6 +95,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         public int CrossedUpTo;                                    // semi-contexts that existed at the last crossing
         public bool Expanded;                                      // Touched and Crossed hold the whole last crossing
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public int Add(long[] facts, bool left)
         {
             int id = Semis.Count;
@@ -123,6 +124,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
         }
 
         /// <summary>The facts of semi-context <paramref name="id"/> that the last crossing held, ascending (both lists are).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public long[] CrossedFacts(int id)
         {
             var mine = Semis[id].Facts;

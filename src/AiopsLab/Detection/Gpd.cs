@@ -128,6 +128,7 @@ public static class Gpd
             }
 
             bool found = false;
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             void Consider(double x)
             {
                 double v = Sums(x).SumLog;
@@ -357,6 +358,7 @@ internal sealed class GrimshawExpansion(int n, double yMax)
     public double Center => _x0;
 
     /// <summary>Bound on |a_i/(1 + xY_i) − 1| for a_i = fl(fl(x·Y_i) + 1); +∞ when 1 + x·Y_max is not safely positive.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private double Rho(double x)
     {
         double q = 1;   // x ≥ 0: xY/(1 + xY) < 1

@@ -27,6 +27,7 @@ public enum MartingaleType { None, Power, Mixture }
 public static class ExchangeabilityMartingale
 {
     /// <summary>Kernel-density p-value of <paramref name="x"/> against <paramref name="history"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double PValue(ReadOnlySpan<double> history, double x, AnomalySide side)
     {
         int n = history.Length;
@@ -47,6 +48,7 @@ public static class ExchangeabilityMartingale
     }
 
     /// <summary>ln β(p) of the betting function (p is clamped to [10⁻³⁰⁰, 1]).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double LogBet(double p, MartingaleType type, double eps)
     {
         p = Math.Clamp(p, 1e-300, 1);

@@ -9,6 +9,7 @@ namespace AiopsLab.Detection;
 /// </summary>
 internal static class Py2
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static long TupleHash(ReadOnlySpan<long> items)
     {
         unchecked
@@ -51,6 +52,7 @@ internal sealed class Py2IntDict
     }
 
     /// <summary>Python's setdefault: the value under <paramref name="key"/>, inserting <paramref name="value"/> when absent.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int SetDefault(int key, int value)
     {
         int s = Slot(_keys, key);
@@ -76,6 +78,7 @@ internal sealed class Py2IntDict
     }
 
     /// <summary>The (key, value) pairs in iteration order; valid until the next insertion.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<(int Key, int Value)> Items()
     {
         if (_items is not null) return _items;

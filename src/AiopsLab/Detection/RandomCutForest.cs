@@ -161,6 +161,7 @@ internal sealed class Reservoir(int capacity)
     /// two logarithms, the subtraction and u* itself (≤ 10⁻⁹ while 1 − u* ≥ 10⁻⁶; a smaller 1 − u* disables the shortcut). When it
     /// answers false the key is computed as before, so the sample is the one the key alone gives.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool SurelyRejects(double u, long t, double lambda)
     {
         if (t > _safeUntil)
@@ -176,6 +177,7 @@ internal sealed class Reservoir(int capacity)
     public int Count { get; private set; }
     public double MaxKey => _key[0];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Push(double key, int leaf)
     {
         _safeUntil = -1;

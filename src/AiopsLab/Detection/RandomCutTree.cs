@@ -85,6 +85,7 @@ internal sealed class CutTree
     }
 
     /// <summary>Inserts x (Theorem 6) and returns its leaf.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int Insert(ReadOnlySpan<double> x)
     {
         _version++;
@@ -142,6 +143,7 @@ internal sealed class CutTree
     }
 
     /// <summary>Removes one point of <paramref name="leaf"/> (Theorem 5: the parent is replaced by the sibling).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Delete(int leaf)
     {
         _version++;
@@ -259,6 +261,7 @@ internal sealed class CutTree
     }
 
     /// <summary>The rest of <see cref="DepthScore"/> once x's walk down has reached <paramref name="leaf"/> at <paramref name="depth"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private double DepthScoreFrom(int leaf, int depth, ReadOnlySpan<double> x)
     {
         int node = leaf;

@@ -56,6 +56,7 @@ internal sealed class SkylineVotes(bool dayOldPrefix, bool floorTail = false)
     public int N => _v.Count;
 
     /// <summary>Adds the next point (time in seconds; non-decreasing) to the history.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Add(double value, double seconds)
     {
         _before = _all;
@@ -92,6 +93,7 @@ internal sealed class SkylineVotes(bool dayOldPrefix, bool floorTail = false)
     }
 
     /// <summary>The tests that vote for the newest point (a bit mask of the constants above).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int Votes(int mask = 127)
     {
         int n = _v.Count, votes = 0;

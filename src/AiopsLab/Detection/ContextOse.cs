@@ -123,6 +123,21 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             return id;
         }
 
+        /// <summary>Adds to the crossing counts of semi-contexts 0..<paramref name="all"/> − 1 their sensor facts among
+        /// <paramref name="small"/> (facts below 64, as bits), and lists in <paramref name="touched"/> (cleared first) those crossed
+        /// at all, in id order.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void AddSensorFacts(ulong small, int all, List<int> touched)
+        {
+            touched.Clear();
+            for (int id = 0; id < all; id++)
+            {
+                int c = Crossed[id] + System.Numerics.BitOperations.PopCount(Small[id] & small);
+                Crossed[id] = c;
+                if (c > 0) touched.Add(id);
+            }
+        }
+
         /// <summary>The facts of semi-context <paramref name="id"/> that the last crossing held, ascending (both lists are).</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public long[] CrossedFacts(int id)
@@ -289,14 +304,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             if (small != 0)
             {
                 // Every semi-context may hold a sensor fact: one pass in id order adds those and lists the touched, in id order.
-                var mask = s.Small;
-                touched.Clear();
-                for (int id = 0; id < all; id++)
-                {
-                    int c = crossed[id] + System.Numerics.BitOperations.PopCount(mask[id] & small);
-                    crossed[id] = c;
-                    if (c > 0) touched.Add(id);
-                }
+                s.AddSensorFacts(small, all, touched);
             }
             // In id order: when most semi-contexts are touched, one pass over the counts in id order gives that order with no
             // comparison sort; otherwise sort the few touched.
@@ -374,7 +382,6 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
             if (s.Expanded) return;
             s.Expanded = true;
             var crossed = s.Crossed;
-            var mask = s.Small;
             ulong small = s.CrossSmall;
             int all = s.CrossedUpTo;
             foreach (var id in s.Full) crossed[id] = 0;
@@ -385,14 +392,7 @@ public sealed class ContextOse : NabDetectorBase<ContextOse.Options>, IAlarmThre
                         if (id >= all) break;   // ascending: the rest came after the crossing
                         crossed[id]++;
                     }
-            var touched = s.Touched;
-            touched.Clear();
-            for (int id = 0; id < all; id++)
-            {
-                int c = crossed[id] + System.Numerics.BitOperations.PopCount(mask[id] & small);
-                crossed[id] = c;
-                if (c > 0) touched.Add(id);
-            }
+            s.AddSensorFacts(small, all, s.Touched);
         }
 
         private int _stepNo;

@@ -123,11 +123,11 @@ public static class NabBenchmark
         var scores = dets.Select(_ => new double[all.Length][]).ToArray();
         var seconds = dets.Select(_ => new double[all.Length]).ToArray();
         var readers = SharedInners(dets, share);
-        int shared = readers.Sum(r => r.Count);
-        var roots = Enumerable.Range(0, dets.Length).Where(k => !readers.Any(r => r.Contains(k))).ToArray();
-        var items = new List<(int Det, int Series)>(roots.Length * all.Length);
-        foreach (int k in roots)
-            for (int i = 0; i < all.Length; i++) items.Add((k, i));
+        var reads = readers.SelectMany(r => r).ToHashSet(); // rows run inside the item of the row they read
+        var items = new List<(int Det, int Series)>((dets.Length - reads.Count) * all.Length);
+        for (int k = 0; k < dets.Length; k++)
+            if (!reads.Contains(k))
+                for (int i = 0; i < all.Length; i++) items.Add((k, i));
         // Longest first; OrderBy is stable, so ties keep detector order, then file order.
         var order = items.OrderByDescending(x => all[x.Series].Values.Length).ToArray();
         int done = 0, total = dets.Length * all.Length;
@@ -155,7 +155,7 @@ public static class NabBenchmark
                         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"detection: {finished}/{total} (detector, series) items done, {sw.Elapsed.TotalSeconds:0.0} s"));
             });
-        return (scores, seconds, sw.Elapsed.TotalSeconds, shared);
+        return (scores, seconds, sw.Elapsed.TotalSeconds, reads.Count);
     }
 
     /// <summary>For each detector, the post-processors among <paramref name="dets"/> that read its scores (in their order):
